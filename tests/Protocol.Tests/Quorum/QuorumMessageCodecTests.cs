@@ -10,8 +10,7 @@ public class QuorumMessageCodecTests
     {
         var info = new NodeInfo(new NodeId(0x01020304), 2, 5, NodeInfoFlags.Quorate | NodeInfoFlags.First);
         var bytes = QuorumMessageCodec.Encode(info);
-        Assert.Equal(new byte[] { 5, 0, 4, 3, 2, 1, 2, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0 }, bytes);
-        Assert.True(QuorumMessageCodec.IsQuorumPayload(bytes));
+        Assert.Equal(new byte[] { 0, 4, 3, 2, 1, 2, 0, 0, 0, 5, 0, 0, 0, 9, 0, 0, 0 }, bytes);
         Assert.Equal(info, QuorumMessageCodec.Decode(bytes));
     }
 
@@ -20,16 +19,16 @@ public class QuorumMessageCodecTests
     {
         var reconfigure = new Reconfigure(new NodeId(3), ReconfigureParam.ExpectedVotes, 1);
         var bytes = QuorumMessageCodec.Encode(reconfigure);
-        Assert.Equal(new byte[] { 5, 1, 3, 0, 0, 0, 1, 0, 0, 0, 1 }, bytes);
+        Assert.Equal(new byte[] { 1, 3, 0, 0, 0, 1, 0, 0, 0, 1 }, bytes);
         Assert.Equal(reconfigure, QuorumMessageCodec.Decode(bytes));
     }
 
     [Theory]
-    [InlineData(new byte[] { 5 }, "votequorum message too short: 1 bytes, need at least 2")]
-    [InlineData(new byte[] { 7, 0 }, "not a votequorum message: service id 7, expected 5")]
-    [InlineData(new byte[] { 5, 9 }, "unknown votequorum message id 9 (byte 1)")]
-    [InlineData(new byte[] { 5, 0, 1, 0, 0, 0 }, "votequorum nodeinfo message has 6 bytes, expected 18")]
-    [InlineData(new byte[] { 5, 1, 3, 0, 0, 0, 1, 0, 0, 0, 7 }, "votequorum reconfigure message has unknown param 7 (byte 10)")]
+    [InlineData(new byte[0], "votequorum message is empty")]
+    [InlineData(new byte[] { 9 }, "unknown votequorum message id 9 (byte 0)")]
+    [InlineData(new byte[] { 0, 1, 0, 0, 0 }, "votequorum nodeinfo message has 5 bytes, expected 17")]
+    [InlineData(new byte[] { 1, 3, 0, 0, 0, 1, 0, 0, 0 }, "votequorum reconfigure message has 9 bytes, expected 10")]
+    [InlineData(new byte[] { 1, 3, 0, 0, 0, 1, 0, 0, 0, 7 }, "votequorum reconfigure message has unknown param 7 (byte 9)")]
     public void Bad_bytes_are_rejected_with_the_reason(byte[] bytes, string message)
     {
         var error = Assert.Throws<FormatException>(() => QuorumMessageCodec.Decode(bytes));
