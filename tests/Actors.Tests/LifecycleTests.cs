@@ -68,6 +68,25 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void A_PoisonPill_stops_the_actor_after_the_messages_queued_before_it()
+    {
+        var sim = new Simulation(1);
+        var system = sim.CreateSystem("node1");
+        var lifecycle = new List<string>();
+        var counter = system.ActorOf(Props.Create(() => new Counter(lifecycle)), "counter");
+        counter.Tell(new Increment());
+        var count = counter.Ask<int>(new GetCount(), TimeSpan.FromSeconds(1));
+        counter.Tell(PoisonPill.Instance);
+        counter.Tell(new Increment());
+
+        sim.RunFor(TimeSpan.Zero);
+
+        Assert.True(count.IsCompletedSuccessfully);
+        Assert.Equal(["PreStart", "PostStop totem://node1/user/counter"], lifecycle);
+        Assert.Equal(1, system.DeadLetters.Count);
+    }
+
+    [Fact]
     public void Terminate_stops_children_before_parents_and_calls_every_PostStop()
     {
         var sim = new Simulation(1);

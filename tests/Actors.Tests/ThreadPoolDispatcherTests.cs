@@ -53,6 +53,20 @@ public sealed class ThreadPoolDispatcherTests
     }
 
     [Fact]
+    public async Task The_StopSystem_policy_terminates_the_system_and_exposes_the_failure()
+    {
+        var system = ActorSystem.Create("pool", new ActorSystemSettings { FailurePolicy = FailurePolicy.StopSystem });
+        var counter = system.ActorOf(Props.Create(() => new Counter([])), "counter");
+        counter.Tell(new Increment());
+        counter.Tell(new Boom());
+
+        await system.WhenTerminated.WaitAsync(Generous);
+
+        Assert.Equal("boom at 1", Assert.IsType<InvalidOperationException>(system.TerminationReason).Message);
+        Assert.Throws<InvalidOperationException>(() => system.ActorOf(Props.Create(() => new Counter([])), "late"));
+    }
+
+    [Fact]
     public async Task A_cancelled_timer_never_fires_while_a_later_one_does()
     {
         var system = ActorSystem.Create("pool");

@@ -185,6 +185,12 @@ internal sealed class ActorCell : IActorContext
         try
         {
             var message = envelope.Message;
+            if (message is PoisonPill)
+            {
+                RequestStop();
+                return;
+            }
+
             if (message is TimerScheduler.TimerMessage timerMessage)
             {
                 if (_timers is null || !_timers.Accept(timerMessage))
