@@ -5,9 +5,11 @@ public abstract record ConfigEntry(string Name, SourcePosition Position);
 
 /// <summary>
 /// A <c>key: value</c> pair after environment substitution. <see cref="ValuePosition"/> points at
-/// the value itself, so type errors can name the column of the bad text.
+/// the value itself, so type errors can name the column of the bad text. <see cref="FromEnvironment"/>
+/// marks a value that took text from an environment variable: HOCON's override idiom
+/// (<c>token: 3000</c> then <c>token: ${?TOTEM_TOKEN}</c>) repeats a key on purpose.
 /// </summary>
-public sealed record ConfigValue(string Name, string Value, SourcePosition Position, SourcePosition ValuePosition)
+public sealed record ConfigValue(string Name, string Value, SourcePosition Position, SourcePosition ValuePosition, bool FromEnvironment = false)
     : ConfigEntry(Name, Position);
 
 /// <summary>

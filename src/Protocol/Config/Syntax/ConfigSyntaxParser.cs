@@ -332,6 +332,7 @@ public sealed class ConfigSyntaxParser
     {
         var sb = new StringBuilder();
         var anyDefined = false;
+        var substituted = false;
         var failed = false;
         foreach (var piece in pieces)
         {
@@ -347,6 +348,7 @@ public sealed class ConfigSyntaxParser
                     {
                         sb.Append(value);
                         anyDefined = true;
+                        substituted = true;
                     }
                     else if (!s.Optional)
                     {
@@ -359,6 +361,6 @@ public sealed class ConfigSyntaxParser
             }
         }
         if (failed || !anyDefined) return null;
-        return new ConfigValue(key, sb.ToString().Trim(), at, valueAt);
+        return new ConfigValue(key, sb.ToString().Trim(), at, valueAt, substituted);
     }
 }

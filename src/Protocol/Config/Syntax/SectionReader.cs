@@ -31,7 +31,7 @@ internal sealed class SectionReader
             switch (entry)
             {
                 case ConfigValue v:
-                    if (_values.TryGetValue(v.Name, out var earlier))
+                    if (_values.TryGetValue(v.Name, out var earlier) && !v.FromEnvironment)
                         _diagnostics.Add(ConfigDiagnostic.Warning(v.Position,
                             $"key '{Qualified(v.Name)}' is set again (first at line {earlier.Position.Line}); the last value is used"));
                     _values[v.Name] = v;
