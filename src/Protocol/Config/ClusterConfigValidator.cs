@@ -73,8 +73,7 @@ public static class ClusterConfigValidator
     private static void ValidateTimeouts(ClusterConfig config, Func<string[], SourcePosition> at, Action<SourcePosition, string> error)
     {
         var timeouts = config.Timeouts();
-        var retransmitConfigured = config.Totem.TokenRetransmit is > 0;
-        foreach (var violation in TotemTimeoutRules.Check(timeouts, retransmitConfigured))
+        foreach (var violation in TotemTimeoutRules.Check(timeouts, config.Totem))
         {
             // Blame the key that was written; a derived value points at what it was derived from.
             string[] keys = violation.Key switch

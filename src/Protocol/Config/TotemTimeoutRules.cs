@@ -9,10 +9,13 @@ namespace Totem.Protocol.Config;
 public static class TotemTimeoutRules
 {
     /// <param name="timeouts">Values after <see cref="TotemTimeouts.Derive"/>.</param>
-    /// <param name="tokenRetransmitConfigured">Whether token_retransmit was set explicitly: corosync blames a different key then.</param>
-    public static IReadOnlyList<TimeoutViolation> Check(TotemTimeouts timeouts, bool tokenRetransmitConfigured)
+    /// <param name="settings">What the config set: a value derived from a value already refused is not reported again.</param>
+    public static IReadOnlyList<TimeoutViolation> Check(TotemTimeouts timeouts, TotemSettings settings)
     {
         ArgumentNullException.ThrowIfNull(timeouts);
+        ArgumentNullException.ThrowIfNull(settings);
+        var tokenRetransmitConfigured = settings.TokenRetransmit is > 0;
+        var holdConfigured = settings.Hold is > 0;
         var min = TotemTimeouts.MinimumTimeout;
         var tick = $"corosync's timers cannot be finer than three {TotemTimeouts.TickMs} ms ticks";
         var problems = new List<TimeoutViolation>();
@@ -41,7 +44,8 @@ public static class TotemTimeoutRules
                     $"{timeouts.TokenRetransmit} ms is less than {min} ms; raise token or lower token_retransmits_before_loss_const."));
         }
 
-        if (timeouts.Hold < TotemTimeouts.MinimumHoldTimeout)
+        var retransmitRefused = timeouts.TokenRetransmit < min;
+        if (timeouts.Hold < TotemTimeouts.MinimumHoldTimeout && (holdConfigured || !retransmitRefused))
             problems.Add(new("hold",
                 $"The token hold timeout parameter ({timeouts.Hold} ms) may not be less than ({TotemTimeouts.MinimumHoldTimeout} ms): " +
                 $"{tick} (minimum hold = {min} x 0.8 - {TotemTimeouts.TickMs})."));
