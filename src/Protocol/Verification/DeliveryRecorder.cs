@@ -22,17 +22,20 @@ public sealed class DeliveryRecorder
 
     public void RecordSubmitted(NodeId node, ValueList<byte> payload) => Append(node, new MessageSubmitted(payload));
 
+    public void RecordSubmitRejected(NodeId node, SubmitRejected rejected) => Append(node, new SubmissionRejected(rejected.Payload, rejected.Reason));
+
     public void RecordDelivered(NodeId node, Delivered delivered) => Append(node, new MessageDelivered(delivered));
 
     public void RecordConfiguration(NodeId node, ConfigurationChanged change) => Append(node, new ConfigurationInstalled(change));
 
-    /// <summary>Records the outputs the checker cares about (deliveries and configurations) and ignores the rest.</summary>
+    /// <summary>Records the outputs the checker cares about (deliveries, configurations, refused submissions) and ignores the rest.</summary>
     public void Record(NodeId node, SrpOutput output)
     {
         switch (output)
         {
             case Delivered delivered: RecordDelivered(node, delivered); break;
             case ConfigurationChanged change: RecordConfiguration(node, change); break;
+            case SubmitRejected rejected: RecordSubmitRejected(node, rejected); break;
         }
     }
 

@@ -61,6 +61,10 @@ internal sealed class HistoryAnalysis
                             $"{name} submitted {key} twice; message ids must be unique per source for deliveries to be judged");
                     history.Submitted.Add(key);
                     break;
+                case SubmissionRejected rejected:
+                    var refused = new MessageKey(incarnation.Node, _messageId(rejected.Payload));
+                    if (history.Submitted.Remove(refused)) submittedByNode.Remove(refused);
+                    break;
                 case MessageDelivered delivered:
                     Deliver(history, current, pending, delivered.Delivery);
                     break;

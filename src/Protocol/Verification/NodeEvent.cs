@@ -9,6 +9,9 @@ public abstract record NodeEvent;
 /// <summary>The application handed this payload to the node's Totem engine to multicast.</summary>
 public sealed record MessageSubmitted(ValueList<byte> Payload) : NodeEvent;
 
+/// <summary>The engine refused a submission (queue full): it owes the run nothing for that payload.</summary>
+public sealed record SubmissionRejected(ValueList<byte> Payload, string Reason) : NodeEvent;
+
 /// <summary>The engine delivered a message to the application.</summary>
 public sealed record MessageDelivered(Delivered Delivery) : NodeEvent;
 

@@ -415,6 +415,16 @@ public class InvariantCheckerTests
             "node 2 submitted message '2/1.4/2' of node 2 but never delivered it");
     }
 
+    [Fact]
+    public void A_submission_the_engine_refused_is_owed_to_nobody()
+    {
+        var run = new RunHistory().Start(A, 1).Submit(1, A, 1).Reject(1, A, 1);
+        Clean(run.Check(livenessExpected: true));
+
+        run.Submit(1, A, 1); // submitted again under the same id: owed again, and not a duplicate submission
+        Assert.Equal(["liveness: node 1 submitted message '1/1.4/1' of node 1 but never delivered it"], run.Check(livenessExpected: true));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

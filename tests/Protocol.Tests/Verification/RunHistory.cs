@@ -73,6 +73,12 @@ internal sealed class RunHistory
         return this;
     }
 
+    public RunHistory Reject(uint source, RingId ring, uint seq)
+    {
+        _recorder.Record(new NodeId(source), new SubmitRejected(Payload(source, ring, seq), "queue full"));
+        return this;
+    }
+
     public RunHistory Crash(uint node)
     {
         _recorder.RecordCrash(new NodeId(node));
