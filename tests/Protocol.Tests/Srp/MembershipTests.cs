@@ -8,7 +8,7 @@ public class MembershipTests(ITestOutputHelper output)
 {
     private static uint[] Ids(int n) => Enumerable.Range(1, n).Select(i => (uint)i).ToArray();
 
-    private static SrpCluster FormedRing(int seed, int nodes, int minDelay = 0, int maxDelay = 1, Config.TotemTimeouts? timeouts = null)
+    private static SrpCluster FormedRing(int seed, int nodes, int minDelay = 0, int maxDelay = 1, Totem.Protocol.Config.TotemTimeouts? timeouts = null)
     {
         var cluster = new SrpCluster(seed, Ids(nodes), timeouts) { MinDelayMs = minDelay, MaxDelayMs = maxDelay };
         cluster.BootAll();
