@@ -40,3 +40,6 @@ public enum SrpLogLevel { Debug, Information, Notice, Warning, Error }
 /// with its property values, so the host logs it through Serilog without the protocol depending on it.
 /// </summary>
 public sealed record SrpLog(SrpLogLevel Level, string Template, object?[] Args) : SrpOutput;
+
+/// <summary>A submitted message was refused because too many messages already wait for the token (corosync: "queue full").</summary>
+public sealed record SubmitRejected(ValueList<byte> Payload, string Reason) : SrpOutput;

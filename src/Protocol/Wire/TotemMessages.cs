@@ -64,3 +64,15 @@ public sealed record MergeDetect(NodeId Sender, RingId RingId) : TotemMessage(Se
 
 /// <summary>Asks the token holder to stop holding the token on an idle ring because the sender has something to send.</summary>
 public sealed record TokenHoldCancel(NodeId Sender, RingId RingId) : TotemMessage(Sender);
+
+/// <summary>
+/// A processor leaving the ring on shutdown (corosync's memb_leave_message_send: a join whose failed list
+/// ends with the leaver, marked by the reserved sender id 0). <see cref="TotemMessage.Sender"/> is the leaver;
+/// <see cref="ProcList"/> is its membership without itself, <see cref="FailedList"/> its failed set plus itself.
+/// Receivers reform at once instead of waiting for the token timeout, and do not count it toward consensus.
+/// </summary>
+public sealed record LeaveMessage(
+    NodeId Sender,
+    ulong RingSeq,
+    ValueList<NodeId> ProcList,
+    ValueList<NodeId> FailedList) : TotemMessage(Sender);

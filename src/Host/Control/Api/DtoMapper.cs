@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using Totem.Nodes.Control;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Control.Api;
+
+/// <summary>The one translation from the node facade's records to the API's JSON shapes.</summary>
+public static class DtoMapper
+{
+    private static readonly UTF8Encoding LenientUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+
+    public static RingIdDto ToDto(this RingId ring) => new(ring.Representative.Value, ring.Seq, ring.ToString());
+
+    public static string ToWire(this SrpState state) => state switch
+    {
+        SrpState.Operational => "operational",
+        SrpState.Gather => "gather",
+        SrpState.Commit => "commit",
+        SrpState.Recovery => "recovery",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown SRP state"),
+    };
+
+    public static StatusDto ToDto(this NodeStatusSnapshot s) => new(
+        s.NodeId.Value,
+        s.ClusterName,
+        s.State.ToWire(),
+        s.RingId.ToDto(),
+        Ids(s.Members),
+        s.Quorum.Quorate,
+        s.Quorum.TotalVotes,
+        s.Quorum.ExpectedVotes,
+        s.Quorum.HighestExpected,
+        s.Quorum.Quorum,
+        s.Quorum.Flags.ToArray(),
+        s.Quorum.Nodes.Select(n => new QuorumNodeDto(n.NodeId.Value, n.Votes, n.ExpectedVotes, n.Name, n.Address, n.Member)).ToArray(),
+        new WatchdogDto(s.Watchdog.Armed, s.Watchdog.Deadline, s.Watchdog.Mode.ToString().ToLowerInvariant(), s.Watchdog.TimeoutMs),
+        new LinkDto(s.Link.LocalAddress, s.Link.Port,
+            s.Link.Peers.Select(p => new PeerLinkDto(p.NodeId.Value, p.Address, p.Connected, p.LastHeard)).ToArray()),
+        s.StartedAt,
+        s.At);
+
+    public static RuntimeEntryDto ToDto(this RuntimeEntry e) => new(e.Key, e.Type.ToString().ToLowerInvariant(), e.Value);
+
+    public static MessageDto ToDto(this DeliveredApplicationMessage m) =>
+        new(m.Index, m.RingId.ToDto(), m.Seq, m.Sender.Value, LenientUtf8.GetString(m.Payload.Span), m.DeliveredAt);
+
+    public static FaultsDto ToDto(this FaultSettings f) => new(
+        new LinkFaultDto(f.All.DelayMs, f.All.JitterMs, f.All.LossPercent),
+        f.Peers.Select(p => new PeerFaultDto(p.Peer.Value, p.Fault.DelayMs, p.Fault.JitterMs, p.Fault.LossPercent)).ToArray());
+
+    public static EventDto ToDto(this ClusterEvent e) => e switch
+    {
+        MembershipFormed m => new EventDto("membershipFormed", m.At,
+            $"A new membership ({m.RingId}) was formed. Members joined: {Join(m.Joined)} left: {Join(m.Left)}",
+            RingId: m.RingId.ToDto(), Members: Ids(m.Members), Joined: Ids(m.Joined), Left: Ids(m.Left)),
+        TokenLost t => new EventDto("tokenLost", t.At,
+            $"Token has not been received in {t.TimeoutMs} ms",
+            RingId: t.RingId.ToDto(), TimeoutMs: t.TimeoutMs),
+        QuorumChanged q => new EventDto("quorumChanged", q.At,
+            q.Quorate ? "This node is within the primary component and will provide service." : "This node is within the non-primary component and will NOT provide any services.",
+            Members: Ids(q.Members), Quorate: q.Quorate, TotalVotes: q.TotalVotes, ExpectedVotes: q.ExpectedVotes, Quorum: q.Quorum),
+        ExpectedVotesChanged x => new EventDto("expectedVotesChanged", x.At,
+            string.Create(CultureInfo.InvariantCulture, $"Expected votes set to {x.ExpectedVotes}, quorum {x.Quorum}"),
+            ExpectedVotes: x.ExpectedVotes, Quorum: x.Quorum),
+        WatchdogArmed w => new EventDto("watchdogArmed", w.At,
+            $"Quorum lost: watchdog armed, fencing at {w.Deadline:HH:mm:ss.fff} unless quorum returns", Deadline: w.Deadline),
+        WatchdogDisarmed d => new EventDto("watchdogDisarmed", d.At, "Quorum regained: watchdog disarmed"),
+        NodeFenced f => new EventDto("fenced", f.At, $"Fencing: {f.Reason}", Reason: f.Reason),
+        EventsDropped x => new EventDto("eventsDropped", x.At,
+            string.Create(CultureInfo.InvariantCulture, $"{x.Count} events skipped: this reader fell behind"), Count: x.Count),
+        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown cluster event"),
+    };
+
+    private static uint[] Ids(ValueList<NodeId> ids) => ids.Select(i => i.Value).ToArray();
+
+    private static string Join(ValueList<NodeId> ids) => ids.Count == 0 ? "" : string.Join(" ", ids.Select(i => i.Value));
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Spectre.Console;
+using Totem.Host.Control.Api;
+
+namespace Totem.Host.Totemctl.Views;
+
+/// <summary>The table-shaped outputs: members, runtime keys, rings, messages, faults, events.</summary>
+public static class TableViews
+{
+    public static void WriteMembers(IAnsiConsole console, StatusDto s)
+    {
+        var links = s.Link.Peers.ToDictionary(p => p.NodeId);
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("Nodeid").AddColumn("Votes").AddColumn("Name").AddColumn("Address").AddColumn("Member").AddColumn("Link");
+        foreach (var n in s.Nodes.OrderBy(n => n.NodeId))
+        {
+            var link = n.NodeId == s.NodeId ? "local"
+                : links.TryGetValue(n.NodeId, out var peer) ? LinkText(peer, s.At)
+                : "unknown";
+            table.AddRow(
+                Markup.Escape(n.NodeId.ToString(CultureInfo.InvariantCulture) + (n.NodeId == s.NodeId ? " (local)" : "")),
+                n.Votes.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(n.Name ?? ""),
+                Markup.Escape(n.Address ?? ""),
+                n.Member ? "yes" : "no",
+                Markup.Escape(link));
+        }
+        console.Write(table);
+        console.WriteLine($"Ring {s.RingId.Text}: {s.Members.Count} members ({string.Join(" ", s.Members)}), {(s.Quorate ? "quorate" : "NOT quorate")}");
+    }
+
+    /// <summary>corosync-cmapctl's format: `key (type) = value`.</summary>
+    public static void WriteRuntime(TextWriter w, RuntimeDto r)
+    {
+        foreach (var e in r.Entries) w.WriteLine($"{e.Key} ({e.Type}) = {e.Value}");
+    }
+
+    /// <summary>corosync-cfgtool -s's format.</summary>
+    public static void WriteRings(TextWriter w, StatusDto s)
+    {
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local node ID {s.NodeId}, transport udpu"));
+        w.WriteLine("LINK ID 0 udp");
+        w.WriteLine($"\taddr\t= {s.Link.LocalAddress}:{s.Link.Port.ToString(CultureInfo.InvariantCulture)}");
+        w.WriteLine("\tstatus:");
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\t\tnodeid: {s.NodeId,4}:\tlocalhost"));
+        foreach (var p in s.Link.Peers.OrderBy(p => p.NodeId))
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\t\tnodeid: {p.NodeId,4}:\t{LinkText(p, s.At)}\t({p.Address})"));
+    }
+
+    public static void WriteMessages(IAnsiConsole console, MessagesDto m)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("Index").AddColumn("Ring").AddColumn("Seq").AddColumn("Sender").AddColumn("Delivered").AddColumn("Payload");
+        foreach (var x in m.Messages)
+            table.AddRow(
+                x.Index.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(x.RingId.Text),
+                x.Seq.ToString(CultureInfo.InvariantCulture),
+                x.Sender.ToString(CultureInfo.InvariantCulture),
+                x.DeliveredAt.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                Markup.Escape(x.Payload));
+        console.Write(table);
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.Messages.Count} messages; next: --from {m.Next}"));
+    }
+
+    public static void WriteFaults(IAnsiConsole console, FaultsDto f)
+    {
+        if (IsNone(f.All) && f.Peers.Count == 0)
+        {
+            console.WriteLine("No faults injected.");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("Peers").AddColumn("Delay").AddColumn("Jitter").AddColumn("Loss");
+        table.AddRow("all", Ms(f.All.DelayMs), Ms(f.All.JitterMs), Pct(f.All.LossPercent));
+        foreach (var p in f.Peers)
+            table.AddRow(p.Peer.ToString(CultureInfo.InvariantCulture), Ms(p.DelayMs), Ms(p.JitterMs), Pct(p.LossPercent));
+        console.Write(table);
+    }
+
+    public static void WriteEvent(TextWriter w, EventDto e) =>
+        w.WriteLine($"{e.At.ToLocalTime().ToString("MMM dd HH:mm:ss.fff", CultureInfo.InvariantCulture)} {e.Type,-21} {e.Summary}");
+
+    public static string LinkText(PeerLinkDto p, DateTimeOffset now)
+    {
+        if (p.LastHeard is not { } heard) return p.Connected ? "connected" : "disconnected (never heard)";
+        var ago = Math.Max(0, (now - heard).TotalSeconds);
+        return p.Connected ? "connected" : string.Create(CultureInfo.InvariantCulture, $"disconnected (last heard {ago:0.0} s ago)");
+    }
+
+    private static bool IsNone(LinkFaultDto f) => f.DelayMs == 0 && f.JitterMs == 0 && f.LossPercent == 0;
+
+    private static string Ms(uint ms) => string.Create(CultureInfo.InvariantCulture, $"{ms} ms");
+
+    private static string Pct(double p) => string.Create(CultureInfo.InvariantCulture, $"{p}%");
+}

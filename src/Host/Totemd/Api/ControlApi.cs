@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Totem.Host.Control;
+using Totem.Host.Control.Api;
+using Totem.Nodes.Control;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Totemd.Api;
+
+/// <summary>
+/// The versioned HTTP control API over one node's facade. Every error is a 4xx/5xx with
+/// {"error": "..."} naming the parameter or value at fault.
+/// </summary>
+public static class ControlApi
+{
+    public const int DefaultMessagePage = 1000;
+    public const int MaxMessagePage = 10_000;
+
+    public static void MapControlApi(this IEndpointRouteBuilder app, INodeControl node)
+    {
+        var v1 = app.MapGroup("/" + ControlDefaults.ApiVersion);
+
+        v1.MapGet("/status", () => Json(node.GetStatus().ToDto()));
+
+        v1.MapGet("/runtime", (string? prefix) =>
+            Json(new RuntimeDto(prefix, node.GetRuntime(string.IsNullOrEmpty(prefix) ? null : prefix).Select(e => e.ToDto()).ToArray())));
+
+        v1.MapPost("/messages", (HttpRequest request, CancellationToken ct) => SubmitAsync(node, request, ct));
+
+        v1.MapGet("/messages", (HttpRequest request) => GetMessages(node, request));
+
+        v1.MapPost("/quorum/expected", (HttpRequest request, CancellationToken ct) => SetExpectedAsync(node, request, ct));
+
+        v1.MapGet("/events", (CancellationToken ct) => TypedResults.ServerSentEvents(Events(node, ct)));
+
+        v1.MapGet("/faults", () => Json(node.GetFaults().ToDto()));
+
+        v1.MapPost("/faults", (HttpRequest request, CancellationToken ct) => SetFaultAsync(node, request, ct));
+
+        v1.MapDelete("/faults", (HttpRequest request) => ClearFaults(node, request));
+
+        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(node.GetStatus(), node.GetMetrics()), PrometheusText.ContentType));
+
+        app.MapFallback((HttpRequest request) =>
+            Error(StatusCodes.Status404NotFound, $"no such endpoint: {request.Method} {request.Path}; the API is under /{ControlDefaults.ApiVersion}/"));
+    }
+
+    public static IResult Error(int status, string message) => Results.Json(new ErrorDto(message), ControlJson.Options, statusCode: status);
+
+    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ControlJson.Options, statusCode: status);
+
+    private static async Task<IResult> SubmitAsync(INodeControl node, HttpRequest request, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        if (buffer.Length == 0)
+            return Error(StatusCodes.Status400BadRequest, "empty message: the request body is the payload to multicast");
+        var payload = buffer.ToArray();
+        var result = await node.SubmitAsync(payload, ct).ConfigureAwait(false);
+        if (result.Accepted) return Json(new SubmitAcceptedDto(result.SubmissionIndex, payload.Length), StatusCodes.Status202Accepted);
+        var status = result.Refusal == SubmitRefusal.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status503ServiceUnavailable;
+        return Error(status, result.Reason ?? $"message refused ({result.Refusal})");
+    }
+
+    private static IResult GetMessages(INodeControl node, HttpRequest request)
+    {
+        if (!TryQueryLong(request, "from", 0, 0, long.MaxValue, out var from, out var problem)) return problem!;
+        if (!TryQueryLong(request, "max", DefaultMessagePage, 1, MaxMessagePage, out var max, out problem)) return problem!;
+        var messages = node.GetMessages(from, (int)max);
+        var next = messages.Count == 0 ? from : messages[^1].Index + 1;
+        return Json(new MessagesDto(from, next, messages.Select(m => m.ToDto()).ToArray()));
+    }
+
+    private static async Task<IResult> SetExpectedAsync(INodeControl node, HttpRequest request, CancellationToken ct)
+    {
+        var (body, problem) = await ReadJsonAsync<ExpectedVotesRequest>(request, ct).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        if (body!.Votes is not { } votes)
+            return Error(StatusCodes.Status400BadRequest, "missing \"votes\": expected a body like {\"votes\": 3}");
+        if (votes == 0)
+            return Error(StatusCodes.Status400BadRequest, "\"votes\" must be at least 1");
+        var result = await node.SetExpectedVotesAsync(votes, ct).ConfigureAwait(false);
+        return result.Ok
+            ? Json(new ExpectedVotesDto(result.ExpectedVotes, result.Quorum))
+            : Error(StatusCodes.Status409Conflict, result.Reason ?? $"expected votes {votes} refused");
+    }
+
+    private static async Task<IResult> SetFaultAsync(INodeControl node, HttpRequest request, CancellationToken ct)
+    {
+        var (body, problem) = await ReadJsonAsync<FaultRequest>(request, ct).ConfigureAwait(false);
+        if (problem is not null) return problem;
+        var req = body!;
+        if (req.DelayMs is null && req.JitterMs is null && req.LossPercent is null)
+            return Error(StatusCodes.Status400BadRequest, "a fault needs at least one of \"delayMs\", \"jitterMs\", \"lossPercent\"");
+        var current = node.GetFaults();
+        NodeId? peer = req.Peer is { } p ? new NodeId(p) : null;
+        if (peer is { } self && self == node.GetStatus().NodeId)
+            return Error(StatusCodes.Status400BadRequest, $"\"peer\": {self} is this node; faults apply to datagrams sent to other nodes");
+        var basis = peer is { } id ? current.For(id) : current.All;
+        var delay = req.DelayMs ?? basis.DelayMs;
+        var jitter = req.JitterMs ?? basis.JitterMs;
+        var loss = req.LossPercent ?? basis.LossPercent;
+        if (LinkFault.Check(delay, jitter, loss) is { } invalid) return Error(StatusCodes.Status400BadRequest, invalid);
+        var fault = new LinkFault(delay, jitter, loss);
+        var next = peer is { } target ? current.WithPeer(target, fault) : current.WithAll(fault);
+        node.SetFaults(next);
+        return Json(node.GetFaults().ToDto());
+    }
+
+    private static IResult ClearFaults(INodeControl node, HttpRequest request)
+    {
+        if (!request.Query.TryGetValue("peer", out var raw))
+        {
+            node.SetFaults(FaultSettings.None);
+            return Json(node.GetFaults().ToDto());
+        }
+        if (!uint.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var peer))
+            return Error(StatusCodes.Status400BadRequest, $"query parameter \"peer\" must be a node id, got \"{raw}\"");
+        node.SetFaults(node.GetFaults().WithoutPeer(new NodeId(peer)));
+        return Json(node.GetFaults().ToDto());
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(INodeControl node, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in node.SubscribeEvents(ct).WithCancellation(ct).ConfigureAwait(false))
+        {
+            var dto = e.ToDto();
+            yield return new SseItem<string>(JsonSerializer.Serialize(dto, ControlJson.Options), dto.Type);
+        }
+    }
+
+    private static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ControlJson.StrictOptions, ct).ConfigureAwait(false);
+            return body is null
+                ? (null, Error(StatusCodes.Status400BadRequest, "the body must be a JSON object, got null"))
+                : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is { Length: > 0 } path && path != "$" ? $" at {path}" : "";
+            return (null, Error(StatusCodes.Status400BadRequest, $"invalid JSON body{where}: {FirstSentence(ex.Message)}"));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut].TrimEnd('.') : message;
+    }
+
+    private static bool TryQueryLong(HttpRequest request, string name, long fallback, long min, long max, out long value, out IResult? problem)
+    {
+        problem = null;
+        value = fallback;
+        if (!request.Query.TryGetValue(name, out var raw)) return true;
+        if (long.TryParse(raw.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
+            return true;
+        problem = Error(StatusCodes.Status400BadRequest,
+            string.Create(CultureInfo.InvariantCulture, $"query parameter \"{name}\" must be an integer in {min}..{max}, got \"{raw}\""));
+        return false;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using Totem.Nodes.Control;
+using Totem.Protocol.Srp;
+
+namespace Totem.Host.Totemd.Api;
+
+/// <summary>Prometheus text exposition (format 0.0.4) of one node's status and metrics.</summary>
+public static class PrometheusText
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public static string Render(NodeStatusSnapshot status, NodeMetrics m)
+    {
+        var b = new StringBuilder();
+        Gauge(b, "totem_members", "Processors in the current ring.", status.Members.Count);
+        Gauge(b, "totem_ring_seq", "Sequence number of the current ring id.", status.RingId.Seq);
+        b.Append("# HELP totem_ring_state 1 for the membership state the node is in.\n# TYPE totem_ring_state gauge\n");
+        foreach (var state in Enum.GetValues<SrpState>())
+            b.Append(CultureInfo.InvariantCulture, $"totem_ring_state{{state=\"{state.ToString().ToLowerInvariant()}\"}} {(state == status.State ? 1 : 0)}\n");
+        Gauge(b, "totem_quorate", "1 when this node's partition has quorum.", status.Quorum.Quorate ? 1 : 0);
+        Gauge(b, "totem_quorum_total_votes", "Votes of the current members.", status.Quorum.TotalVotes);
+        Gauge(b, "totem_quorum_expected_votes", "votequorum's expected votes.", status.Quorum.ExpectedVotes);
+        Gauge(b, "totem_quorum_votes_needed", "Votes needed for quorum.", status.Quorum.Quorum);
+        Gauge(b, "totem_watchdog_armed", "1 while the fencing watchdog runs.", status.Watchdog.Armed ? 1 : 0);
+        Gauge(b, "totem_token_rotation_milliseconds", "Time of the last full token rotation.", m.TokenRotationMs);
+        Counter(b, "totem_tokens_received_total", "Tokens received.", m.TokensReceived);
+        Counter(b, "totem_token_losses_total", "Token-loss timeouts (\"Token has not been received\").", m.TokensLost);
+        Counter(b, "totem_membership_changes_total", "New memberships formed.", m.MembershipChanges);
+        Counter(b, "totem_messages_submitted_total", "Application messages submitted to this node.", m.MessagesSubmitted);
+        Counter(b, "totem_messages_delivered_total", "Application messages delivered by this node.", m.MessagesDelivered);
+        Counter(b, "totem_retransmits_total", "Messages multicast again on a retransmit request.", m.Retransmits);
+        Counter(b, "totem_retransmit_requests_total", "Sequence numbers this node asked to be retransmitted.", m.RetransmitRequests);
+        Counter(b, "totem_consensus_timeouts_total", "Consensus timeouts during membership formation.", m.ConsensusTimeouts);
+        Counter(b, "totem_datagrams_sent_total", "UDP datagrams sent.", m.DatagramsSent);
+        Counter(b, "totem_datagrams_received_total", "UDP datagrams received.", m.DatagramsReceived);
+        Counter(b, "totem_datagrams_dropped_by_fault_total", "Datagrams dropped by in-node fault injection.", m.DatagramsDroppedByFault);
+        Counter(b, "totem_datagrams_malformed_total", "Datagrams dropped as malformed or unauthenticated.", m.DatagramsMalformed);
+        Gauge(b, "totem_pending_messages", "Submitted messages waiting for the token.", m.PendingMessages);
+        return b.ToString();
+    }
+
+    private static void Gauge(StringBuilder b, string name, string help, double value) => Sample(b, name, help, "gauge", value);
+
+    private static void Counter(StringBuilder b, string name, string help, long value) => Sample(b, name, help, "counter", value);
+
+    private static void Sample(StringBuilder b, string name, string help, string type, double value) =>
+        b.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n{name} {value.ToString("R", CultureInfo.InvariantCulture)}\n");
+}

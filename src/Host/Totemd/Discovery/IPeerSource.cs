@@ -1,0 +1,14 @@
+using System.Net;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Totemd.Discovery;
+
+/// <summary>One way of finding the ring's processors: a static nodelist or a DNS name.</summary>
+public interface IPeerSource
+{
+    /// <summary>What the source says now; throws when it cannot answer (the caller keeps the last good answer).</summary>
+    Task<IReadOnlyDictionary<NodeId, IPEndPoint>> ResolveAsync(CancellationToken ct);
+
+    /// <summary>For log lines: "nodelist" or "dns_name lab_node".</summary>
+    string Describe();
+}

@@ -1,0 +1,32 @@
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Control;
+
+/// <summary>Something an operator watches for; each event is a fact with the time the node observed it.</summary>
+public abstract record ClusterEvent(DateTimeOffset At);
+
+/// <summary>"A new membership (R.S) was formed. Members joined: ... left: ..."</summary>
+public sealed record MembershipFormed(DateTimeOffset At, RingId RingId, ValueList<NodeId> Members, ValueList<NodeId> Joined, ValueList<NodeId> Left)
+    : ClusterEvent(At);
+
+/// <summary>"Token has not been received in X ms" followed by "A processor failed, forming new configuration".</summary>
+public sealed record TokenLost(DateTimeOffset At, RingId RingId, uint TimeoutMs) : ClusterEvent(At);
+
+/// <summary>Quorum gained or lost, with votequorum's numbers at that moment.</summary>
+public sealed record QuorumChanged(DateTimeOffset At, bool Quorate, uint TotalVotes, uint ExpectedVotes, uint Quorum, ValueList<NodeId> Members)
+    : ClusterEvent(At);
+
+/// <summary>Expected votes changed (run-time command, or raised because more votes were seen).</summary>
+public sealed record ExpectedVotesChanged(DateTimeOffset At, uint ExpectedVotes, uint Quorum) : ClusterEvent(At);
+
+/// <summary>Quorum was lost: the node fences itself at <see cref="Deadline"/> unless quorum returns.</summary>
+public sealed record WatchdogArmed(DateTimeOffset At, DateTimeOffset Deadline) : ClusterEvent(At);
+
+/// <summary>Quorum returned in time.</summary>
+public sealed record WatchdogDisarmed(DateTimeOffset At) : ClusterEvent(At);
+
+/// <summary>The watchdog expired; the node is about to exit (or, with fencing mode none, only reports it).</summary>
+public sealed record NodeFenced(DateTimeOffset At, string Reason) : ClusterEvent(At);
+
+/// <summary>This subscriber fell behind and <see cref="Count"/> events were skipped.</summary>
+public sealed record EventsDropped(DateTimeOffset At, long Count) : ClusterEvent(At);

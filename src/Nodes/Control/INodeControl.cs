@@ -1,0 +1,48 @@
+namespace Totem.Nodes.Control;
+
+/// <summary>
+/// What the host (control API, metrics, totemctl) may ask of one running node. Reads return immutable
+/// snapshots the node's actors publish after each step, so a caller never waits on the token path;
+/// commands are messages to the actors and complete when the owning actor has decided.
+/// Every member is safe to call from any thread.
+/// </summary>
+public interface INodeControl
+{
+    /// <summary>The latest published view of ring, quorum, watchdog and links.</summary>
+    NodeStatusSnapshot GetStatus();
+
+    /// <summary>
+    /// cmap-style keys in ordinal key order (runtime.config.totem.*, runtime.totem.pg.mrp.srp.*,
+    /// runtime.votequorum.*), restricted to keys starting with <paramref name="prefix"/> when given.
+    /// </summary>
+    IReadOnlyList<RuntimeEntry> GetRuntime(string? prefix);
+
+    /// <summary>Queues an application message for multicast through the ring (agreed order).</summary>
+    Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Application messages this node delivered, in delivery order, starting at delivery index
+    /// <paramref name="from"/> (0-based), at most <paramref name="max"/>. Indexes are dense and never reused
+    /// while the process lives; a node may forget the oldest ones (see <see cref="NodeMetrics.OldestRetainedMessage"/>).
+    /// </summary>
+    IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max);
+
+    /// <summary>Sets expected votes at run time, as `corosync-quorumtool -e` / `pvecm expected` do.</summary>
+    Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Events from the moment of subscription until <paramref name="cancellationToken"/> fires or the node
+    /// stops. A slow reader loses the oldest undelivered events (reported as <see cref="EventsDropped"/>)
+    /// rather than slowing the node.
+    /// </summary>
+    IAsyncEnumerable<ClusterEvent> SubscribeEvents(CancellationToken cancellationToken);
+
+    /// <summary>The in-node fault injection applied to outgoing datagrams.</summary>
+    FaultSettings GetFaults();
+
+    /// <summary>Replaces the in-node fault injection; <see cref="FaultSettings.None"/> clears it.</summary>
+    void SetFaults(FaultSettings faults);
+
+    /// <summary>Counters and gauges for /metrics.</summary>
+    NodeMetrics GetMetrics();
+}

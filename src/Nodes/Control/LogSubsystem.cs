@@ -1,0 +1,16 @@
+namespace Totem.Nodes.Control;
+
+/// <summary>
+/// The subsystem tag of a log line, shown the way corosync shows it ("[TOTEM ] A new membership ...").
+/// Node code attaches it with <c>logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem)</c>;
+/// lines without one are printed as MAIN.
+/// </summary>
+public static class LogSubsystem
+{
+    public const string Property = "Subsystem";
+    public const string Main = "MAIN";
+    public const string Totem = "TOTEM";
+    public const string Quorum = "QUORUM";
+    public const string Watchdog = "WD";
+    public const string Transport = "KNET";
+}

@@ -1,0 +1,30 @@
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Services;
+
+/// <summary>The one framing of a ring payload: a service id byte, then the service's body.</summary>
+public static class ServiceFrame
+{
+    public static ValueList<byte> Wrap(ServiceId service, ReadOnlySpan<byte> body)
+    {
+        var bytes = new byte[body.Length + 1];
+        bytes[0] = (byte)service;
+        body.CopyTo(bytes.AsSpan(1));
+        return new ValueList<byte>(System.Collections.Immutable.ImmutableArray.Create(bytes));
+    }
+
+    /// <summary>False for an empty payload or an unknown service (a newer peer's service we do not run).</summary>
+    public static bool TryUnwrap(ValueList<byte> payload, out ServiceId service, out ReadOnlyMemory<byte> body)
+    {
+        var items = payload.Items;
+        if (items.Length == 0 || !Enum.IsDefined((ServiceId)items[0]))
+        {
+            service = default;
+            body = default;
+            return false;
+        }
+        service = (ServiceId)items[0];
+        body = items.AsMemory()[1..];
+        return true;
+    }
+}

@@ -1,0 +1,52 @@
+using Totem.Nodes.Transport;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Simulator;
+
+/// <summary>One node's port onto the <see cref="SimulatedNetwork"/>.</summary>
+public sealed class SimulatedTransport : IDatagramTransport
+{
+    private readonly SimulatedNetwork _network;
+
+    internal SimulatedTransport(SimulatedNetwork network, NodeId localNode)
+    {
+        _network = network;
+        LocalNode = localNode;
+    }
+
+    public NodeId LocalNode { get; }
+    public TransportCounters Counters { get; } = new();
+
+    private Action<ReceivedDatagram>? _receiver;
+
+    public void Start(Action<ReceivedDatagram> onDatagram)
+    {
+        if (_receiver is not null) throw new InvalidOperationException("The transport is already started.");
+        _receiver = datagram =>
+        {
+            Counters.OnReceived();
+            onDatagram(datagram);
+        };
+        _network.Attach(LocalNode, _receiver);
+    }
+
+    public void Send(NodeId destination, byte[] datagram)
+    {
+        Counters.OnSent();
+        _network.Send(LocalNode, destination, datagram);
+    }
+
+    public void SendToAll(byte[] datagram)
+    {
+        foreach (var node in _network.KnownNodes)
+        {
+            if (node == LocalNode) continue;
+            Send(node, datagram);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_receiver is not null) _network.Detach(LocalNode, _receiver);
+    }
+}

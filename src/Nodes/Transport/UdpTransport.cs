@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Transport;
+
+/// <summary>
+/// Real UDP, corosync udpu style: one socket bound to the ring address (default port 5405), and
+/// "multicast" is a unicast to every known peer. Receiving runs on its own loop and never blocks
+/// the actors; sending is a non-blocking sendto.
+/// </summary>
+public sealed class UdpTransport : IDatagramTransport
+{
+    public const int DefaultPort = 5405;
+    private const int MaxDatagram = 65536;
+
+    private readonly Socket _socket;
+    private readonly PeerTable _peers;
+    private readonly IOutboundShaper? _shaper;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _receiveLoop;
+
+    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null)
+    {
+        LocalNode = localNode;
+        _peers = peers;
+        _shaper = shaper;
+        _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Linux reports ICMP port-unreachable of an earlier sendto as an error on the next receive: that is a
+        // dead peer, which the protocol handles, not a reason to stop receiving.
+        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
+        _socket.SendBufferSize = 4 * 1024 * 1024;
+        _socket.Bind(bindTo);
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public NodeId LocalNode { get; }
+    public IPEndPoint LocalEndPoint { get; }
+    public TransportCounters Counters { get; } = new();
+
+    public void Start(Action<ReceivedDatagram> onDatagram)
+    {
+        if (_receiveLoop is not null) throw new InvalidOperationException("The transport is already started.");
+        _receiveLoop = Task.Run(() => ReceiveLoop(onDatagram));
+    }
+
+    public void Send(NodeId destination, byte[] datagram)
+    {
+        if (!_peers.TryGet(destination, out var endpoint))
+        {
+            Counters.OnUnknownDestination();
+            return;
+        }
+        SendShaped(destination, endpoint, datagram);
+    }
+
+    public void SendToAll(byte[] datagram)
+    {
+        foreach (var (node, endpoint) in _peers.Snapshot)
+        {
+            if (node == LocalNode) continue;
+            SendShaped(node, endpoint, datagram);
+        }
+    }
+
+    private void SendShaped(NodeId destination, IPEndPoint endpoint, byte[] datagram)
+    {
+        if (_shaper is null)
+        {
+            SendNow(endpoint, datagram);
+            return;
+        }
+        var delay = _shaper.Decide(destination);
+        if (delay is null)
+        {
+            Counters.OnDroppedByFault();
+            return;
+        }
+        if (delay.Value <= TimeSpan.Zero)
+        {
+            SendNow(endpoint, datagram);
+            return;
+        }
+        _ = SendLater(endpoint, datagram, delay.Value);
+    }
+
+    private async Task SendLater(IPEndPoint endpoint, byte[] datagram, TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+            SendNow(endpoint, datagram);
+        }
+        catch (OperationCanceledException)
+        {
+            // The transport stopped while the datagram was held back: it is lost, as on a real link going down.
+        }
+    }
+
+    private void SendNow(IPEndPoint endpoint, byte[] datagram)
+    {
+        try
+        {
+            _socket.SendTo(datagram, SocketFlags.None, endpoint);
+            Counters.OnSent();
+        }
+        catch (SocketException)
+        {
+            Counters.OnSendError();
+        }
+        catch (ObjectDisposedException)
+        {
+            Counters.OnSendError();
+        }
+    }
+
+    private async Task ReceiveLoop(Action<ReceivedDatagram> onDatagram)
+    {
+        var buffer = new byte[MaxDatagram];
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            Counters.OnReceived();
+            var bytes = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
+            onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?"));
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            _receiveLoop?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation or disposal; either way it is over.
+        }
+        _stop.Dispose();
+    }
+}

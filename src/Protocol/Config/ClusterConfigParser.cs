@@ -1,0 +1,294 @@
+using System.Globalization;
+using Totem.Protocol.Config.Syntax;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Config;
+
+/// <summary>
+/// Loads a corosync.conf-style file into a <see cref="ClusterConfig"/>: syntax
+/// (<see cref="ConfigSyntaxParser"/>), typed sections with corosync's defaults, then corosync's
+/// validation (<see cref="ClusterConfigValidator"/>). Pure: the text and environment come in.
+/// </summary>
+public static class ClusterConfigParser
+{
+    private static readonly string[] UnusedRootSections = ["system", "resources", "uidgid", "nozzle"];
+
+    private static readonly string[] UnusedTotemKeys =
+    [
+        "nodeid", "threads", "netmtu", "clear_node_high_bit", "keyfile", "key", "ip_dscp", "heartbeat_failures_allowed",
+        "knet_pmtud_interval", "knet_mtu", "knet_compression_threshold", "knet_compression_level", "knet_compression_model",
+        "block_unlisted_ips", "cancel_token_hold_on_retransmit", "rrp_mode", "vsftype",
+    ];
+
+    private static readonly string[] UnusedInterfaceKeys =
+    [
+        "ttl", "broadcast", "knet_link_priority", "knet_ping_interval", "knet_ping_timeout", "knet_ping_precision",
+        "knet_pong_count", "knet_transport",
+    ];
+
+    private static readonly string[] UnusedLoggingKeys =
+    [
+        "function_name", "syslog_facility", "syslog_priority", "logfile_priority", "blackbox", "logger_subsys", "logging_daemon",
+    ];
+
+    private static readonly string[] UnusedQuorumKeys =
+    [
+        "votes", "allow_downscale", "expected_votes_tracking", "leaving_timeout", "device",
+    ];
+
+    public const uint MaxLinks = 8;
+
+    /// <summary>Parses, binds and validates. The result is valid only when no diagnostic is an error.</summary>
+    /// <param name="text">The file's content.</param>
+    /// <param name="fileName">Used in every diagnostic.</param>
+    /// <param name="environment">Looks up <c>${VAR}</c>; return null for an unset variable.</param>
+    public static ConfigLoadResult Parse(string text, string fileName, Func<string, string?> environment)
+    {
+        var syntax = ConfigSyntaxParser.Parse(text, fileName, environment);
+        var diagnostics = new List<ConfigDiagnostic>(syntax.Diagnostics);
+        var positions = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        var root = new SectionReader("", syntax.Root.Position, [syntax.Root], diagnostics, positions);
+
+        SectionReader Section(string name)
+        {
+            var sections = root.TakeSections(name);
+            var at = sections.Count > 0 ? sections[0].Position : syntax.Root.Position;
+            if (sections.Count > 0) positions[name] = at;
+            return new SectionReader(name, at, sections, diagnostics, positions);
+        }
+
+        var totem = ReadTotem(Section("totem"), diagnostics, positions);
+        var nodelist = ReadNodelist(Section("nodelist"), diagnostics, positions);
+        var quorum = ReadQuorum(Section("quorum"));
+        var logging = ReadLogging(Section("logging"));
+        var discovery = ReadDiscovery(Section("discovery"));
+        var fencing = ReadFencing(Section("fencing"));
+        var control = ReadControl(Section("control"));
+        root.Unused("a corosync section", UnusedRootSections);
+        root.WarnUnknown();
+
+        var config = new ClusterConfig(fileName, totem, nodelist, quorum, logging, discovery, fencing, control, positions);
+        if (syntax.HasErrors)
+            return new ConfigLoadResult(null, Ordered(diagnostics));
+
+        config = ClusterConfigValidator.Validate(config, diagnostics);
+        var ordered = Ordered(diagnostics);
+        return new ConfigLoadResult(ordered.Any(d => d.IsError) ? null : config, ordered);
+    }
+
+    private static List<ConfigDiagnostic> Ordered(List<ConfigDiagnostic> diagnostics) =>
+        diagnostics.OrderBy(d => d.Position.Line).ThenBy(d => d.Position.Column).ToList();
+
+    private static TotemSettings ReadTotem(SectionReader r, List<ConfigDiagnostic> diagnostics, Dictionary<string, SourcePosition> positions)
+    {
+        const string ms = " (milliseconds)";
+        var settings = new TotemSettings
+        {
+            Version = r.UInt32("version"),
+            ClusterName = r.String("cluster_name"),
+            ConfigVersion = r.UInt64("config_version"),
+            IpVersion = r.Word("ip_version", "ipv4", "ipv6", "ipv4-6", "ipv6-4"),
+            SecAuth = r.Bool("secauth"),
+            LinkMode = r.String("link_mode") ?? "passive",
+            Transport = r.Word("transport", "knet", "udpu", "udp") ?? "knet",
+            CryptoCipher = r.Word("crypto_cipher", "none", "aes256", "aes192", "aes128"),
+            CryptoHash = r.Word("crypto_hash", "none", "md5", "sha1", "sha256", "sha384", "sha512"),
+            CryptoModel = r.Word("crypto_model", "nss", "openssl"),
+            Token = r.UInt32("token", ms),
+            TokenCoefficient = r.UInt32("token_coefficient", ms),
+            TokenRetransmit = r.UInt32("token_retransmit", ms),
+            Hold = r.UInt32("hold", ms),
+            TokenRetransmitsBeforeLossConst = r.UInt32("token_retransmits_before_loss_const"),
+            Join = r.UInt32("join", ms),
+            SendJoin = r.UInt32("send_join", ms),
+            Consensus = r.UInt32("consensus", ms),
+            Merge = r.UInt32("merge", ms),
+            Downcheck = r.UInt32("downcheck", ms),
+            FailRecvConst = r.UInt32("fail_recv_const"),
+            SeqnoUnchangedConst = r.UInt32("seqno_unchanged_const"),
+            MissCountConst = r.UInt32("miss_count_const"),
+            MaxMessages = r.UInt32("max_messages"),
+            WindowSize = r.UInt32("window_size"),
+            TokenWarning = r.UInt32("token_warning", " (percent of token)"),
+            MaxNetworkDelay = r.UInt32("max_network_delay", ms),
+        };
+
+        var interfaces = new List<TotemInterface>();
+        foreach (var section in r.TakeSections("interface"))
+        {
+            var ir = new SectionReader($"totem.interface", section.Position, [section], diagnostics, positions);
+            var linkNumber = ir.UInt32("linknumber") ?? ir.UInt32("ringnumber") ?? 0;
+            if (linkNumber >= MaxLinks)
+            {
+                ir.Error("linknumber",
+                    $"interface ring number {linkNumber} is bigger than allowed maximum {MaxLinks - 1}");
+                linkNumber = 0;
+            }
+            var port = ir.UInt16("mcastport") ?? (ushort)(TotemInterface.DefaultPort + linkNumber);
+            var entry = new TotemInterface(linkNumber, ir.String("bindnetaddr"), ir.String("mcastaddr"), port, section.Position.Line);
+            ir.Unused("knet and multicast tuning", UnusedInterfaceKeys);
+            ir.WarnUnknown();
+            if (interfaces.Any(i => i.LinkNumber == entry.LinkNumber))
+                diagnostics.Add(ConfigDiagnostic.Error(section.Position,
+                    $"interface linknumber {entry.LinkNumber} is defined twice (first at line {interfaces.First(i => i.LinkNumber == entry.LinkNumber).Line})"));
+            else
+                interfaces.Add(entry);
+        }
+        r.Unused("knet, crypto-key and kernel tuning of corosync", UnusedTotemKeys);
+        r.WarnUnknown();
+        return settings with { Interfaces = interfaces.ToValueList() };
+    }
+
+    private static IReadOnlyList<NodeEntry> ReadNodelist(SectionReader r, List<ConfigDiagnostic> diagnostics, Dictionary<string, SourcePosition> positions)
+    {
+        var nodes = new List<NodeEntry>();
+        foreach (var section in r.TakeSections("node"))
+        {
+            var path = $"nodelist.node.{nodes.Count}";
+            positions[path] = section.Position;
+            var nr = new SectionReader(path, section.Position, [section], diagnostics, positions);
+            var nodeId = nr.UInt32("nodeid");
+            var name = nr.String("name");
+            var ring0 = nr.String("ring0_addr");
+            var votes = nr.UInt32("quorum_votes") ?? 1;
+            for (var link = 1; link < MaxLinks; link++)
+                nr.Unused("it runs a single ring on link 0", $"ring{link}_addr");
+            nr.WarnUnknown();
+            // corosync reads nodeid 0 as "not set" and derives one from ring0_addr.
+            nodes.Add(new NodeEntry(nodeId is null or 0 ? null : new NodeId(nodeId.Value), name, ring0, votes, section.Position.Line));
+        }
+        r.WarnUnknown();
+        return nodes;
+    }
+
+    private static QuorumSettings ReadQuorum(SectionReader r)
+    {
+        var d = QuorumSettings.Default;
+        var provider = r.String("provider") ?? d.Provider;
+        if (provider != "corosync_votequorum")
+            r.Error("provider", $"quorum provider '{provider}' is not supported: expected 'corosync_votequorum'");
+        var expected = r.UInt32("expected_votes", " (votes)");
+        var twoNode = r.Bool("two_node") ?? d.TwoNode;
+        var waitForAll = r.Bool("wait_for_all");
+        var lms = r.Bool("last_man_standing") ?? d.LastManStanding;
+        var lmsWindow = r.UInt32("last_man_standing_window", " (milliseconds)") ?? d.LastManStandingWindowMs;
+        var atb = r.Bool("auto_tie_breaker") ?? false;
+        var atbNode = r.String("auto_tie_breaker_node");
+        r.Unused("qdevice, downscale and expected-votes tracking are not implemented", UnusedQuorumKeys);
+        r.WarnUnknown();
+
+        var mode = AutoTieBreakerMode.Off;
+        var atbNodes = ValueList<NodeId>.Empty;
+        if (!atb)
+        {
+            if (atbNode is not null)
+                r.Warning("auto_tie_breaker_node", "auto_tie_breaker_node: is meaningless if auto_tie_breaker is set to 0");
+        }
+        else if (atbNode is null or "lowest")
+        {
+            mode = AutoTieBreakerMode.Lowest;
+        }
+        else if (atbNode == "highest")
+        {
+            mode = AutoTieBreakerMode.Highest;
+        }
+        else
+        {
+            var ids = atbNode.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            var parsed = ids.Select(s => uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0u).ToList();
+            if (parsed.Count > 0 && parsed.All(n => n > 0))
+            {
+                mode = AutoTieBreakerMode.List;
+                atbNodes = parsed.Select(n => new NodeId(n)).ToValueList();
+            }
+            else
+            {
+                r.Warning("auto_tie_breaker_node",
+                    $"auto_tie_breaker_node is not valid (\"{atbNode}\"). It must be 'lowest', 'highest' or a space-separated list of node IDs. auto_tie_breaker is disabled");
+            }
+        }
+        return new QuorumSettings(provider, expected, twoNode, waitForAll, lms, lmsWindow, mode, atbNodes);
+    }
+
+    private static LoggingSettings ReadLogging(SectionReader r)
+    {
+        var d = LoggingSettings.Default;
+        var result = new LoggingSettings(
+            r.Bool("to_logfile") ?? d.ToLogfile,
+            r.String("logfile"),
+            r.Bool("to_syslog") ?? d.ToSyslog,
+            r.Bool("to_stderr") ?? d.ToStderr,
+            r.Choice("debug", new Dictionary<string, LogDebug> { ["off"] = LogDebug.Off, ["on"] = LogDebug.On, ["trace"] = LogDebug.Trace }) ?? d.Debug,
+            r.Choice("timestamp", new Dictionary<string, LogTimestamp> { ["off"] = LogTimestamp.Off, ["on"] = LogTimestamp.On, ["hires"] = LogTimestamp.Hires }) ?? d.Timestamp,
+            r.Bool("fileline") ?? d.Fileline);
+        r.Unused("log routing per subsystem and syslog tuning", UnusedLoggingKeys);
+        r.WarnUnknown();
+        if (result.ToLogfile && string.IsNullOrEmpty(result.Logfile))
+            r.Error("to_logfile", "logging.to_logfile is yes but no logging.logfile is given: there is no file to write to");
+        return result;
+    }
+
+    private static DiscoverySettings ReadDiscovery(SectionReader r)
+    {
+        var d = DiscoverySettings.Default;
+        var result = new DiscoverySettings(
+            r.String("dns_name"),
+            r.UInt16("port") ?? d.Port,
+            r.UInt32("interval", " (milliseconds)") ?? d.IntervalMs,
+            r.Choice("nodeid_source", new Dictionary<string, NodeIdSource>
+            {
+                ["address"] = NodeIdSource.Address,
+                ["reverse_dns_replica"] = NodeIdSource.ReverseDnsReplica,
+            }) ?? d.NodeIdSource);
+        r.WarnUnknown();
+        if (result.Port == 0) r.Error("port", "discovery.port 0 is not a port peers can listen on: expected 1..65535");
+        if (result.IntervalMs == 0) r.Error("interval", "discovery.interval must be at least 1 ms: 0 would re-resolve the name continuously");
+        return result;
+    }
+
+    private static FencingSettings ReadFencing(SectionReader r)
+    {
+        var d = FencingSettings.Default;
+        var result = new FencingSettings(
+            r.Choice("mode", new Dictionary<string, FencingMode> { ["exit"] = FencingMode.Exit, ["none"] = FencingMode.None }) ?? d.Mode,
+            r.UInt32("timeout", " (milliseconds)") ?? d.TimeoutMs);
+        r.WarnUnknown();
+        return result;
+    }
+
+    private static ControlSettings ReadControl(SectionReader r)
+    {
+        var bind = r.String("bind");
+        r.WarnUnknown();
+        if (bind is null) return ControlSettings.Default;
+        if (TryParseBind(bind, out var settings)) return settings;
+        r.Error("bind", $"value of key 'control.bind' is expected to be ADDRESS:PORT (e.g. 127.0.0.1:7405 or [::1]:7405), but \"{bind}\" was given");
+        return ControlSettings.Default;
+    }
+
+    /// <summary>Parses <c>ADDR:PORT</c> or <c>[IPv6]:PORT</c> with a port in 1..65535.</summary>
+    public static bool TryParseBind(string text, out ControlSettings settings)
+    {
+        settings = ControlSettings.Default;
+        string host;
+        string port;
+        if (text.StartsWith('['))
+        {
+            var close = text.IndexOf("]:", StringComparison.Ordinal);
+            if (close < 0) return false;
+            host = text[1..close];
+            port = text[(close + 2)..];
+        }
+        else
+        {
+            var colon = text.LastIndexOf(':');
+            if (colon <= 0 || text.IndexOf(':') != colon) return false;
+            host = text[..colon];
+            port = text[(colon + 1)..];
+        }
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace)) return false;
+        if (!ushort.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p == 0) return false;
+        settings = new ControlSettings(host, p);
+        return true;
+    }
+}

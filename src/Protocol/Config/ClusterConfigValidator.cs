@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Totem.Protocol.Config;
+
+/// <summary>
+/// The checks corosync makes before it starts (totem_config_validate and
+/// totem_volatile_config_validate in exec/totemconfig.c, votequorum_readconfig in
+/// exec/votequorum.c), each reported at the line of the key involved. Where votequorum silently
+/// adjusts a setting at start-up (two_node with auto_tie_breaker, auto_tie_breaker on an odd-sized
+/// cluster without wait_for_all) the returned config carries the adjusted value and a warning says
+/// so, so every consumer sees what corosync would run with.
+/// </summary>
+public static class ClusterConfigValidator
+{
+    /// <summary>KNET_MAX_HOST: knet node ids are 16-bit.</summary>
+    public const uint KnetMaxHost = 65536;
+
+    public static ClusterConfig Validate(ClusterConfig config, List<ConfigDiagnostic> diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var totem = config.Totem;
+        var file1 = new SourcePosition(config.FileName, 1, 1);
+
+        SourcePosition At(params string[] keys)
+        {
+            foreach (var key in keys)
+                if (config.Positions.TryGetValue(key, out var p)) return p;
+            return config.Positions.TryGetValue(keys[0].Split('.')[0], out var section) ? section : file1;
+        }
+
+        void Error(SourcePosition at, string message) => diagnostics.Add(ConfigDiagnostic.Error(at, message));
+        void Warning(SourcePosition at, string message) => diagnostics.Add(ConfigDiagnostic.Warning(at, message));
+
+        if (totem.Version != 2)
+            Error(At("totem.version"), totem.Version is null
+                ? "totem.version is missing: This totem parser can only parse version 2 configurations (add 'version: 2' to the totem section)."
+                : $"totem.version is {totem.Version}: This totem parser can only parse version 2 configurations.");
+
+        if (totem.LinkMode is not ("active" or "passive" or "rr"))
+            Error(At("totem.link_mode"), $"The Knet link mode \"{totem.LinkMode}\" specified is invalid.  It must be active, passive or rr.");
+
+        var isKnet = totem.Transport == "knet";
+        if (!isKnet && totem.Interfaces.Count > 1)
+            Error(At("totem.transport"), $"{totem.Interfaces.Count} is too many configured interfaces for non-Knet transport.");
+        else if (totem.Interfaces.Count(i => i.LinkNumber != 0) > 0)
+            Warning(At("totem"), "only link 0 is used: this engine runs a single ring; the other interface blocks are ignored");
+
+        if (!isKnet && CryptoEnabled(totem))
+            Error(At("totem.crypto_cipher", "totem.crypto_hash", "totem.secauth", "totem.transport"),
+                "crypto_cipher & crypto_hash are only valid for the Knet transport.");
+
+        ValidateTimeouts(config, At, Error);
+        ValidateNodelist(config, isKnet, At, Error);
+
+        if (config.Nodelist.Count == 0 && config.Discovery.DnsName is null)
+            Error(At("nodelist", "discovery", "totem"),
+                "configuration error: there is no nodelist and no discovery.dns_name: nothing tells this node who its peers are " +
+                "(corosync: nodelist or quorum.expected_votes must be configured!)");
+
+        return config with { Quorum = ValidateQuorum(config, At, Error, Warning) };
+    }
+
+    private static bool CryptoEnabled(TotemSettings totem)
+    {
+        // totem_get_crypto: secauth sets both, crypto_cipher / crypto_hash override.
+        var cipher = totem.CryptoCipher ?? (totem.SecAuth == true ? "aes256" : "none");
+        var hash = totem.CryptoHash ?? (totem.SecAuth == true ? "sha256" : "none");
+        return cipher != "none" || hash != "none";
+    }
+
+    private static void ValidateTimeouts(ClusterConfig config, Func<string[], SourcePosition> at, Action<SourcePosition, string> error)
+    {
+        var timeouts = config.Timeouts();
+        foreach (var violation in TotemTimeoutRules.Check(timeouts, config.Totem))
+        {
+            // Blame the key that was written; a derived value points at what it was derived from.
+            string[] keys = violation.Key switch
+            {
+                "token" => ["totem.token", "totem.token_retransmits_before_loss_const"],
+                "hold" => ["totem.hold", "totem.token_retransmit", "totem.token"],
+                "consensus" => ["totem.consensus", "totem.join", "totem.token"],
+                "token_coefficient" => ["totem.token_coefficient", "totem.token"],
+                _ => ["totem." + violation.Key],
+            };
+            error(at(keys), "parse error in config: " + violation.Message);
+        }
+    }
+
+    private static void ValidateNodelist(ClusterConfig config, bool isKnet, Func<string[], SourcePosition> at, Action<SourcePosition, string> error)
+    {
+        var seen = new Dictionary<uint, (int Index, bool Derived)>();
+        AddressFamily? family = null;
+        string? firstAddress = null;
+        for (var i = 0; i < config.Nodelist.Count; i++)
+        {
+            var node = config.Nodelist[i];
+            var path = $"nodelist.node.{i}";
+            var address = node.RingAddress;
+            if (address is null)
+            {
+                error(at([path + ".name", path]),
+                    $"node {node.Name ?? (node.NodeId?.ToString() ?? "#" + (i + 1))} has no ring0_addr: corosync needs the address it reaches the node on");
+                continue;
+            }
+
+            if (IPAddress.TryParse(address, out var ip) && address.Contains(ip.AddressFamily == AddressFamily.InterNetworkV6 ? ':' : '.'))
+            {
+                if (family is null)
+                {
+                    family = ip.AddressFamily;
+                    firstAddress = address;
+                }
+                else if (family != ip.AddressFamily)
+                {
+                    error(at([path + ".ring0_addr"]), $"Nodes for link 0 have different IP families (compared {address} with {firstAddress})");
+                }
+            }
+
+            var nodeId = node.NodeId;
+            var derived = false;
+            if (nodeId is null)
+            {
+                if (isKnet)
+                {
+                    error(at([path + ".nodeid", path]), $"Knet requires an explicit nodeid to be specified for address '{address}'.");
+                    continue;
+                }
+                nodeId = NodeIdDerivation.FromIPv4Address(address);
+                if (nodeId is null)
+                {
+                    error(at([path + ".ring0_addr", path]),
+                        $"An IPV6 network requires that a node ID be specified for address '{address}': " +
+                        "a nodeid can only be derived from an IPv4 address literal.");
+                    continue;
+                }
+                derived = true;
+            }
+            else if (isKnet && nodeId.Value.Value >= KnetMaxHost)
+            {
+                error(at([path + ".nodeid"]), $"Knet requires nodeid to be less than {KnetMaxHost} for address '{address}'.");
+            }
+
+            if (seen.TryGetValue(nodeId.Value.Value, out var first))
+            {
+                error(at([path + ".nodeid", path]),
+                    $"Nodeid {nodeId.Value}{(derived ? $"(autogenerated from {address})" : "")} appears twice in corosync.conf " +
+                    $"(first in the node block at line {config.Nodelist[first.Index].Line})");
+            }
+            else
+            {
+                seen[nodeId.Value.Value] = (i, derived);
+            }
+        }
+    }
+
+    private static QuorumSettings ValidateQuorum(ClusterConfig config, Func<string[], SourcePosition> at,
+        Action<SourcePosition, string> error, Action<SourcePosition, string> warning)
+    {
+        var quorum = config.Quorum;
+        if (quorum.TwoNode && quorum.AutoTieBreaker != AutoTieBreakerMode.Off)
+        {
+            warning(at(["quorum.two_node"]),
+                "two_node and auto_tie_breaker are both specified but are not compatible. two_node has been disabled, please fix your corosync.conf");
+            quorum = quorum with { TwoNode = false };
+        }
+
+        // votequorum: node_expected_votes is the nodelist's vote total; wait_for_all follows two_node unless set.
+        var nodeVotes = config.Nodelist.Aggregate(0u, (sum, n) => sum + n.QuorumVotes);
+        var waitForAll = quorum.WaitForAll ?? quorum.TwoNode;
+        if (quorum.AutoTieBreaker != AutoTieBreakerMode.Off && nodeVotes % 2 == 1 && !waitForAll)
+        {
+            if (quorum.LastManStanding)
+            {
+                error(at(["quorum.auto_tie_breaker"]),
+                    "configuration error: auto_tie_breaker & last_man_standing not available in odd sized cluster: " +
+                    "disable last_man_standing, keep auto_tie_breaker and enable wait_for_all (mandatory for auto_tie_breaker in odd-numbered clusters)");
+            }
+            else
+            {
+                warning(at(["quorum.auto_tie_breaker"]),
+                    "auto_tie_breaker is set and the cluster has an odd number of nodes. wait_for_all needs to be set for this configuration " +
+                    "but it is missing. Therefore auto_tie_breaker has been disabled. Please fix your corosync.conf");
+                quorum = quorum with { AutoTieBreaker = AutoTieBreakerMode.Off, AutoTieBreakerNodes = Wire.ValueList<Wire.NodeId>.Empty };
+            }
+        }
+
+        if (quorum.TwoNode && config.Nodelist.Count > 0 && config.Nodelist.Count != 2)
+            warning(at(["quorum.two_node"]),
+                $"two_node is set but the nodelist has {config.Nodelist.Count} nodes: two_node only makes sense for exactly two (votequorum(5))");
+
+        return quorum;
+    }
+}

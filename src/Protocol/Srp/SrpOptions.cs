@@ -1,0 +1,37 @@
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Srp;
+
+/// <summary>What a <see cref="TotemSrp"/> engine is built from.</summary>
+/// <param name="LocalNode">This processor's node id; zero is reserved (corosync's "no node").</param>
+/// <param name="Timeouts">The derived runtime timeouts and constants (effective token, consensus, ...).</param>
+public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
+{
+    /// <summary>
+    /// The highest ring seq this node saw before it restarted (corosync keeps it in ringid_&lt;nodeid&gt;).
+    /// The node starts its singleton ring id one above it, so its joins are not mistaken for stale ones.
+    /// </summary>
+    public ulong InitialRingSeq { get; init; }
+
+    /// <summary>How many submitted messages may wait for the token before a submit is refused (corosync's MESSAGE_QUEUE_MAX).</summary>
+    public int MaxPendingMessages { get; init; } = 2048;
+
+    /// <summary>corosync's totem.cancel_token_hold_on_retransmit: release a held token at once when retransmissions are pending.</summary>
+    public bool CancelTokenHoldOnRetransmit { get; init; }
+
+    internal void Validate()
+    {
+        if (LocalNode.Value == 0)
+            throw new ArgumentException("SrpOptions.LocalNode must not be 0: node id 0 is reserved", nameof(LocalNode));
+        ArgumentNullException.ThrowIfNull(Timeouts, nameof(Timeouts));
+        if (Timeouts.Token == 0)
+            throw new ArgumentException("SrpOptions.Timeouts.Token must be greater than 0", nameof(Timeouts));
+        if (Timeouts.TokenRetransmit == 0 || Timeouts.Join == 0 || Timeouts.Consensus == 0 || Timeouts.Merge == 0)
+            throw new ArgumentException("SrpOptions.Timeouts: token_retransmit, join, consensus and merge must be greater than 0", nameof(Timeouts));
+        if (Timeouts.MaxMessages == 0 || Timeouts.WindowSize == 0)
+            throw new ArgumentException("SrpOptions.Timeouts: max_messages and window_size must be greater than 0", nameof(Timeouts));
+        if (MaxPendingMessages <= 0)
+            throw new ArgumentException("SrpOptions.MaxPendingMessages must be greater than 0", nameof(MaxPendingMessages));
+    }
+}
