@@ -12,7 +12,8 @@
 #     membership is measured; the killed container stays down;
 #  5. docker kill two more -> the two survivors lose quorum, fence themselves (exit code 75),
 #     are restarted by the restart policy and stay non-quorate;
-#  6. docker start the three killed ones -> one ring of 5, quorate;
+#  6. docker start the three killed ones -> one ring of 5, quorate; then lab/partition.sh 1,2 ->
+#     {3,4,5} quorate, {1,2} not; healed -> 5; lab/pause.sh 3 -> a ring of 4; thawed -> 5;
 #  7. up --scale node=7 -> 7 members, expected votes 7;
 #  8. removes everything it created (containers, network, volumes; the base images stay);
 #  and, when both compose versions are installed, a shorter run with the other one (up 5, scale 7).
@@ -244,6 +245,23 @@ say "docker start replicas 1, 2 and 5"
 docker start $(containers 1 2 5) >/dev/null
 d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "one ring of 5 again, quorate (after $d s)" ||
     fail "one ring of 5 again, quorate: $(tail -1 "$OUT/wait.log")"
+
+# --- 6b. a partition and a frozen node, with the lab scripts ------------------------------------
+say "lab/partition.sh 1,2 (against 3,4,5)"
+check "lab/partition.sh 1,2" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/partition.sh" 1,2
+d=$(wait_for 90 ring_is true 5 3 4 5) && pass "the majority side {3,4,5} is a quorate ring of 3 (after $d s)" ||
+    fail "the majority side {3,4,5} is a quorate ring of 3: $(tail -1 "$OUT/wait.log")"
+check "the minority side {1,2} is a ring of 2, not quorate" ring_is false 5 1 2
+check "lab/partition.sh off" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/partition.sh" off
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "healed: one ring of 5, quorate (after $d s)" ||
+    fail "healed: one ring of 5, quorate: $(tail -1 "$OUT/wait.log")"
+say "lab/pause.sh 3 (frozen until thawed)"
+check "lab/pause.sh 3" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/pause.sh" 3
+d=$(wait_for 90 ring_is true 5 1 2 4 5) && pass "without the frozen node: a quorate ring of 4 (after $d s)" ||
+    fail "without the frozen node: a quorate ring of 4: $(tail -1 "$OUT/wait.log")"
+check "lab/pause.sh 3 off" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/pause.sh" 3 off
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "thawed: one ring of 5 again (after $d s)" ||
+    fail "thawed: one ring of 5 again: $(tail -1 "$OUT/wait.log")"
 
 # --- 7. scale to 7 --------------------------------------------------------------------------------
 say "up -d --scale node=7"
