@@ -82,28 +82,25 @@ containers() { local r; for r in "$@"; do COMPOSE_PROJECT_NAME=$PROJECT lab_cont
 # ids they report themselves), the same ring, state operational, the given quorate flag, and
 # (optionally) the given expected votes.
 ring_is() { # quorate(true|false), expected-votes|-, replica...
-    local quorate=$1 expected=$2 c ids=() j rings=()
+    local quorate=$1 expected=$2 c cs j want
+    local -A answer=()
     shift 2
-    local cs
     cs=$(containers "$@") || return 1
-    for c in $cs; do
-        j=$(status "$c") || { echo "$(lab_name "$c"): no status"; return 1; }
-        echo "$(lab_name "$c"): $j" >"$OUT/last-status.$(lab_replica "$c")"
-        ids+=("$(jq -r .nodeId <<<"$j")")
+    for c in $cs; do # one snapshot of every node first, then the checks on it
+        answer[$c]=$(status "$c") || { echo "$(lab_name "$c"): no status"; return 1; }
+        echo "$(lab_name "$c"): ${answer[$c]}" >"$OUT/last-status.$(lab_replica "$c")"
     done
-    local want
-    want=$(printf '%s\n' "${ids[@]}" | sort -n | paste -sd, -)
+    want=$(for c in $cs; do jq -r .nodeId <<<"${answer[$c]}"; done | sort -n | paste -sd, -)
     for c in $cs; do
-        j=$(status "$c") || return 1
         jq -e --arg want "$want" --argjson q "$quorate" --arg ev "$expected" '
             (.members | map(tostring) | sort_by(tonumber) | join(",")) == $want
             and .quorate == $q
             and (.state | ascii_downcase) == "operational"
-            and ($ev == "-" or .expectedVotes == ($ev | tonumber))' <<<"$j" >/dev/null ||
-            { echo "$(lab_name "$c") wants members $want quorate $quorate expected $expected: $j"; return 1; }
-        rings+=("$(jq -c .ringId <<<"$j")")
+            and ($ev == "-" or .expectedVotes == ($ev | tonumber))' <<<"${answer[$c]}" >/dev/null ||
+            { echo "$(lab_name "$c") wants members $want quorate $quorate expected $expected: ${answer[$c]}"; return 1; }
     done
-    [ "$(printf '%s\n' "${rings[@]}" | sort -u | wc -l)" = 1 ] || { echo "rings differ: ${rings[*]}"; return 1; }
+    [ "$(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | sort -u | wc -l)" = 1 ] ||
+        { echo "rings differ: $(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | paste -sd' ' -)"; return 1; }
 }
 all_healthy() { local c; for c in $(containers "$@"); do [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1; done; }
 logs_have() { # text, replica...: every listed node logged the text
@@ -140,8 +137,8 @@ log_delay() { # since (unix s.ns), replica, text
 # Effective token + consensus as the node computed them (cmap keys), in seconds.
 expected_detection() { # replica
     docker exec "$(containers "$1")" totemctl --json runtime runtime.config.totem 2>/dev/null |
-        jq -r '[.. | objects | to_entries[] | select(.key | test("runtime\\.config\\.totem\\.(token|consensus)$"))
-                | .value | tonumber? // empty] | if length == 2 then (add / 1000) else empty end' 2>/dev/null
+        jq -r '[.entries[]? | select(.key | test("^runtime\\.config\\.totem\\.(token|consensus)$")) | .value | tonumber]
+               | if length == 2 then (add / 1000) else empty end' 2>/dev/null
 }
 
 save_logs() {
