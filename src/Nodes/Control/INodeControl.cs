@@ -1,5 +1,3 @@
-using Totem.Protocol.Config;
-
 namespace Totem.Nodes.Control;
 
 /// <summary>
@@ -17,7 +15,7 @@ public interface INodeControl
     /// cmap-style keys in ordinal key order (runtime.config.totem.*, runtime.totem.pg.mrp.srp.*,
     /// runtime.votequorum.*), restricted to keys starting with <paramref name="prefix"/> when given.
     /// </summary>
-    IReadOnlyList<CmapEntry> GetRuntime(string? prefix);
+    IReadOnlyList<RuntimeEntry> GetRuntime(string? prefix);
 
     /// <summary>Queues an application message for multicast through the ring (agreed order).</summary>
     Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
