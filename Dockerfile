@@ -1,0 +1,37 @@
+# The node image: totemd (the node) and totemctl (the operator's CLI) on the ASP.NET runtime.
+#   docker build -t totem-lab/node .        (docker-compose.yml builds and tags it the same way)
+# Both base images are the official ones. On a machine that reaches no registry,
+# lab/docker-setup.sh makes local images under these names, so this file builds unchanged.
+
+# --- 1. restore: only the project files, so the package layer survives source edits ----------
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS projects
+WORKDIR /src
+COPY src/ src/
+RUN find src -type f ! -name '*.csproj' -delete && find src -type d -empty -delete
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY Directory.Build.props Directory.Packages.props ./
+COPY --from=projects /src/src/ src/
+RUN dotnet restore src/Host/Totemd/Totemd.csproj \
+ && dotnet restore src/Host/Totemctl/Totemctl.csproj
+
+# --- 2. publish both programs into one folder (framework-dependent; they share their libraries) --
+COPY src/ src/
+RUN dotnet publish src/Host/Totemd/Totemd.csproj -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out \
+ && dotnet publish src/Host/Totemctl/Totemctl.csproj -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out
+
+# --- 3. the runtime image -------------------------------------------------------------------
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS node
+# ip and tc (iproute2) and iptables, for fault injection from inside the node
+# (`docker compose exec node tc qdisc ...`); cap_add NET_ADMIN in the compose file lets them act.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iptables \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /out/ /opt/totem/
+COPY hocon/ /etc/totem/
+RUN ln -s /opt/totem/totemd /usr/local/bin/totemd \
+ && ln -s /opt/totem/totemctl /usr/local/bin/totemctl
+# Totem (UDP) and the control API (HTTP).
+EXPOSE 5405/udp 7405/tcp
+ENTRYPOINT ["totemd", "--config", "/etc/totem/compose.conf"]

@@ -1,0 +1,92 @@
+# Shared by the lab scripts (sourced, not run). Finds the compose command and the lab's node
+# containers. A NODE argument is a replica number (3: the third `node` replica) or a container
+# name or id. The project is the one started from this repository (compose's labels say which),
+# or COMPOSE_PROJECT_NAME when set.
+
+LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_SERVICE=node
+# Every rule the lab adds carries this comment, so that heal removes exactly those.
+LAB_TAG=totem-lab
+
+lab_die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 2; }
+
+# The compose command: COMPOSE if set, else v2 (`docker compose`), else v1 (`docker-compose`).
+lab_compose_cmd() {
+    if [ -n "${COMPOSE:-}" ]; then
+        echo "$COMPOSE"
+    elif docker compose version >/dev/null 2>&1; then
+        echo "docker compose"
+    elif command -v docker-compose >/dev/null; then
+        echo docker-compose
+    else
+        lab_die "no docker compose (run lab/docker-setup.sh)"
+    fi
+}
+
+# The label filters that select this lab's node containers.
+lab_filters() {
+    printf '%s\n' --filter "label=com.docker.compose.service=$LAB_SERVICE"
+    if [ -n "${COMPOSE_PROJECT_NAME:-}" ]; then
+        printf '%s\n' --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
+    else
+        printf '%s\n' --filter "label=com.docker.compose.project.working_dir=$LAB_ROOT"
+    fi
+}
+
+# Container ids of the lab's nodes (all states with -a), ordered by replica number.
+lab_containers() {
+    local filters
+    mapfile -t filters < <(lab_filters)
+    docker ps -q "$@" "${filters[@]}" |
+        while read -r id; do
+            printf '%s %s\n' "$(docker inspect -f '{{index .Config.Labels "com.docker.compose.container-number"}}' "$id")" "$id"
+        done | sort -n | awk '{ print $2 }'
+}
+
+# NODE (replica number, name or id) -> container id; fails with a clear message.
+lab_container() {
+    local node=$1 id
+    if [[ $node =~ ^[0-9]+$ ]]; then
+        local filters
+        mapfile -t filters < <(lab_filters)
+        id=$(docker ps -aq "${filters[@]}" --filter "label=com.docker.compose.container-number=$node")
+        [ -n "$id" ] || lab_die "no replica $node of service '$LAB_SERVICE' (is the lab up? lab/nodes.sh lists them)"
+        [ "$(wc -w <<<"$id")" = 1 ] || lab_die "replica $node is ambiguous (several projects): set COMPOSE_PROJECT_NAME"
+    else
+        id=$(docker inspect -f '{{.Id}}' "$node" 2>/dev/null) || lab_die "no container '$node'"
+    fi
+    echo "$id"
+}
+
+lab_name() { docker inspect -f '{{.Name}}' "$1" | sed 's|^/||'; }
+lab_replica() { docker inspect -f '{{index .Config.Labels "com.docker.compose.container-number"}}' "$1"; }
+lab_ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" | awk '{ print $1 }'; }
+
+# The PID of a running container, for nsenter into its network namespace.
+lab_pid() {
+    local pid
+    pid=$(docker inspect -f '{{.State.Pid}}' "$1")
+    [ "$pid" != 0 ] || lab_die "$(lab_name "$1") is not running"
+    echo "$pid"
+}
+
+# iptables inside a node's network namespace, with the host's iptables: the image needs no tools.
+lab_iptables() {
+    local id=$1
+    shift
+    nsenter -t "$(lab_pid "$id")" -n iptables "$@"
+}
+
+# Removes the rules tagged LAB_TAG (and optionally only those whose comment is "$LAB_TAG:KIND").
+lab_clear_rules() {
+    local id=$1 kind=${2:-} chain rule
+    for chain in INPUT OUTPUT; do
+        { lab_iptables "$id" -S "$chain" | grep -- "--comment \"\\?$LAB_TAG${kind:+:$kind}" || true; } |
+            while read -r rule; do
+                # "-A CHAIN spec" -> "-D CHAIN spec"; eval undoes iptables' quoting of the comment.
+                eval "lab_iptables \"\$id\" -D ${rule#-A }"
+            done
+    done
+}
+
+lab_require_root() { [ "$(id -u)" = 0 ] || lab_die "needs root (nsenter into the node's network namespace)"; }

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# End-to-end test of the compose lab, played the way lab/README.md tells a user to:
+#
+#   sudo tests/e2e/run.sh
+#
+#  1. lab/docker-setup.sh: Docker engine + compose v1/v2 from Debian's packages, dockerd, and the
+#     base images (made locally when no registry answers);
+#  2. builds the image with the repository's Dockerfile (through docker-compose.yml);
+#  3. up 5 nodes -> each reports the same 5 members, quorate, expected votes 5; all healthy;
+#  4. docker kill one -> the other four log "A processor failed, forming new configuration" and
+#     "A new membership", report 4 members and stay quorate; the time from the kill to the new
+#     membership is measured; the killed container stays down;
+#  5. docker kill two more -> the two survivors lose quorum, fence themselves (exit code 75),
+#     are restarted by the restart policy and stay non-quorate;
+#  6. docker start the three killed ones -> one ring of 5, quorate; then lab/partition.sh 1,2 ->
+#     {3,4,5} quorate, {1,2} not; healed -> 5; lab/pause.sh 3 -> a ring of 4; thawed -> 5;
+#  7. up --scale node=7 -> 7 members, expected votes 7;
+#  8. removes everything it created (containers, network, volumes; the base images stay);
+#  and, when both compose versions are installed, a shorter run with the other one (up 5, scale 7).
+#
+# Prints the durations and the measured detection time, and ends with "N passed, N failed";
+# exits non-zero when any assertion failed. Runs as root (installs packages, starts dockerd).
+# Environment:
+#   COMPOSE="docker compose" | "docker-compose"   use only this compose (default: v2, then v1 smoke)
+#   TOTEM_E2E_SKIP_SETUP=1     do not run lab/docker-setup.sh
+#   TOTEM_E2E_KEEP=1           leave the containers up when an assertion fails (for debugging)
+#   TOTEM_E2E_FENCE_CODE=75    the exit code of a fenced totemd
+#   TOTEM_E2E_TIMEOUT_FACTOR=1 multiplies every wait's time limit (slower machines: 2)
+#   TOTEM_TOKEN, TOTEM_CONSENSUS, TOTEM_FENCING_TIMEOUT, ...   passed to the nodes (docker-compose.yml)
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+PROJECT=toteme2e
+FENCE_CODE=${TOTEM_E2E_FENCE_CODE:-75}
+OUT=$(mktemp -d /tmp/totem-e2e.XXXXXX)
+t_start=$(date +%s.%N)
+passed=0
+failed=0
+
+say() { printf '[e2e %6.1fs] %s\n' "$(elapsed "$t_start")" "$*"; }
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+pass() { passed=$((passed + 1)); printf '  PASS  %s\n' "$*"; }
+fail() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$*"; }
+check() { # description, command...: one assertion
+    local what=$1
+    shift
+    if "$@" >>"$OUT/checks.log" 2>&1; then pass "$what"; else fail "$what"; fi
+}
+# Polls a command until it succeeds or the timeout (s) passes; prints how long it took.
+wait_for() { # timeout, command...
+    local timeout t0
+    timeout=$(awk -v t="$1" -v f="${TOTEM_E2E_TIMEOUT_FACTOR:-1}" 'BEGIN { print t * f }')
+    t0=$(date +%s.%N)
+    shift
+    while :; do
+        if "$@" >>"$OUT/wait.log" 2>&1; then elapsed "$t0"; return 0; fi
+        awk -v a="$t0" -v b="$(date +%s.%N)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }' && { elapsed "$t0"; return 1; }
+        sleep 0.5
+    done
+}
+finish() {
+    local total
+    total=$(elapsed "$t_start")
+    echo
+    echo "durations: setup ${d_setup:-n/a} s, image build ${d_build:-n/a} s, scenario ${d_scenario:-n/a} s, total $total s"
+    echo "detection: kill -> token loss logged ${d_token_loss:-n/a} s, kill -> new membership ${d_membership:-n/a} s (effective token + consensus = ${d_expected:-n/a} s)"
+    echo "details: $OUT"
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ]
+    exit
+}
+
+. "$ROOT/lab/lib.sh"
+[ "$(id -u)" = 0 ] || { echo "run as root (sudo tests/e2e/run.sh)" >&2; exit 2; }
+
+# --- the cluster's view, from each node's own control API --------------------------------------
+status() { docker exec "$1" timeout 5 totemctl --json status 2>/dev/null; }
+# Replica numbers -> container ids in this project.
+containers() { local r; for r in "$@"; do COMPOSE_PROJECT_NAME=$PROJECT lab_container "$r"; done; }
+# Every listed replica answers and reports: exactly the listed replicas as members (by the node
+# ids they report themselves), the same ring, state operational, the given quorate flag, and
+# (optionally) the given expected votes.
+ring_is() { # quorate(true|false), expected-votes|-, replica...
+    local quorate=$1 expected=$2 c cs j want
+    local -A answer=()
+    shift 2
+    cs=$(containers "$@") || return 1
+    for c in $cs; do # one snapshot of every node first, then the checks on it
+        answer[$c]=$(status "$c") || { echo "$(lab_name "$c"): no status"; return 1; }
+        echo "$(lab_name "$c"): ${answer[$c]}" >"$OUT/last-status.$(lab_replica "$c")"
+    done
+    want=$(for c in $cs; do jq -r .nodeId <<<"${answer[$c]}"; done | sort -n | paste -sd, -)
+    for c in $cs; do
+        jq -e --arg want "$want" --argjson q "$quorate" --arg ev "$expected" '
+            (.members | map(tostring) | sort_by(tonumber) | join(",")) == $want
+            and .quorate == $q
+            and (.state | ascii_downcase) == "operational"
+            and ($ev == "-" or .expectedVotes == ($ev | tonumber))' <<<"${answer[$c]}" >/dev/null ||
+            { echo "$(lab_name "$c") wants members $want quorate $quorate expected $expected: ${answer[$c]}"; return 1; }
+    done
+    [ "$(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | sort -u | wc -l)" = 1 ] ||
+        { echo "rings differ: $(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | paste -sd' ' -)"; return 1; }
+}
+all_healthy() { local c; for c in $(containers "$@"); do [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1; done; }
+logs_have() { # text, replica...: every listed node logged the text
+    local text=$1 c
+    shift
+    for c in $(containers "$@"); do docker logs "$c" 2>&1 | grep -q -F -- "$text" || { echo "$(lab_name "$c") did not log: $text"; return 1; }; done
+}
+state_is() { # state, replica...
+    local want=$1 c
+    shift
+    for c in $(containers "$@"); do [ "$(docker inspect -f '{{.State.Status}}' "$c")" = "$want" ] || return 1; done
+}
+restarts_of() { docker inspect -f '{{.RestartCount}}' "$(containers "$1")"; }
+# Exit codes with which a container died since a time (docker's own record of each exit).
+exits_since() { # since (unix s), replica
+    docker events --since "$1" --until "$(date +%s.%N)" --filter "container=$(containers "$2")" \
+        --filter event=die --format '{{index .Actor.Attributes "exitCode"}}'
+}
+fenced_and_back() { # since, replica...: each died with the fencing code and runs again
+    local since=$1 r
+    shift
+    for r in "$@"; do
+        exits_since "$since" "$r" | grep -q -x "$FENCE_CODE" || { echo "replica $r: no exit $FENCE_CODE since $since"; return 1; }
+        state_is running "$r" || return 1
+    done
+}
+# Seconds from a time to the first log line of a replica containing the text (docker's timestamps).
+log_delay() { # since (unix s.ns), replica, text
+    local ts
+    ts=$(docker logs -t --since "$1" "$(containers "$2")" 2>&1 | grep -F -- "$3" | head -1 | awk '{ print $1 }')
+    [ -n "$ts" ] || return 1
+    awk -v a="$1" -v b="$(date -d "$ts" +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+# Effective token + consensus as the node computed them (cmap keys), in seconds.
+expected_detection() { # replica
+    docker exec "$(containers "$1")" totemctl --json runtime runtime.config.totem 2>/dev/null |
+        jq -r '[.entries[]? | select(.key | test("^runtime\\.config\\.totem\\.(token|consensus)$")) | .value | tonumber]
+               | if length == 2 then (add / 1000) else empty end' 2>/dev/null
+}
+
+save_logs() {
+    local c
+    for c in $(docker ps -aq --filter "label=com.docker.compose.project=$1"); do
+        docker logs -t "$c" >"$OUT/$(lab_name "$c").log" 2>&1
+    done
+}
+down() { # compose command, project
+    save_logs "$2"
+    $1 -p "$2" down -v --remove-orphans >>"$OUT/compose.log" 2>&1
+}
+cleanup() {
+    if [ "${TOTEM_E2E_KEEP:-0}" = 1 ] && [ "$failed" != 0 ]; then
+        say "TOTEM_E2E_KEEP=1: leaving project $PROJECT up"
+        return
+    fi
+    [ -n "${C2:-}" ] && down "$C2" "${PROJECT}v1"
+    [ -n "${C1:-}" ] && down "$C1" "$PROJECT"
+}
+trap 'cleanup; finish' EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. setup -----------------------------------------------------------------------------------
+if [ "${TOTEM_E2E_SKIP_SETUP:-0}" != 1 ]; then
+    say "lab/docker-setup.sh"
+    t=$(date +%s.%N)
+    check "lab/docker-setup.sh prepares docker, compose and the base images" bash "$ROOT/lab/docker-setup.sh"
+    d_setup=$(elapsed "$t")
+    [ "$failed" = 0 ] || exit 1
+fi
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+if [ -n "${COMPOSE:-}" ]; then
+    C1=$COMPOSE C2=
+elif docker compose version >/dev/null 2>&1; then
+    C1="docker compose"
+    command -v docker-compose >/dev/null && C2=docker-compose || C2=
+else
+    C1=docker-compose C2=
+fi
+say "compose: $C1 ($($C1 version --short 2>/dev/null))${C2:+, smoke run with $C2 ($($C2 version --short 2>/dev/null))}"
+# A subnet of its own, so the test can run beside a user's lab.
+export TOTEM_SUBNET=172.28.250.0/24
+$C1 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
+
+# --- 2. build -------------------------------------------------------------------------------------
+say "building the image ($C1 build)"
+t=$(date +%s.%N)
+check "the Dockerfile builds (sdk:10.0 -> aspnet:10.0)" $C1 -p "$PROJECT" build
+d_build=$(elapsed "$t")
+[ "$failed" = 0 ] || exit 1
+check "the image has totemd, totemctl, ip, tc and iptables" \
+    docker run --rm --entrypoint sh totem-lab/node:latest -c 'command -v totemd totemctl ip tc iptables'
+
+t_scenario=$(date +%s.%N)
+# --- 3. five nodes ------------------------------------------------------------------------------
+say "up -d: 5 nodes"
+check "$C1 up -d starts 5 replicas" $C1 -p "$PROJECT" up -d --no-build
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "5 members, quorate, expected votes 5 on every node (after $d s)" ||
+    fail "5 members, quorate, expected votes 5 on every node: $(tail -1 "$OUT/wait.log")"
+distinct_ids() { # n: the last statuses name n distinct numeric node ids
+    [ "$(cat "$OUT"/last-status.* | sed 's/^[^:]*: //' | jq -r '.nodeId | numbers' | sort -u | wc -l)" = "$1" ]
+}
+check "the 5 nodes have 5 distinct node ids" distinct_ids 5
+d=$(wait_for 60 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
+
+# --- 4. kill one --------------------------------------------------------------------------------
+d_expected=$(expected_detection 1)
+say "docker kill replica 5"
+t_kill=$(date +%s.%N)
+docker kill "$(containers 5)" >/dev/null
+d=$(wait_for 90 ring_is true 5 1 2 3 4) && pass "the other 4 form a ring of 4, quorate (after $d s)" ||
+    fail "the other 4 form a ring of 4, quorate: $(tail -1 "$OUT/wait.log")"
+check "the 4 logged 'A processor failed, forming new configuration'" logs_have "A processor failed, forming new configuration" 1 2 3 4
+check "the 4 logged 'A new membership'" logs_have "A new membership" 1 2 3 4
+d_token_loss=$(log_delay "$t_kill" 1 "A processor failed, forming new configuration")
+d_membership=$(log_delay "$t_kill" 1 "A new membership")
+say "kill -> token loss logged ${d_token_loss:-?} s, -> new membership ${d_membership:-?} s (token + consensus: ${d_expected:-?} s)"
+if [ -n "$d_expected" ] && [ -n "$d_membership" ]; then
+    check "new membership within effective token + consensus + 2 s" awk -v m="$d_membership" -v e="$d_expected" 'BEGIN { exit !(m <= e + 2) }'
+    check "no new membership before the token timeout could expire" awk -v m="$d_membership" -v e="$d_expected" 'BEGIN { exit !(m >= e / 3) }'
+fi
+check "the killed container stays down" state_is exited 5
+
+# --- 5. kill two more: quorum loss and fencing ----------------------------------------------------
+say "docker kill replicas 1 and 2"
+t_kill2=$(date +%s)
+docker kill $(containers 1 2) >/dev/null
+d=$(wait_for 90 ring_is false 5 3 4) && pass "the 2 survivors form a ring of 2, not quorate (after $d s)" ||
+    fail "the 2 survivors form a ring of 2, not quorate: $(tail -1 "$OUT/wait.log")"
+check "the survivors logged the non-primary component" logs_have "non-primary component" 3 4
+d=$(wait_for 120 fenced_and_back "$t_kill2" 3 4) && pass "both survivors fenced (exit $FENCE_CODE) and were restarted by the policy (after $d s)" ||
+    fail "both survivors fenced (exit $FENCE_CODE) and restarted: $(tail -1 "$OUT/wait.log")"
+check "restart counts went up" bash -c "[ $(restarts_of 3) -ge 1 ] && [ $(restarts_of 4) -ge 1 ]"
+d=$(wait_for 90 ring_is false 5 3 4) && pass "after the restart they are a ring of 2, still not quorate (after $d s)" ||
+    fail "after the restart a ring of 2, not quorate: $(tail -1 "$OUT/wait.log")"
+check "the three killed containers stay down" state_is exited 1 2 5
+
+# --- 6. start the killed ones ---------------------------------------------------------------------
+say "docker start replicas 1, 2 and 5"
+docker start $(containers 1 2 5) >/dev/null
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "one ring of 5 again, quorate (after $d s)" ||
+    fail "one ring of 5 again, quorate: $(tail -1 "$OUT/wait.log")"
+
+# --- 6b. a partition and a frozen node, with the lab scripts ------------------------------------
+say "lab/partition.sh 1,2 (against 3,4,5)"
+check "lab/partition.sh 1,2" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/partition.sh" 1,2
+d=$(wait_for 90 ring_is true 5 3 4 5) && pass "the majority side {3,4,5} is a quorate ring of 3 (after $d s)" ||
+    fail "the majority side {3,4,5} is a quorate ring of 3: $(tail -1 "$OUT/wait.log")"
+check "the minority side {1,2} is a ring of 2, not quorate" ring_is false 5 1 2
+check "lab/partition.sh off" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/partition.sh" off
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "healed: one ring of 5, quorate (after $d s)" ||
+    fail "healed: one ring of 5, quorate: $(tail -1 "$OUT/wait.log")"
+say "lab/pause.sh 3 (frozen until thawed)"
+check "lab/pause.sh 3" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/pause.sh" 3
+d=$(wait_for 90 ring_is true 5 1 2 4 5) && pass "without the frozen node: a quorate ring of 4 (after $d s)" ||
+    fail "without the frozen node: a quorate ring of 4: $(tail -1 "$OUT/wait.log")"
+check "lab/pause.sh 3 off" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/pause.sh" 3 off
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "thawed: one ring of 5 again (after $d s)" ||
+    fail "thawed: one ring of 5 again: $(tail -1 "$OUT/wait.log")"
+
+# --- 7. scale to 7 --------------------------------------------------------------------------------
+say "up -d --scale node=7"
+check "$C1 up -d --scale node=7" $C1 -p "$PROJECT" up -d --no-build --scale node=7
+d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "a ring of 7, quorate, expected votes 7 (after $d s)" ||
+    fail "a ring of 7, quorate, expected votes 7: $(tail -1 "$OUT/wait.log")"
+d=$(wait_for 60 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
+d_scenario=$(elapsed "$t_scenario")
+
+# --- 8. clean up ----------------------------------------------------------------------------------
+if [ "${TOTEM_E2E_KEEP:-0}" != 1 ] || [ "$failed" = 0 ]; then
+    down "$C1" "$PROJECT"
+    check "down removed the containers" bash -c "[ -z \"\$(docker ps -aq --filter label=com.docker.compose.project=$PROJECT)\" ]"
+    check "down removed the network" bash -c "! docker network ls --format '{{.Name}}' | grep -q '^${PROJECT}_'"
+    C1_done=$C1
+    C1=
+fi
+
+# --- the other compose version ---------------------------------------------------------------
+if [ -n "$C2" ]; then
+    PROJECT=${PROJECT}v1
+    export TOTEM_SUBNET=172.28.251.0/24
+    say "smoke run with $C2: build, up 5, scale 7, down"
+    $C2 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
+    check "$C2 build" $C2 -p "$PROJECT" build
+    check "$C2 up -d starts 5 replicas" $C2 -p "$PROJECT" up -d --no-build
+    d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "$C2: 5 members, quorate (after $d s)" ||
+        fail "$C2: 5 members, quorate: $(tail -1 "$OUT/wait.log")"
+    check "$C2 up -d --scale node=7" $C2 -p "$PROJECT" up -d --no-build --scale node=7
+    d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "$C2: 7 members, expected votes 7 (after $d s)" ||
+        fail "$C2: 7 members, expected votes 7: $(tail -1 "$OUT/wait.log")"
+    if [ "${TOTEM_E2E_KEEP:-0}" != 1 ] || [ "$failed" = 0 ]; then
+        down "$C2" "$PROJECT"
+        check "$C2 down removed everything" bash -c "[ -z \"\$(docker ps -aq --filter label=com.docker.compose.project=$PROJECT)\" ] && ! docker network ls --format '{{.Name}}' | grep -q '^${PROJECT}_'"
+        C2=
+    fi
+fi
+: "${C1_done:=}"
+exit
