@@ -19,12 +19,12 @@ public sealed class ScriptedNode : INodeControl
     public static readonly DateTimeOffset Now = new(2024, 11, 21, 23, 59, 1, 123, TimeSpan.Zero);
 
     public NodeStatusSnapshot Status { get; set; } = FiveNodeRing(quorate: true);
-    public List<RuntimeEntry> Runtime { get; } =
+    public List<CmapEntry> Runtime { get; } =
     [
-        RuntimeEntry.U32("runtime.config.totem.consensus", 5940),
-        RuntimeEntry.U32("runtime.config.totem.token", 4950),
-        RuntimeEntry.U64("runtime.totem.pg.mrp.srp.mcast_retx", 12),
-        RuntimeEntry.U8("runtime.votequorum.two_node", 0),
+        CmapEntry.U32("runtime.config.totem.consensus", 5940),
+        CmapEntry.U32("runtime.config.totem.token", 4950),
+        CmapEntry.U64("runtime.totem.pg.mrp.srp.mcast_retx", 12),
+        CmapEntry.U8("runtime.votequorum.two_node", false),
     ];
     public List<DeliveredApplicationMessage> Delivered { get; } = [];
     public List<byte[]> Submitted { get; } = [];
@@ -57,7 +57,7 @@ public sealed class ScriptedNode : INodeControl
 
     public NodeStatusSnapshot GetStatus() => Status;
 
-    public IReadOnlyList<RuntimeEntry> GetRuntime(string? prefix) =>
+    public IReadOnlyList<CmapEntry> GetRuntime(string? prefix) =>
         Runtime.Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
 
     public Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Task.FromResult(OnSubmit(payload));

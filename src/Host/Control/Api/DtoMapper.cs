@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Totem.Nodes.Control;
+using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -41,7 +42,7 @@ public static class DtoMapper
         s.StartedAt,
         s.At);
 
-    public static RuntimeEntryDto ToDto(this RuntimeEntry e) => new(e.Key, e.Type.ToString().ToLowerInvariant(), e.Value);
+    public static RuntimeEntryDto ToDto(this CmapEntry e) => new(e.Key, e.Type, e.Value);
 
     public static MessageDto ToDto(this DeliveredApplicationMessage m) =>
         new(m.Index, m.RingId.ToDto(), m.Seq, m.Sender.Value, LenientUtf8.GetString(m.Payload.Span), m.DeliveredAt);
