@@ -62,10 +62,12 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         var lines = new Option<int>("--log-lines") { Description = "How many of the last log lines to print (0: all)", DefaultValueFactory = _ => 200 };
         var debug = new Option<bool>("--debug") { Description = "Capture debug lines too (the engine's state transitions)" };
         var trace = new Option<bool>("--trace") { Description = "Log every membership message put on the wire (join, leave, commit token, merge detect)" };
-        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace };
+        var budget = new Option<long>("--event-budget") { Description = "Stop and report a livelock after this many events", DefaultValueFactory = _ => RandomScenarios.EventBudget };
+        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget };
         cmd.SetAction(p =>
         {
             RandomScenarios.TryParse(p.GetValue(scenario)!, out var kind);
+            RandomScenarios.EventBudget = p.GetValue(budget);
             var level = p.GetValue(debug) ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
             var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace));
             var count = p.GetValue(lines);
