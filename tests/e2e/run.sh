@@ -103,10 +103,10 @@ ring_is() { # quorate(true|false), expected-votes|-, replica...
         { echo "rings differ: $(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | paste -sd' ' -)"; return 1; }
 }
 all_healthy() { local c; for c in $(containers "$@"); do [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1; done; }
-logs_have() { # text, replica...: every listed node logged the text
+logs_have() { # text, replica...: every listed node logged the text (no grep -q: with pipefail, its early exit fails the pipe)
     local text=$1 c
     shift
-    for c in $(containers "$@"); do docker logs "$c" 2>&1 | grep -q -F -- "$text" || { echo "$(lab_name "$c") did not log: $text"; return 1; }; done
+    for c in $(containers "$@"); do docker logs "$c" 2>&1 | grep -F -- "$text" >/dev/null || { echo "$(lab_name "$c") did not log: $text"; return 1; }; done
 }
 state_is() { # state, replica...
     local want=$1 c
@@ -123,7 +123,7 @@ fenced_and_back() { # since, replica...: each died with the fencing code and run
     local since=$1 r
     shift
     for r in "$@"; do
-        exits_since "$since" "$r" | grep -q -x "$FENCE_CODE" || { echo "replica $r: no exit $FENCE_CODE since $since"; return 1; }
+        exits_since "$since" "$r" | grep -x "$FENCE_CODE" >/dev/null || { echo "replica $r: no exit $FENCE_CODE since $since"; return 1; }
         state_is running "$r" || return 1
     done
 }
