@@ -56,6 +56,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         root.Add(MessagesCommand());
         root.Add(WatchCommand());
         root.Add(FaultCommand());
+        root.Add(TimeoutsCommand());
         return root;
     }
 

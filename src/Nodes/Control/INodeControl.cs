@@ -1,3 +1,5 @@
+using Totem.Protocol.Config;
+
 namespace Totem.Nodes.Control;
 
 /// <summary>
@@ -15,7 +17,7 @@ public interface INodeControl
     /// cmap-style keys in ordinal key order (runtime.config.totem.*, runtime.totem.pg.mrp.srp.*,
     /// runtime.votequorum.*), restricted to keys starting with <paramref name="prefix"/> when given.
     /// </summary>
-    IReadOnlyList<RuntimeEntry> GetRuntime(string? prefix);
+    IReadOnlyList<CmapEntry> GetRuntime(string? prefix);
 
     /// <summary>Queues an application message for multicast through the ring (agreed order).</summary>
     Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);

@@ -31,10 +31,10 @@ public sealed class SimulatedNetwork
     /// <summary>Adds a node to the "nodelist" every transport sends to, even while it is down.</summary>
     public void AddNode(NodeId node) => _knownNodes.Add(node);
 
-    public SimulatedTransport CreateTransport(NodeId node)
+    public SimulatedTransport CreateTransport(NodeId node, IOutboundShaper? shaper = null)
     {
         AddNode(node);
-        return new SimulatedTransport(this, node);
+        return new SimulatedTransport(this, node, shaper);
     }
 
     public void SetDefaultConditions(LinkConditions conditions) => _defaultConditions = conditions.Validate();
@@ -80,7 +80,7 @@ public sealed class SimulatedNetwork
         if (_attached.TryGetValue(node, out var current) && ReferenceEquals(current, receiver)) _attached.Remove(node);
     }
 
-    internal void Send(NodeId from, NodeId to, byte[] datagram)
+    internal void Send(NodeId from, NodeId to, byte[] datagram, TimeSpan heldBySender)
     {
         DatagramsSent++;
         if (!CanReach(from, to))
@@ -95,17 +95,17 @@ public sealed class SimulatedNetwork
             DatagramsLost++;
             return;
         }
-        ScheduleDelivery(from, to, datagram, conditions);
+        ScheduleDelivery(from, to, datagram, conditions, heldBySender);
         if (conditions.DuplicateProbability > 0 && random.NextDouble() < conditions.DuplicateProbability)
         {
             DatagramsDuplicated++;
-            ScheduleDelivery(from, to, datagram, conditions);
+            ScheduleDelivery(from, to, datagram, conditions, heldBySender);
         }
     }
 
-    private void ScheduleDelivery(NodeId from, NodeId to, byte[] datagram, LinkConditions conditions)
+    private void ScheduleDelivery(NodeId from, NodeId to, byte[] datagram, LinkConditions conditions, TimeSpan heldBySender)
     {
-        var delay = conditions.Delay;
+        var delay = heldBySender + conditions.Delay;
         if (conditions.Jitter > TimeSpan.Zero)
             delay += TimeSpan.FromTicks((long)(_simulation.Random.NextDouble() * conditions.Jitter.Ticks));
         _simulation.Schedule(delay, () =>

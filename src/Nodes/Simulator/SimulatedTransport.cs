@@ -8,10 +8,13 @@ public sealed class SimulatedTransport : IDatagramTransport
 {
     private readonly SimulatedNetwork _network;
 
-    internal SimulatedTransport(SimulatedNetwork network, NodeId localNode)
+    private readonly IOutboundShaper? _shaper;
+
+    internal SimulatedTransport(SimulatedNetwork network, NodeId localNode, IOutboundShaper? shaper)
     {
         _network = network;
         LocalNode = localNode;
+        _shaper = shaper;
     }
 
     public NodeId LocalNode { get; }
@@ -33,7 +36,13 @@ public sealed class SimulatedTransport : IDatagramTransport
     public void Send(NodeId destination, byte[] datagram)
     {
         Counters.OnSent();
-        _network.Send(LocalNode, destination, datagram);
+        var hold = _shaper is null ? TimeSpan.Zero : _shaper.Decide(destination);
+        if (hold is not { } delay)
+        {
+            Counters.OnDroppedByFault();
+            return;
+        }
+        _network.Send(LocalNode, destination, datagram, delay);
     }
 
     public void SendToAll(byte[] datagram)

@@ -147,13 +147,6 @@ public sealed partial class TotemSrp
 
     private void JoinProcess(NodeId from, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
     {
-        if (isLeave)
-        {
-            var leaver = failed.Count > 0 ? failed[^1] : from;
-            Log(SrpLogLevel.Debug, "Received LEAVE message from {NodeId}", leaver);
-            _leaveMemb.Add(leaver);
-        }
-
         var gatherEntered = false;
         if (SetEqual(proc, _proc) && SetEqual(failed, _failed))
         {

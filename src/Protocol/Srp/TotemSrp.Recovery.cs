@@ -28,7 +28,6 @@ public sealed partial class TotemSrp
     {
         Log(SrpLogLevel.Debug, "entering RECOVERY state.");
         _orfTokenDiscard = false;
-        _myHighRingDelivered = 0;
         _recovery = new SortQueue(SeqnoStartMsg);
         _retransMessages.Clear();
 
@@ -44,16 +43,20 @@ public sealed partial class TotemSrp
             Log(SrpLogLevel.Debug, "position member {NodeId}: previous ringid ({OldRingId}) aru {Aru:x} high delivered {HighDelivered:x} received flag {ReceivedFlg}",
                 member.Node, member.OldRingId, member.Aru, member.HighDelivered, member.ReceivedFlg ? 1 : 0);
 
+        // What any of us already delivered in the old regular configuration, all of us deliver there too
+        // (corosync carries high_delivered in the commit token for this but no longer uses it).
+        _myHighRingDelivered = _myHighDelivered;
+        foreach (var member in commit.Members)
+            if (_transMemb.Contains(member.Node) && member.OldRingId == _oldRingId && SeqNo.Lt(_myHighRingDelivered, member.HighDelivered))
+                _myHighRingDelivered = member.HighDelivered;
+
         var everyoneHasAll = !commit.Members.Any(m => _transMemb.Contains(m.Node) && !m.ReceivedFlg);
         var originated = 0;
         if (!everyoneHasAll)
         {
             foreach (var member in commit.Members)
-            {
-                if (!_transMemb.Contains(member.Node) || member.OldRingId != _oldRingId) continue;
-                if (SeqNo.Lt(member.Aru, lowRingAru)) lowRingAru = member.Aru;
-                if (SeqNo.Lt(_myHighRingDelivered, member.HighDelivered)) _myHighRingDelivered = member.HighDelivered;
-            }
+                if (_transMemb.Contains(member.Node) && member.OldRingId == _oldRingId && SeqNo.Lt(member.Aru, lowRingAru))
+                    lowRingAru = member.Aru;
 
             // Offer every old-ring message above the lowest aru of the transitional members.
             var range = SeqNo.Distance(lowRingAru, _oldRingStateHighSeqReceived);
@@ -158,7 +161,9 @@ public sealed partial class TotemSrp
 
         var aruSave = _myAru;
         _myAru = _oldRingStateAru;
-        MessagesDeliverToApp(skip: false, _oldRingStateHighSeqReceived);
+        // In the old configuration: in order up to the first gap, and safe messages only as far as some
+        // member of the transitional configuration had delivered; the same cut on every member.
+        MessagesDeliverToApp(skip: false, _oldRingStateHighSeqReceived, _myHighRingDelivered);
 
         _leftMemb = Subtract(_memb, _transMemb);
         var joined = Subtract(_newMemb, _transMemb);
@@ -167,7 +172,7 @@ public sealed partial class TotemSrp
 
         _out.Add(new ConfigurationChanged(ConfigurationKind.Transitional, _ringId, Sorted(_transMemb),
             ValueList<NodeId>.Empty, Sorted(_leftMemb)));
-        MessagesDeliverToApp(skip: true, _oldRingStateHighSeqReceived);
+        MessagesDeliverToApp(skip: true, _oldRingStateHighSeqReceived, _oldRingStateHighSeqReceived);
         _myAru = aruSave;
         _out.Add(new ConfigurationChanged(ConfigurationKind.Regular, _ringId, Sorted(_memb),
             Sorted(joined), ValueList<NodeId>.Empty));

@@ -98,7 +98,7 @@ public sealed partial class TotemSrp
         TokenSend(next, forwardToken);
 
         if (State == SrpState.Operational)
-            MessagesDeliverToApp(skip: false, _myHighSeqReceived);
+            MessagesDeliverToApp(skip: false, _myHighSeqReceived, _safeAru);
 
         ResetTokenTimeout();
         ResetTokenRetransmitTimeout();
@@ -327,14 +327,14 @@ public sealed partial class TotemSrp
         }
         UpdateAru();
         if (State == SrpState.Operational)
-            MessagesDeliverToApp(skip: false, _myHighSeqReceived);
+            MessagesDeliverToApp(skip: false, _myHighSeqReceived, _safeAru);
     }
 
     /// <summary>
     /// Delivers in seq order up to <paramref name="endPoint"/>. Without skip, stop at the first gap and at a
     /// safe message not yet known to be everywhere; with skip (the transitional configuration) deliver past gaps.
     /// </summary>
-    private void MessagesDeliverToApp(bool skip, uint endPoint)
+    private void MessagesDeliverToApp(bool skip, uint endPoint, uint safeUpTo)
     {
         var range = SeqNo.Distance(_myHighDelivered, endPoint);
         var start = _myHighDelivered;
@@ -344,7 +344,7 @@ public sealed partial class TotemSrp
             if (!_regular.InRange(seq)) break;
             var present = _regular.TryGet(seq, out var mcast);
             if (!present && !skip) break;
-            if (present && !skip && mcast.Guarantee == DeliveryGuarantee.Safe && SeqNo.Gt(seq, _safeAru)) break;
+            if (present && !skip && mcast.Guarantee == DeliveryGuarantee.Safe && SeqNo.Gt(seq, safeUpTo)) break;
             _myHighDelivered = seq;
             if (!present) continue;
             _stats.MessagesDelivered++;

@@ -221,6 +221,10 @@ public sealed partial class TotemSrp
                 break;
             case LeaveMessage leave:
                 _stats.MembJoinRx++;
+                // Remembered in every state (corosync only does so while processing joins), so a leave that
+                // races with the new ring's commit is not reported as a failure.
+                Log(SrpLogLevel.Debug, "Received LEAVE message from {NodeId}", leave.Sender);
+                _leaveMemb.Add(leave.Sender);
                 OnJoin(leave.Sender, leave.RingSeq, leave.ProcList, leave.FailedList, isLeave: true);
                 break;
             case CommitToken commit:

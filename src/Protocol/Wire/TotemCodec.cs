@@ -45,6 +45,7 @@ public static class TotemCodec
         new JoinMessageCodec(),
         new CommitTokenCodec(),
         new TokenHoldCancelCodec(),
+        new LeaveMessageCodec(),
     ];
 
     private static readonly FrozenDictionary<byte, MessageCodec> ByType =

@@ -12,4 +12,6 @@ public enum TotemMessageType : byte
     Join = 3,
     CommitToken = 4,
     TokenHoldCancel = 5,
+    /// <summary>corosync sends a leave as a join marked by a reserved sender; ours has its own type.</summary>
+    Leave = 6,
 }

@@ -18,6 +18,7 @@ internal static class MessageSamples
         yield return new CommitToken(Node(0), Ring(0, 0), 0, 0, ValueList<CommitMember>.Empty);
         yield return new MergeDetect(Node(0), Ring(0, 0));
         yield return new TokenHoldCancel(Node(0), Ring(0, 0));
+        yield return new LeaveMessage(Node(0), 0, ValueList<NodeId>.Empty, ValueList<NodeId>.Empty);
     }
 
     /// <summary>One message of each type with every field at its high edge (max values, lists at their limits).</summary>
@@ -37,6 +38,7 @@ internal static class MessageSamples
         yield return new CommitToken(maxNode, maxRing, uint.MaxValue, members.Count, members);
         yield return new MergeDetect(maxNode, maxRing);
         yield return new TokenHoldCancel(maxNode, maxRing);
+        yield return new LeaveMessage(maxNode, ulong.MaxValue, nodes, nodes);
     }
 
     public static ValueList<byte> Payload(int length, byte seed) =>
@@ -47,7 +49,7 @@ internal static class MessageSamples
     {
         var maxList = large ? TotemCodec.MaxMembers : 8;
         var maxPayload = large ? 4096 : 48;
-        return rng.Next(6) switch
+        return rng.Next(7) switch
         {
             0 => new OrfToken(RandomNode(rng), RandomRing(rng), RandomU32(rng), RandomU32(rng), RandomU32(rng), RandomNode(rng),
                 RandomU32(rng), RandomU32(rng), rng.Next(2) == 1,
@@ -56,7 +58,8 @@ internal static class MessageSamples
             2 => new JoinMessage(RandomNode(rng), RandomU64(rng), RandomNodes(rng, maxList), RandomNodes(rng, maxList)),
             3 => RandomCommitToken(rng, maxList),
             4 => new MergeDetect(RandomNode(rng), RandomRing(rng)),
-            _ => new TokenHoldCancel(RandomNode(rng), RandomRing(rng)),
+            5 => new TokenHoldCancel(RandomNode(rng), RandomRing(rng)),
+            _ => new LeaveMessage(RandomNode(rng), RandomU64(rng), RandomNodes(rng, maxList), RandomNodes(rng, maxList)),
         };
     }
 

@@ -88,7 +88,7 @@ public class TotemCodecFuzzTests
                 var body = new byte[rng.Next(64)];
                 rng.NextBytes(body);
                 packet = [.. packet[..4], .. body];
-                packet[3] = (byte)rng.Next(7);
+                packet[3] = (byte)rng.Next(8);
                 return packet;
         }
     }

@@ -93,7 +93,7 @@ public class TotemCodecRejectionTests
         AssertRejected(Patch8(EmptyJoin, 2, 2), DecodeError.UnsupportedVersion, "version 2");
 
     [Theory]
-    [InlineData(6)]
+    [InlineData(7)]
     [InlineData(255)]
     public void An_unknown_message_type_is_rejected(byte type) =>
         AssertRejected(Patch8(EmptyJoin, 3, type), DecodeError.UnknownType, $"type {type}");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Totem.Nodes.Control;
+using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -41,7 +42,7 @@ public static class DtoMapper
         s.StartedAt,
         s.At);
 
-    public static RuntimeEntryDto ToDto(this RuntimeEntry e) => new(e.Key, e.Type.ToString().ToLowerInvariant(), e.Value);
+    public static RuntimeEntryDto ToDto(this CmapEntry e) => new(e.Key, e.Type, e.Value);
 
     public static MessageDto ToDto(this DeliveredApplicationMessage m) =>
         new(m.Index, m.RingId.ToDto(), m.Seq, m.Sender.Value, LenientUtf8.GetString(m.Payload.Span), m.DeliveredAt);
@@ -53,7 +54,7 @@ public static class DtoMapper
     public static EventDto ToDto(this ClusterEvent e) => e switch
     {
         MembershipFormed m => new EventDto("membershipFormed", m.At,
-            $"A new membership ({m.RingId}) was formed. Members joined: {Join(m.Joined)} left: {Join(m.Left)}",
+            $"A new membership ({m.RingId}) was formed. Members{Listed(" joined:", m.Joined)}{Listed(" left:", m.Left)}",
             RingId: m.RingId.ToDto(), Members: Ids(m.Members), Joined: Ids(m.Joined), Left: Ids(m.Left)),
         TokenLost t => new EventDto("tokenLost", t.At,
             $"Token has not been received in {t.TimeoutMs} ms",
@@ -75,5 +76,6 @@ public static class DtoMapper
 
     private static uint[] Ids(ValueList<NodeId> ids) => ids.Select(i => i.Value).ToArray();
 
-    private static string Join(ValueList<NodeId> ids) => ids.Count == 0 ? "" : string.Join(" ", ids.Select(i => i.Value));
+    /// <summary>totemsrp.c's wording: the " joined:" / " left:" parts appear only when non-empty.</summary>
+    private static string Listed(string label, ValueList<NodeId> ids) => ids.Count == 0 ? "" : label + string.Concat(ids.Select(i => " " + i.Value));
 }

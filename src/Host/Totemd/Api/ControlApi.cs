@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Totem.Host.Control;
 using Totem.Host.Control.Api;
 using Totem.Nodes.Control;
@@ -34,7 +31,7 @@ public static class ControlApi
 
         v1.MapPost("/quorum/expected", (HttpRequest request, CancellationToken ct) => SetExpectedAsync(node, request, ct));
 
-        v1.MapGet("/events", (CancellationToken ct) => TypedResults.ServerSentEvents(Events(node, ct)));
+        v1.MapGet("/events", (HttpContext context) => StreamEventsAsync(node, context));
 
         v1.MapGet("/faults", () => Json(node.GetFaults().ToDto()));
 
@@ -123,12 +120,29 @@ public static class ControlApi
         return Json(node.GetFaults().ToDto());
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Events(INodeControl node, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// Server-sent events: the headers go out at once (a watcher knows it is connected before the
+    /// first event), then one "event:"/"data:" pair per cluster event, flushed as it happens.
+    /// </summary>
+    private static async Task StreamEventsAsync(INodeControl node, HttpContext context)
     {
-        await foreach (var e in node.SubscribeEvents(ct).WithCancellation(ct).ConfigureAwait(false))
+        var ct = context.RequestAborted;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        try
         {
-            var dto = e.ToDto();
-            yield return new SseItem<string>(JsonSerializer.Serialize(dto, ControlJson.Options), dto.Type);
+            await context.Response.WriteAsync(": connected\n\n", ct).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            await foreach (var e in node.SubscribeEvents(ct).WithCancellation(ct).ConfigureAwait(false))
+            {
+                var dto = e.ToDto();
+                await context.Response.WriteAsync($"event: {dto.Type}\ndata: {JsonSerializer.Serialize(dto, ControlJson.Options)}\n\n", ct).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The watcher went away.
         }
     }
 

@@ -8,7 +8,7 @@ namespace Totem.Host.Totemd.Discovery;
 /// The nodelist { node { ring0_addr; nodeid } } of the config. Addresses may be host names, resolved
 /// like any other name (in the background); entries without nodeid get the address-derived one.
 /// </summary>
-public sealed class StaticNodelistPeers(IReadOnlyList<NodeEntry> nodes, int port, IHostResolver resolver, bool clearNodeHighBit) : IPeerSource
+public sealed class StaticNodelistPeers(IReadOnlyList<NodeEntry> nodes, int port, IHostResolver resolver) : IPeerSource
 {
     public async Task<IReadOnlyDictionary<NodeId, IPEndPoint>> ResolveAsync(CancellationToken ct)
     {
@@ -16,7 +16,7 @@ public sealed class StaticNodelistPeers(IReadOnlyList<NodeEntry> nodes, int port
         foreach (var node in nodes)
         {
             var address = await ResolveEntryAsync(node, resolver, ct).ConfigureAwait(false);
-            var id = node.NodeId ?? NodeIdDerivation.FromIPv4(address, clearNodeHighBit);
+            var id = node.NodeId ?? NodeIdentity.FromAddress(address);
             if (!peers.TryAdd(id, new IPEndPoint(address, port)))
                 throw new InvalidOperationException($"nodelist line {node.Line}: node id {id} appears twice in the nodelist");
         }

@@ -19,11 +19,12 @@ public static class CorosyncLog
     public static ITextFormatter Formatter { get; } = new MessageTemplateTextFormatter(Template, CultureInfo.InvariantCulture);
 
     /// <summary>Console always (stderr stays free for fatal startup errors); the file too when logging.to_logfile asks.</summary>
-    public static Logger Create(string? logFile, bool debug) =>
-        Configure(new LoggerConfiguration(), debug)
-            .WriteTo.Console(Formatter)
-            .WriteTo.Conditional(_ => !string.IsNullOrEmpty(logFile), sink => sink.File(Formatter, logFile!))
-            .CreateLogger();
+    public static Logger Create(string? logFile, bool debug)
+    {
+        var config = Configure(new LoggerConfiguration(), debug).WriteTo.Console(Formatter);
+        if (!string.IsNullOrEmpty(logFile)) config = config.WriteTo.File(Formatter, logFile);
+        return config.CreateLogger();
+    }
 
     /// <summary>Level and enrichment shared by every sink, so a test sink sees exactly what the console sees.</summary>
     public static LoggerConfiguration Configure(LoggerConfiguration config, bool debug) =>

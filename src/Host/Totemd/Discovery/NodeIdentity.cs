@@ -1,34 +1,33 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Totemd.Discovery;
 
 /// <summary>
-/// Node ids for nodes the config gives no nodeid. Corosync (exec/totemconfig.c, generate_nodeid) does
-/// this only for the udp/udpu transports: the ring0 IPv4 address read as a big-endian 32-bit number
-/// (10.0.1.62 -> 0x0A00013E = 167772478), with the top bit cleared when totem.clear_node_high_bit is set;
-/// IPv6 needs an explicit nodeid; knet always needs one. Our transport is udpu-like, so we follow udpu.
+/// Node ids for nodes the config gives no nodeid. Corosync derives one only for udp/udpu (knet requires
+/// nodeid): the IPv4 ring address as a big-endian number (exec/totemconfig.c generate_nodeid; the formula
+/// lives in <see cref="NodeIdDerivation"/>); IPv6 needs an explicit nodeid. In containers, whose address
+/// changes across a restart, the compose replica index from the reverse DNS name is used instead.
 /// </summary>
-public static class NodeIdDerivation
+public static class NodeIdentity
 {
-    public static NodeId FromIPv4(IPAddress address, bool clearHighBit)
+    public static NodeId FromAddress(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         if (address.AddressFamily != AddressFamily.InterNetwork)
             throw new ArgumentException($"{address}: an IPv6 network requires that a node ID be specified", nameof(address));
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        var id = (uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3];
-        if (clearHighBit) id &= 0x7FFF_FFFF;
-        if (id == 0) throw new ArgumentException($"{address}: the address gives node id 0, which corosync reserves", nameof(address));
-        return new NodeId(id);
+        var id = NodeIdDerivation.FromIPv4Address(address.ToString())
+            ?? throw new ArgumentException($"{address} is not a dotted-quad IPv4 address", nameof(address));
+        if (id.Value == 0) throw new ArgumentException($"{address} gives node id 0, which corosync reserves", nameof(address));
+        return id;
     }
 
     /// <summary>
     /// The replica index from a compose container's reverse DNS name: "lab_node_3.lab_default" (compose v1)
-    /// or "lab-node-3.lab_default" (v2) give 3. The index is the last '_' or '-' separated part of the first label.
+    /// or "lab-node-3.lab_default" (v2) give 3: the last '_' or '-' separated part of the first label.
     /// </summary>
     public static bool TryReplicaIndex(string hostName, out NodeId id)
     {

@@ -1,0 +1,22 @@
+using System.Net;
+using Totem.Nodes.Control;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Totemd;
+
+/// <summary>
+/// Everything a node needs from its process: the validated config, who it is, where its ring socket
+/// binds, and the peer table discovery keeps current (read by the transport, replaced in the background).
+/// </summary>
+public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoint RingEndpoint, PeerTable Peers);
+
+/// <summary>
+/// The one seam between totemd and the node layer (src/Nodes): starts one node's actor system and
+/// hands back its control facade and lifetime. Implemented by the node layer's factory.
+/// </summary>
+public interface INodeLauncher
+{
+    Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken);
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using Totem.Host.Totemd.Discovery;
+
+namespace Totem.Host.Totemd;
+
+/// <summary>totemd's command line: `totemd --config FILE [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--check]`.</summary>
+public static class TotemdCommand
+{
+    public static RootCommand Build(Func<TotemdOptions, CancellationToken, Task<int>> run)
+    {
+        var config = new Option<string>("--config", "-c") { Description = "The corosync.conf-style configuration file", Required = true };
+        var nodeId = new Option<uint?>("--nodeid") { Description = "This node's id (picks its nodelist entry; needed when several nodes share a machine)" };
+        var bind = new Option<string?>("--bind") { Description = "The ring address to bind (an IP address of this machine)" };
+        var control = new Option<string?>("--control") { Description = "Where the control API listens, ADDRESS:PORT (default control.bind, else 127.0.0.1:7405)" };
+        var check = new Option<bool>("--check") { Description = "Validate the config and this node's identity, print them, and exit" };
+        nodeId.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<uint?>() == 0) r.AddError("--nodeid must be at least 1 (corosync reserves 0)");
+        });
+        bind.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } b && !IPAddress.TryParse(b, out _)) r.AddError($"--bind '{b}' is not an IP address");
+        });
+        control.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } c && ControlEndpoint.Parse(c, out var problem) is null) r.AddError($"--control: {problem}");
+        });
+
+        var root = new RootCommand("totemd: one node of a Totem ring (corosync's totemsrp + votequorum + self-fencing)")
+        {
+            config, nodeId, bind, control, check,
+        };
+        root.SetAction((p, ct) => run(new TotemdOptions(
+            p.GetValue(config)!,
+            p.GetValue(nodeId),
+            p.GetValue(bind) is { } b ? IPAddress.Parse(b) : null,
+            p.GetValue(control) is { } c ? ControlEndpoint.Parse(c, out _) : null,
+            p.GetValue(check)), ct));
+        return root;
+    }
+
+    /// <summary>The process entry: parse, wire SIGTERM/SIGINT to a clean leave, run.</summary>
+    public static async Task<int> RunAsync(string[] args, INodeLauncher? launcher)
+    {
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+        var root = Build((options, ct) => new TotemdDaemon(options, launcher, new SystemDnsResolver(), Console.Out, Console.Error).RunAsync(ct));
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) await Console.Error.WriteLineAsync($"totemd: {e.Message}").ConfigureAwait(false);
+            return TotemdExitCodes.BadConfig;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,133 @@
+using Serilog;
+using Serilog.Events;
+using Totem.Actors;
+using Totem.Nodes.Control;
+using Totem.Nodes.Messages;
+using Totem.Nodes.Services;
+using Totem.Protocol.Quorum;
+using Totem.Protocol.Wire;
+using QuorumChangedEvent = Totem.Nodes.Control.QuorumChanged;
+
+namespace Totem.Nodes.Actors;
+
+/// <summary>
+/// votequorum: after each new membership the members exchange node-info through the ordered ring,
+/// and the pure calculator decides quorum from what the current members report. Verdicts go to the
+/// watchdog; status goes to the board.
+/// </summary>
+public sealed class VoteQuorumService : ReceiveActor
+{
+    private const string LastManStandingTimer = "last_man_standing";
+    private readonly VoteQuorum _calculator;
+    private readonly NodeBoard _board;
+    private readonly NodeWiring _wiring;
+    private readonly ILogger _log;
+    private long _lmsDeadline;
+    private bool? _lastQuorate;
+
+    public VoteQuorumService(NodeOptions options, NodeBoard board, NodeWiring wiring, ILogger log)
+    {
+        _calculator = new VoteQuorum(options.NodeId, options.Quorum, options.Nodelist);
+        _board = board;
+        _wiring = wiring;
+        _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Quorum);
+        Receive<RingInstalled>(ring => Step(new MembershipChanged(ring.RingId, ring.Members)));
+        Receive<QuorumMessageDelivered>(OnDelivered);
+        Receive<ServiceTimerFired>(fired => fired.Name == LastManStandingTimer && fired.DeadlineMs == _lmsDeadline, _ => Step(new LastManStandingTimerExpired()));
+        Receive<SetExpectedVotesCommand>(OnSetExpectedVotes);
+    }
+
+    private long NowMs => Context.System.Now.ToUnixTimeMilliseconds();
+
+    protected override void PreStart() => Apply(_calculator.StartupOutputs);
+
+    private void OnDelivered(QuorumMessageDelivered delivered)
+    {
+        QuorumMessage message;
+        try
+        {
+            message = QuorumMessageCodec.Decode(delivered.Body.Span);
+        }
+        catch (FormatException error)
+        {
+            _log.Warning("Ignored a malformed votequorum message from node {Source}: {Error}", delivered.Source, error.Message);
+            return;
+        }
+        switch (message)
+        {
+            case NodeInfo info:
+                Step(new NodeInfoReceived(delivered.Source, info));
+                break;
+            case Reconfigure reconfigure:
+                Step(new ReconfigureReceived(delivered.Source, reconfigure));
+                break;
+        }
+    }
+
+    private void OnSetExpectedVotes(SetExpectedVotesCommand command)
+    {
+        var outputs = Step(new SetExpectedVotes(command.Votes));
+        var verdict = outputs.OfType<CommandResult>().FirstOrDefault();
+        if (verdict is null || !verdict.Accepted)
+        {
+            Sender.Tell(SetExpectedVotesResult.Refused(verdict?.Reason ?? "votequorum did not accept the command"));
+            return;
+        }
+        // The new value takes effect when the reconfigure message comes back through the ring, on every node alike.
+        Sender.Tell(SetExpectedVotesResult.Applied(command.Votes, QuorumMath.MajorityOf(command.Votes)));
+    }
+
+    private IReadOnlyList<QuorumOutput> Step(QuorumInput input)
+    {
+        var outputs = _calculator.Handle(input, NowMs);
+        Apply(outputs);
+        return outputs;
+    }
+
+    private void Apply(IReadOnlyList<QuorumOutput> outputs)
+    {
+        foreach (var output in outputs)
+        {
+            switch (output)
+            {
+                case MulticastNodeInfo m:
+                    _wiring.Ring.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Info), DeliveryGuarantee.Agreed));
+                    break;
+                case MulticastReconfigure m:
+                    _wiring.Ring.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Reconfigure), DeliveryGuarantee.Agreed));
+                    break;
+                case StartLastManStandingTimer start:
+                    _lmsDeadline = start.DeadlineMs;
+                    Timers.StartSingleTimer(LastManStandingTimer, new ServiceTimerFired(LastManStandingTimer, start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
+                    break;
+                case StopLastManStandingTimer:
+                    _lmsDeadline = 0;
+                    Timers.Cancel(LastManStandingTimer);
+                    break;
+                case Totem.Protocol.Quorum.QuorumChanged changed:
+                    OnQuorumChanged(changed);
+                    break;
+                case QuorumLog log:
+                    _log.Write(LevelOf(log.Level), log.Template, log.Args);
+                    break;
+            }
+        }
+        _board.PublishQuorum(_calculator.Status);
+    }
+
+    private void OnQuorumChanged(Totem.Protocol.Quorum.QuorumChanged changed)
+    {
+        _wiring.Watchdog.Tell(new QuorumVerdict(changed.Quorate));
+        if (_lastQuorate == changed.Quorate) return;
+        _lastQuorate = changed.Quorate;
+        _board.Publish(new QuorumChangedEvent(Context.System.Now, changed.Quorate, changed.TotalVotes, changed.ExpectedVotes, changed.Quorum, changed.Members));
+    }
+
+    internal static LogEventLevel LevelOf(QuorumLogLevel level) => level switch
+    {
+        QuorumLogLevel.Debug => LogEventLevel.Debug,
+        QuorumLogLevel.Warning => LogEventLevel.Warning,
+        QuorumLogLevel.Error or QuorumLogLevel.Critical => LogEventLevel.Error,
+        _ => LogEventLevel.Information,
+    };
+}

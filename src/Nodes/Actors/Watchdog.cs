@@ -1,0 +1,61 @@
+using Serilog;
+using Totem.Actors;
+using Totem.Nodes.Control;
+using Totem.Nodes.Messages;
+using Totem.Protocol.Quorum;
+
+namespace Totem.Nodes.Actors;
+
+/// <summary>
+/// Turns sustained quorum loss into fencing: armed when a node that has been quorate loses quorum,
+/// disarmed when quorum returns, and on expiry the node fences itself (the host exits with the
+/// fencing code; the simulator crashes and reboots the node).
+/// </summary>
+public sealed class Watchdog : ReceiveActor
+{
+    private const string FencingTimer = "fencing";
+    private readonly FencingWatchdog _watchdog;
+    private readonly NodeBoard _board;
+    private readonly Action<NodeExit> _fence;
+    private readonly ILogger _log;
+    private long _deadline;
+
+    public Watchdog(NodeOptions options, NodeBoard board, Action<NodeExit> fence, ILogger log)
+    {
+        _watchdog = new FencingWatchdog(options.Fencing);
+        _board = board;
+        _fence = fence;
+        _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Watchdog);
+        Receive<QuorumVerdict>(verdict => Step(new QuorumObserved(verdict.Quorate)));
+        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => Step(new FencingTimerExpired()));
+    }
+
+    private void Step(FencingInput input)
+    {
+        var now = Context.System.Now;
+        foreach (var output in _watchdog.Handle(input, now.ToUnixTimeMilliseconds()))
+        {
+            switch (output)
+            {
+                case StartFencingTimer start:
+                    _deadline = start.DeadlineMs;
+                    Timers.StartSingleTimer(FencingTimer, new ServiceTimerFired(FencingTimer, start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
+                    _board.Publish(new WatchdogArmed(now, DateTimeOffset.FromUnixTimeMilliseconds(start.DeadlineMs)));
+                    break;
+                case StopFencingTimer:
+                    _deadline = 0;
+                    Timers.Cancel(FencingTimer);
+                    _board.Publish(new WatchdogDisarmed(now));
+                    break;
+                case FencingLog log:
+                    _log.Write(VoteQuorumService.LevelOf(log.Level), log.Template, log.Args);
+                    break;
+                case FenceNode fence:
+                    _board.Publish(new NodeFenced(now, fence.Reason));
+                    _fence(new NodeExit(NodeExitReason.Fenced, fence.Reason, now));
+                    break;
+            }
+        }
+        _board.PublishWatchdog(_watchdog.Status);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Totem.Nodes.Control;
+using Totem.Protocol.Config;
+using Totem.Protocol.Quorum;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes;
+
+/// <summary>
+/// What a node's actors publish for the outside: each actor writes its own part after a step, and
+/// readers (control API, metrics, simulator) take consistent immutable snapshots without ever
+/// waiting on the token path. The one place where a node's state crosses threads.
+/// </summary>
+public sealed class NodeBoard
+{
+    private readonly object _gate = new();
+    private readonly NodeOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly List<DeliveredApplicationMessage> _messages = new();
+    private readonly List<Channel<ClusterEvent>> _subscribers = new();
+    private long _firstRetainedIndex;
+    private long _nextIndex;
+    private long _submitted;
+    private long _tokenLosses;
+    private SrpState _state = SrpState.Gather;
+    private RingId _ringId;
+    private ValueList<NodeId> _members = ValueList<NodeId>.Empty;
+    private SrpCounters? _counters;
+    private QuorumStatus? _quorum;
+    private FencingStatus _watchdog;
+    private int _pendingMessages;
+    private ulong _highestRingSeq;
+    private Func<ValueList<NodeId>, LinkSnapshot> _link;
+    private Func<(long Sent, long Received, long DroppedByFault, long Malformed)> _datagrams = () => (0, 0, 0, 0);
+
+    public NodeBoard(NodeOptions options, TimeProvider clock)
+    {
+        _options = options;
+        _clock = clock;
+        StartedAt = clock.GetUtcNow();
+        _watchdog = new FencingStatus(options.Fencing.Mode, options.Fencing.TimeoutMs, false, false, null, false);
+        _link = _ => new LinkSnapshot(options.LocalAddress, options.Port, ValueList<PeerLinkStatus>.Empty);
+    }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
+
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long)> datagrams)
+    {
+        _link = link;
+        _datagrams = datagrams;
+    }
+
+    internal void PublishRing(SrpState state, RingId ringId, IReadOnlyList<NodeId> members, SrpCounters counters, int pending)
+    {
+        lock (_gate)
+        {
+            _state = state;
+            _ringId = ringId;
+            if (_members.Count != members.Count || !_members.SequenceEqual(members)) _members = members.ToValueList();
+            _counters = counters;
+            _pendingMessages = pending;
+        }
+    }
+
+    internal void ObserveRingSeq(ulong seq)
+    {
+        lock (_gate) _highestRingSeq = Math.Max(_highestRingSeq, seq);
+    }
+
+    internal void CountTokenLoss()
+    {
+        lock (_gate) _tokenLosses++;
+    }
+
+    internal void CountSubmitted()
+    {
+        lock (_gate) _submitted++;
+    }
+
+    internal void PublishQuorum(QuorumStatus status)
+    {
+        lock (_gate) _quorum = status;
+    }
+
+    internal void PublishWatchdog(FencingStatus status)
+    {
+        lock (_gate) _watchdog = status;
+    }
+
+    internal void AppendDelivery(RingId ringId, uint seq, NodeId sender, ReadOnlyMemory<byte> payload)
+    {
+        lock (_gate)
+        {
+            _messages.Add(new DeliveredApplicationMessage(_nextIndex++, ringId, seq, sender, payload, _clock.GetUtcNow()));
+            var excess = _messages.Count - _options.RetainedMessages;
+            if (excess > _options.RetainedMessages / 10)
+            {
+                _messages.RemoveRange(0, excess);
+                _firstRetainedIndex += excess;
+            }
+        }
+    }
+
+    internal void Publish(ClusterEvent clusterEvent)
+    {
+        lock (_gate)
+        {
+            foreach (var subscriber in _subscribers)
+                subscriber.Writer.TryWrite(clusterEvent);
+        }
+    }
+
+    internal void CompleteEvents()
+    {
+        lock (_gate)
+        {
+            foreach (var subscriber in _subscribers) subscriber.Writer.TryComplete();
+            _subscribers.Clear();
+        }
+    }
+
+    public NodeStatusSnapshot Status()
+    {
+        lock (_gate)
+        {
+            return new NodeStatusSnapshot(
+                _options.NodeId, _options.ClusterName, _state, _ringId, _members,
+                QuorumSnapshotOf(_quorum), WatchdogSnapshotOf(_watchdog), _link(_members), StartedAt, _clock.GetUtcNow());
+        }
+    }
+
+    public IReadOnlyList<DeliveredApplicationMessage> Messages(long from, int max)
+    {
+        if (max <= 0) return [];
+        lock (_gate)
+        {
+            var start = Math.Max(from, _firstRetainedIndex) - _firstRetainedIndex;
+            if (start >= _messages.Count) return [];
+            var count = (int)Math.Min(max, _messages.Count - start);
+            return _messages.GetRange((int)start, count);
+        }
+    }
+
+    public long SubmittedCount
+    {
+        get { lock (_gate) return _submitted; }
+    }
+
+    public long DeliveredCount
+    {
+        get { lock (_gate) return _nextIndex; }
+    }
+
+    public NodeMetrics Metrics()
+    {
+        var datagrams = _datagrams();
+        lock (_gate)
+        {
+            var c = _counters;
+            return new NodeMetrics(
+                c?.TokenRotationAvgMs ?? 0,
+                (long)(c?.OrfTokenRx ?? 0),
+                _tokenLosses,
+                (long)(c?.OperationalEntered ?? 0),
+                _submitted,
+                _nextIndex,
+                (long)(c?.McastRetx ?? 0),
+                (long)(c?.RetransmitRequests ?? 0),
+                (long)(c?.ConsensusTimeouts ?? 0),
+                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed,
+                _pendingMessages,
+                _firstRetainedIndex);
+        }
+    }
+
+    public IReadOnlyList<RuntimeEntry> Runtime(string? prefix)
+    {
+        var entries = new List<RuntimeEntry>();
+        var config = _options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts);
+        foreach (var e in config)
+            entries.Add(new RuntimeEntry(e.Key, e.Type == "str" ? RuntimeValueType.Str : e.Type == "u64" ? RuntimeValueType.U64 : e.Type == "u8" ? RuntimeValueType.U8 : RuntimeValueType.U32, e.Value));
+        lock (_gate)
+        {
+            const string srp = "runtime.totem.pg.mrp.srp.";
+            if (_counters is { } c)
+            {
+                foreach (var (name, value) in RuntimeCounters.Of(c))
+                    entries.Add(RuntimeEntry.U64(srp + name, value));
+            }
+            entries.Add(RuntimeEntry.U64(srp + "token_lost", (ulong)_tokenLosses));
+            entries.Add(RuntimeEntry.U32(srp + "members_count", (uint)_members.Count));
+            entries.Add(RuntimeEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
+            entries.Add(RuntimeEntry.Str(srp + "ring_id", _ringId.ToString()));
+            entries.Add(RuntimeEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, 2048 - _pendingMessages)));
+            if (_quorum is { } q)
+            {
+                const string vq = "runtime.votequorum.";
+                entries.Add(RuntimeEntry.U32(vq + "this_node_id", q.NodeId.Value));
+                entries.Add(RuntimeEntry.U8(vq + "quorate", q.Quorate ? (byte)1 : (byte)0));
+                entries.Add(RuntimeEntry.U32(vq + "node_votes", q.Votes));
+                entries.Add(RuntimeEntry.U32(vq + "node_expected", q.ExpectedVotes));
+                entries.Add(RuntimeEntry.U32(vq + "highest_expected", q.HighestExpected));
+                entries.Add(RuntimeEntry.U32(vq + "total_votes", q.TotalVotes));
+                entries.Add(RuntimeEntry.U32(vq + "quorum", q.Quorum));
+                entries.Add(RuntimeEntry.U8(vq + "two_node", q.Flags.HasFlag(QuorumFlags.TwoNode) ? (byte)1 : (byte)0));
+                entries.Add(RuntimeEntry.U8(vq + "wait_for_all_status", q.WaitingForAll ? (byte)1 : (byte)0));
+            }
+        }
+        return entries
+            .Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(e => e.Key, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async IAsyncEnumerable<ClusterEvent> Subscribe([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var dropped = 0L;
+        var channel = Channel.CreateBounded<ClusterEvent>(
+            new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Increment(ref dropped));
+        lock (_gate) _subscribers.Add(channel);
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var lost = Interlocked.Exchange(ref dropped, 0);
+                if (lost > 0) yield return new EventsDropped(_clock.GetUtcNow(), lost);
+                while (channel.Reader.TryRead(out var next)) yield return next;
+            }
+        }
+        finally
+        {
+            lock (_gate) _subscribers.Remove(channel);
+        }
+    }
+
+    private QuorumSnapshot QuorumSnapshotOf(QuorumStatus? q)
+    {
+        if (q is null)
+            return new QuorumSnapshot(false, 0, 0, 0, 0, ValueList<string>.Empty, ValueList<QuorumNodeEntry>.Empty);
+        var names = _options.Nodelist.Where(n => n.NodeId is not null).GroupBy(n => n.NodeId!.Value).ToDictionary(g => g.Key, g => g.First());
+        var nodes = q.Nodes.Select(n =>
+        {
+            names.TryGetValue(n.NodeId, out var entry);
+            return new QuorumNodeEntry(n.NodeId, n.Votes, n.ExpectedVotes, n.Name ?? entry?.Name, entry?.RingAddress, n.State == QuorumNodeState.Member);
+        }).ToValueList();
+        var flags = q.FlagsText.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToValueList();
+        return new QuorumSnapshot(q.Quorate, q.TotalVotes, q.ExpectedVotes, q.HighestExpected, q.Quorum, flags, nodes);
+    }
+
+    private static WatchdogSnapshot WatchdogSnapshotOf(FencingStatus w) => new(
+        w.Armed,
+        w.DeadlineMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+        w.Mode,
+        w.TimeoutMs);
+}

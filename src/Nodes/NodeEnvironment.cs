@@ -1,0 +1,26 @@
+using Serilog;
+using Totem.Actors;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes;
+
+/// <summary>
+/// Where a node runs: its actor system (thread pool or simulation), its transport (UDP or the
+/// simulated network) and its logger. The only things that differ between totemd and the simulator.
+/// </summary>
+public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Transport, ILogger Logger)
+{
+    /// <summary>The operator's in-node faults on outgoing datagrams (the same shaper the transport consults).</summary>
+    public FaultShaper? Faults { get; init; }
+
+    /// <summary>Current peer addresses, for `totemctl rings`.</summary>
+    public Func<IReadOnlyDictionary<NodeId, string>> PeerAddresses { get; init; } = () => new Dictionary<NodeId, string>();
+
+    /// <summary>Every engine output, in order (the simulator's invariant checker listens here).</summary>
+    public Action<SrpOutput>? ProtocolOutput { get; init; }
+
+    /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
+    public Action<Control.NodeExit>? OnExit { get; init; }
+}

@@ -1,0 +1,34 @@
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes;
+
+/// <summary>
+/// Everything one node needs to run, already validated and derived: the host builds it from the
+/// config file and discovery, the simulator builds it directly.
+/// </summary>
+public sealed record NodeOptions(
+    NodeId NodeId,
+    string ClusterName,
+    TotemTimeouts Timeouts,
+    QuorumSettings Quorum,
+    IReadOnlyList<NodeEntry> Nodelist,
+    FencingSettings Fencing)
+{
+    /// <summary>Highest ring seq this node saw in an earlier life, so a restarted node forms rings above it.</summary>
+    public ulong InitialRingSeq { get; init; }
+
+    /// <summary>cmap keys of the configuration (runtime.config.totem.* and the file's keys); derived from Timeouts when empty.</summary>
+    public IReadOnlyList<CmapEntry> ConfigKeys { get; init; } = [];
+
+    /// <summary>How many delivered application messages the node keeps for GET /v1/messages.</summary>
+    public int RetainedMessages { get; init; } = 100_000;
+
+    /// <summary>Largest application payload accepted, so one message always fits a datagram.</summary>
+    public int MaxPayloadBytes { get; init; } = 60_000;
+
+    /// <summary>Ring address and port, for `rings` and status (informational).</summary>
+    public string LocalAddress { get; init; } = "";
+
+    public int Port { get; init; } = 5405;
+}

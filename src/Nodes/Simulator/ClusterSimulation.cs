@@ -1,0 +1,180 @@
+using Serilog;
+using Totem.Actors;
+using Totem.Nodes.Control;
+using Totem.Nodes.Services;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Verification;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Simulator;
+
+/// <summary>
+/// A whole cluster in one deterministic simulation: N real nodes (the same actors and engines as
+/// totemd) on a simulated network, driven by a seed. Faults: loss, duplication, delay, jitter,
+/// partitions, crashes and restarts. Every delivery and configuration change goes to the invariant
+/// checker; a seed replays exactly.
+/// </summary>
+public sealed class ClusterSimulation
+{
+    private readonly Dictionary<NodeId, TotemNode?> _nodes = new();
+    private readonly Dictionary<NodeId, ulong> _ringSeqMemory = new();
+    private readonly List<CapturedLog> _logs = new();
+    private readonly Dictionary<NodeId, int> _incarnations = new();
+    private long _nextMessage;
+
+    public ClusterSimulation(int seed, SimulationOptions options)
+    {
+        Seed = seed;
+        Options = options;
+        Simulation = new Simulation(seed);
+        Network = new SimulatedNetwork(Simulation);
+        Recorder = new DeliveryRecorder();
+        foreach (var id in options.NodeIds)
+        {
+            Network.AddNode(id);
+            _nodes[id] = null;
+        }
+    }
+
+    public int Seed { get; }
+    public SimulationOptions Options { get; }
+    public Simulation Simulation { get; }
+    public SimulatedNetwork Network { get; }
+    public DeliveryRecorder Recorder { get; }
+    public IReadOnlyList<CapturedLog> Logs => _logs;
+    public TimeSpan Now => Simulation.Elapsed;
+
+    /// <summary>Fences seen so far: (node, virtual time).</summary>
+    public List<(NodeId Node, TimeSpan At)> Fences { get; } = new();
+
+    public IEnumerable<NodeId> NodeIds => _nodes.Keys;
+    public IEnumerable<NodeId> LiveNodes => _nodes.Where(n => n.Value is not null).Select(n => n.Key);
+    public bool IsUp(NodeId node) => _nodes.TryGetValue(node, out var n) && n is not null;
+    public TotemNode Node(NodeId node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is down");
+
+    public void StartAll()
+    {
+        foreach (var id in _nodes.Keys.ToList()) Start(id);
+    }
+
+    public void Start(NodeId id)
+    {
+        if (_nodes[id] is not null) throw new InvalidOperationException($"node {id} is already running");
+        var nodeNumber = _incarnations[id] = _incarnations.GetValueOrDefault(id) + 1;
+        var logger = Options.CaptureLogs
+            ? new LoggerConfiguration().MinimumLevel.Information().WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
+            : (ILogger)Serilog.Core.Logger.None;
+        var faults = new FaultShaper(Simulation.Random.NextDouble);
+        var transport = Network.CreateTransport(id, faults);
+        var system = Simulation.CreateSystem($"node{id}-{nodeNumber}", FailurePolicy.StopSystem, logger);
+        if (nodeNumber > 1) Recorder.RecordRestart(id);
+        TotemNode? node = null;
+        node = TotemNode.Start(NodeOptionsFor(id), new NodeEnvironment(system, transport, logger)
+        {
+            Faults = faults,
+            ProtocolOutput = output => Record(id, output),
+            OnExit = exit => OnExit(id, node!, exit),
+        });
+        _nodes[id] = node;
+    }
+
+    private NodeOptions NodeOptionsFor(NodeId id)
+    {
+        var nodelist = Options.NodeIds
+            .Select((n, i) => new NodeEntry(n, $"node{n}", $"sim:{n}", Options.Votes.GetValueOrDefault(n, 1u), i + 1))
+            .ToList();
+        return new NodeOptions(id, "simulation", Options.Timeouts, Options.Quorum, nodelist, Options.Fencing)
+        {
+            InitialRingSeq = _ringSeqMemory.GetValueOrDefault(id),
+            RetainedMessages = 1_000_000,
+        };
+    }
+
+    private void Record(NodeId id, SrpOutput output)
+    {
+        switch (output)
+        {
+            case Delivered d when ServiceFrame.TryUnwrap(d.Payload, out var service, out _) && service != ServiceId.Application:
+                return;
+            case RingSeqObserved seen:
+                _ringSeqMemory[id] = Math.Max(_ringSeqMemory.GetValueOrDefault(id), seen.RingSeq);
+                return;
+            default:
+                Recorder.Record(id, output);
+                return;
+        }
+    }
+
+    private void OnExit(NodeId id, TotemNode node, NodeExit exit)
+    {
+        if (!ReferenceEquals(_nodes.GetValueOrDefault(id), node)) return;
+        _nodes[id] = null;
+        Recorder.RecordCrash(id);
+        if (exit.Reason == NodeExitReason.Fenced)
+        {
+            Fences.Add((id, Now));
+            Simulation.Schedule(Options.BootDelay, () =>
+            {
+                if (_nodes[id] is null) Start(id);
+            }, $"reboot node {id}");
+        }
+    }
+
+    /// <summary>The node stops at once, sending nothing more (kill -9, power loss).</summary>
+    public void Crash(NodeId id) => Node(id).Crash();
+
+    /// <summary>The node shuts down cleanly: it sends a leave first.</summary>
+    public void Shutdown(NodeId id) => _ = Node(id).LeaveAndStopAsync(CancellationToken.None);
+
+    /// <summary>Submits a uniquely numbered application message at a live node; returns its text.</summary>
+    public string Submit(NodeId id)
+    {
+        var text = $"m{_nextMessage++}@{id}";
+        var body = System.Text.Encoding.UTF8.GetBytes(text);
+        Recorder.RecordSubmitted(id, ServiceFrame.Wrap(ServiceId.Application, body));
+        Node(id).Post(body);
+        return text;
+    }
+
+    public void RunFor(TimeSpan duration) => Simulation.RunFor(duration);
+
+    public bool RunUntil(Func<bool> predicate, TimeSpan timeout) => Simulation.RunUntil(predicate, timeout);
+
+    /// <summary>True when every live node is operational in the same ring whose members are exactly the live nodes.</summary>
+    public bool OneRingOfLiveNodes()
+    {
+        var live = LiveNodes.OrderBy(n => n).ToList();
+        if (live.Count == 0) return false;
+        RingId? ring = null;
+        foreach (var id in live)
+        {
+            var status = Node(id).Board.Status();
+            if (status.State != SrpState.Operational || !status.Members.SequenceEqual(live)) return false;
+            if (ring is null) ring = status.RingId;
+            else if (ring != status.RingId) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Nodes that are up and consider themselves quorate.</summary>
+    public IReadOnlyList<NodeId> QuorateNodes() => LiveNodes.Where(n => Node(n).Board.Status().Quorum.Quorate).OrderBy(n => n).ToList();
+
+    /// <summary>
+    /// Every invariant violation of the run so far, plus any node whose actors failed (an exception in the
+    /// protocol is a bug: simulated nodes run with the StopSystem policy so that it cannot hide behind a restart).
+    /// </summary>
+    public IReadOnlyList<string> CheckInvariants(bool livenessExpected)
+    {
+        var problems = new List<string>();
+        foreach (var (id, node) in _nodes)
+            if (node?.System.TerminationReason is { } failure)
+                problems.Add($"node {id} failed: {failure.GetType().Name}: {failure.Message}");
+        problems.AddRange(Recorder.Check(livenessExpected));
+        return problems;
+    }
+
+    /// <summary>How to replay this run: the seed, for TOTEM_SIM_SEED.</summary>
+    public override string ToString() => $"simulation seed {Seed} ({Options.NodeCount} nodes)";
+}

@@ -1,0 +1,28 @@
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Simulator;
+
+/// <summary>The cluster a simulation runs: node count, corosync timings, quorum and fencing settings.</summary>
+public sealed record SimulationOptions(int NodeCount)
+{
+    /// <summary>The totem section; timeouts are derived from it for NodeCount nodes exactly as totemd derives them.</summary>
+    public TotemSettings Totem { get; init; } = new();
+
+    public QuorumSettings Quorum { get; init; } = QuorumSettings.Default;
+
+    public FencingSettings Fencing { get; init; } = new(FencingMode.None, 10_000);
+
+    /// <summary>Votes per node id (absent: 1).</summary>
+    public IReadOnlyDictionary<NodeId, uint> Votes { get; init; } = new Dictionary<NodeId, uint>();
+
+    /// <summary>How long a fenced node takes to "reboot" before it starts again.</summary>
+    public TimeSpan BootDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Record every engine event and protocol log line with virtual timestamps (costs time).</summary>
+    public bool CaptureLogs { get; init; }
+
+    public TotemTimeouts Timeouts => TotemTimeouts.Derive(Totem, NodeCount);
+
+    public IReadOnlyList<NodeId> NodeIds => Enumerable.Range(1, NodeCount).Select(i => new NodeId((uint)i)).ToList();
+}

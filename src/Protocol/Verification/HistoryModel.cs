@@ -1,0 +1,43 @@
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Verification;
+
+/// <summary>A message as the checker identifies it: its source and the id the run gave its payload.</summary>
+internal readonly record struct MessageKey(NodeId Source, string Id)
+{
+    public override string ToString() => $"message '{(Id.Length > 40 ? Id[..40] + "..." : Id)}' of node {Source}";
+}
+
+internal sealed record DeliveryRecord(Delivered Delivery, MessageKey Key, bool AfterTransitional)
+{
+    public override string ToString() => $"ring {Delivery.RingId} seq {Delivery.Seq} from node {Delivery.Source}";
+}
+
+/// <summary>One regular configuration as one incarnation lived it, with the old-ring deliveries that followed it.</summary>
+internal sealed class RegularPeriod(IncarnationHistory owner, RingId ring, ValueList<NodeId> members, ConfigurationChanged? transitional, RegularPeriod? previous)
+{
+    public IncarnationHistory Owner { get; } = owner;
+    public RingId Ring { get; } = ring;
+    public ValueList<NodeId> Members { get; } = members;
+    /// <summary>The transitional configuration that led into this one, if any.</summary>
+    public ConfigurationChanged? Transitional { get; } = transitional;
+    public RegularPeriod? Previous { get; } = previous;
+    public RegularPeriod? Next { get; set; }
+    public List<DeliveryRecord> Deliveries { get; } = new();
+    public HashSet<MessageKey> Keys { get; } = new();
+}
+
+internal sealed class IncarnationHistory(Incarnation incarnation, string name)
+{
+    public Incarnation Incarnation { get; } = incarnation;
+    public NodeId Node => Incarnation.Node;
+    public string Name { get; } = name;
+    public List<RegularPeriod> Periods { get; } = new();
+    /// <summary>A transitional configuration still waiting for its regular one when the history ended.</summary>
+    public ConfigurationChanged? PendingTransitional { get; set; }
+    public List<MessageKey> Submitted { get; } = new();
+    public Dictionary<MessageKey, DeliveryRecord> Delivered { get; } = new();
+
+    public override string ToString() => Name;
+}

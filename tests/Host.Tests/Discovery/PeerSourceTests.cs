@@ -1,0 +1,75 @@
+using System.Net;
+using Totem.Host.Tests.Fixtures;
+using Totem.Host.Totemd.Discovery;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Tests.Discovery;
+
+public sealed class PeerSourceTests
+{
+    private static NodeEntry Entry(uint? id, string address, int line) => new(id is { } v ? new NodeId(v) : null, null, address, 1, line);
+
+    [Fact]
+    public async Task A_static_nodelist_maps_ids_to_ring_endpoints_deriving_missing_ids()
+    {
+        var resolver = new TableResolver();
+        resolver.Forward["node3.lan"] = [IPAddress.Parse("10.0.0.3")];
+        var source = new StaticNodelistPeers([Entry(1, "10.0.0.1", 3), Entry(null, "10.0.0.2", 7), Entry(3, "node3.lan", 11)], 5405, resolver);
+        var peers = await source.ResolveAsync(CancellationToken.None);
+        Assert.Equal([new NodeId(1), new NodeId(3), new NodeId(0x0A000002)], peers.Keys);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.3"), 5405), peers[new NodeId(3)]);
+    }
+
+    [Fact]
+    public async Task A_duplicate_id_in_the_nodelist_names_the_line()
+    {
+        var source = new StaticNodelistPeers([Entry(1, "10.0.0.1", 3), Entry(1, "10.0.0.2", 9)], 5405, new TableResolver());
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => source.ResolveAsync(CancellationToken.None));
+        Assert.Contains("line 9", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_dns_name_gives_every_replica_identified_by_address()
+    {
+        var resolver = new TableResolver();
+        resolver.Forward["node"] = [IPAddress.Parse("172.28.0.3"), IPAddress.Parse("172.28.0.2"), IPAddress.Parse("fd00::2")];
+        var peers = await new DnsNamePeers("node", 5405, NodeIdSource.Address, resolver).ResolveAsync(CancellationToken.None);
+        Assert.Equal([NodeIdentity.FromAddress(IPAddress.Parse("172.28.0.2")), NodeIdentity.FromAddress(IPAddress.Parse("172.28.0.3"))], peers.Keys);
+    }
+
+    [Fact]
+    public async Task With_replica_identity_ids_come_from_reverse_names_and_unnamed_addresses_wait()
+    {
+        var resolver = new TableResolver();
+        resolver.Forward["node"] = [IPAddress.Parse("172.28.0.7"), IPAddress.Parse("172.28.0.4"), IPAddress.Parse("172.28.0.9")];
+        resolver.Reverse[IPAddress.Parse("172.28.0.7")] = "lab_node_1.lab_ring";
+        resolver.Reverse[IPAddress.Parse("172.28.0.4")] = "lab-node-2.lab_ring";
+        var peers = await new DnsNamePeers("node", 5405, NodeIdSource.ReverseDnsReplica, resolver).ResolveAsync(CancellationToken.None);
+        Assert.Equal(2, peers.Count);
+        Assert.Equal(IPAddress.Parse("172.28.0.7"), peers[new NodeId(1)].Address);
+        Assert.Equal(IPAddress.Parse("172.28.0.4"), peers[new NodeId(2)].Address);
+    }
+
+    [Fact]
+    public async Task A_failed_round_keeps_the_last_good_peer_table()
+    {
+        var resolver = new TableResolver();
+        resolver.Forward["node"] = [IPAddress.Parse("172.28.0.2"), IPAddress.Parse("172.28.0.3")];
+        var table = new PeerTable();
+        var discovery = new PeerDiscovery(new DnsNamePeers("node", 5405, NodeIdSource.Address, resolver), table, Serilog.Core.Logger.None);
+
+        Assert.True(await discovery.RefreshOnceAsync(CancellationToken.None));
+        Assert.Equal(2, table.Snapshot.Count);
+
+        resolver.Forward.Remove("node");
+        Assert.False(await discovery.RefreshOnceAsync(CancellationToken.None));
+        Assert.Equal(2, table.Snapshot.Count);
+
+        resolver.Forward["node"] = [IPAddress.Parse("172.28.0.2"), IPAddress.Parse("172.28.0.3"), IPAddress.Parse("172.28.0.4")];
+        Assert.True(await discovery.RefreshOnceAsync(CancellationToken.None));
+        Assert.Equal(3, table.Snapshot.Count);
+        Assert.False(await discovery.RefreshOnceAsync(CancellationToken.None));
+    }
+}

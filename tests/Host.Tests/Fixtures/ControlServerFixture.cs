@@ -1,0 +1,38 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Totem.Host.Totemd.Api;
+
+namespace Totem.Host.Tests.Fixtures;
+
+/// <summary>The real control API on Kestrel, 127.0.0.1 port 0, over a <see cref="ScriptedNode"/>.</summary>
+public sealed class ControlServerFixture : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ControlServerFixture(WebApplication app, ScriptedNode node, Uri address)
+    {
+        _app = app;
+        Node = node;
+        Address = address;
+        Http = new HttpClient { BaseAddress = address };
+    }
+
+    public ScriptedNode Node { get; }
+    public Uri Address { get; }
+    public HttpClient Http { get; }
+
+    public static async Task<ControlServerFixture> StartAsync(ScriptedNode? node = null)
+    {
+        node ??= new ScriptedNode();
+        var app = ControlServer.Build(node, new IPEndPoint(IPAddress.Loopback, 0), Serilog.Core.Logger.None);
+        await app.StartAsync();
+        return new ControlServerFixture(app, node, ControlServer.BoundAddress(app));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

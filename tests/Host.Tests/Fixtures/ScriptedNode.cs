@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Totem.Nodes.Control;
+using Totem.Protocol.Config;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Tests.Fixtures;
+
+/// <summary>
+/// Test fixture only: an INodeControl whose answers the test sets, recording what the API asked of it.
+/// It exercises the HTTP layer and totemctl; the node itself is tested elsewhere.
+/// </summary>
+public sealed class ScriptedNode : INodeControl
+{
+    private readonly Channel<ClusterEvent> _events = Channel.CreateUnbounded<ClusterEvent>();
+    private FaultSettings _faults = FaultSettings.None;
+
+    public static readonly DateTimeOffset Now = new(2024, 11, 21, 23, 59, 1, 123, TimeSpan.Zero);
+
+    public NodeStatusSnapshot Status { get; set; } = FiveNodeRing(quorate: true);
+    public List<CmapEntry> Runtime { get; } =
+    [
+        CmapEntry.U32("runtime.config.totem.consensus", 5940),
+        CmapEntry.U32("runtime.config.totem.token", 4950),
+        CmapEntry.U64("runtime.totem.pg.mrp.srp.mcast_retx", 12),
+        CmapEntry.U8("runtime.votequorum.two_node", false),
+    ];
+    public List<DeliveredApplicationMessage> Delivered { get; } = [];
+    public List<byte[]> Submitted { get; } = [];
+    public List<uint> ExpectedRequests { get; } = [];
+    public Func<ReadOnlyMemory<byte>, SubmitResult> OnSubmit { get; set; }
+    public Func<uint, SetExpectedVotesResult> OnExpected { get; set; } = v => SetExpectedVotesResult.Applied(v, v / 2 + 1);
+    public NodeMetrics Metrics { get; set; } = new(812.5, 100, 2, 3, 10, 9, 4, 5, 1, 1000, 990, 7, 0, 1, 0);
+
+    public ScriptedNode() => OnSubmit = payload =>
+    {
+        Submitted.Add(payload.ToArray());
+        return SubmitResult.Queued(Submitted.Count - 1);
+    };
+
+    public static NodeStatusSnapshot FiveNodeRing(bool quorate)
+    {
+        var members = quorate ? ValueList.Of(new NodeId(1), new NodeId(2), new NodeId(3), new NodeId(4), new NodeId(5)) : ValueList.Of(new NodeId(1), new NodeId(2));
+        var nodes = Enumerable.Range(1, 5).Select(i => new QuorumNodeEntry(new NodeId((uint)i), 1, 5, $"node{i}", $"127.0.0.{i}", members.Contains(new NodeId((uint)i)))).ToValueList();
+        var peers = Enumerable.Range(2, 4).Select(i => new PeerLinkStatus(new NodeId((uint)i), $"127.0.0.{i}:5405",
+            members.Contains(new NodeId((uint)i)), Now.AddSeconds(members.Contains(new NodeId((uint)i)) ? -0.2 : -12.3))).ToValueList();
+        return new NodeStatusSnapshot(
+            new NodeId(1), "local-ring", SrpState.Operational, new RingId(new NodeId(1), 0x2c), members,
+            new QuorumSnapshot(quorate, (uint)members.Count, 5, 5, 3, quorate ? ValueList.Of("Quorate") : ValueList<string>.Empty, nodes),
+            quorate ? new WatchdogSnapshot(false, null, FencingMode.Exit, 10000) : new WatchdogSnapshot(true, Now.AddSeconds(8), FencingMode.Exit, 10000),
+            new LinkSnapshot("127.0.0.1", 5405, peers),
+            Now.AddMinutes(-5), Now);
+    }
+
+    public void Publish(ClusterEvent e) => _events.Writer.TryWrite(e);
+
+    public NodeStatusSnapshot GetStatus() => Status;
+
+    public IReadOnlyList<CmapEntry> GetRuntime(string? prefix) =>
+        Runtime.Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+
+    public Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Task.FromResult(OnSubmit(payload));
+
+    public IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max) => Delivered.Where(m => m.Index >= from).Take(max).ToList();
+
+    public Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken)
+    {
+        ExpectedRequests.Add(votes);
+        return Task.FromResult(OnExpected(votes));
+    }
+
+    public async IAsyncEnumerable<ClusterEvent> SubscribeEvents([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return e;
+    }
+
+    public FaultSettings GetFaults() => _faults;
+
+    public void SetFaults(FaultSettings faults) => _faults = faults;
+
+    public NodeMetrics GetMetrics() => Metrics;
+}

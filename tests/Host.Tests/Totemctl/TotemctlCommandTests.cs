@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Totem.Host.Tests.Fixtures;
+using Totem.Host.Totemctl;
+using Totem.Nodes.Control;
+using Totem.Protocol.Wire;
+
+namespace Totem.Host.Tests.Totemctl;
+
+/// <summary>totemctl's real handlers, in-process, against the real control API on Kestrel.</summary>
+public sealed class TotemctlCommandTests : IAsyncLifetime
+{
+    private ControlServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await ControlServerFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var app = new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null);
+        var code = await app.RunAsync(["--node", _server.Address.ToString(), .. args], CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Status_prints_pvecm_sections_with_hex_node_ids()
+    {
+        var (code, output, _) = await Run("status");
+        Assert.Equal(ExitCodes.Ok, code);
+        foreach (var section in new[] { "Cluster information", "Quorum information", "Votequorum information", "Membership information" })
+            Assert.Contains(section + "\n" + new string('-', section.Length), output);
+        Assert.Contains("Name:             local-ring", output);
+        Assert.Contains("Ring ID:          1.2c", output);
+        Assert.Contains("Quorate:          Yes", output);
+        Assert.Contains("Expected votes:   5", output);
+        Assert.Contains("0x00000001          1 node1 (local)", output);
+        Assert.Contains("0x00000005          1 node5", output);
+    }
+
+    [Fact]
+    public async Task Quorum_check_exits_1_when_not_quorate_and_0_when_quorate()
+    {
+        Assert.Equal(ExitCodes.Ok, (await Run("quorum", "--check")).Code);
+        _server.Node.Status = ScriptedNode.FiveNodeRing(quorate: false);
+        var (code, output, _) = await Run("quorum", "--check");
+        Assert.Equal(ExitCodes.NotQuorate, code);
+        Assert.Contains("Quorate:          No", output);
+        Assert.Contains("Quorum:           3  Activity blocked", output);
+        Assert.Contains("         1          1 node1 (local)", output);
+        Assert.DoesNotContain("node3", output);
+        Assert.Equal(ExitCodes.Ok, (await Run("quorum")).Code);
+    }
+
+    [Fact]
+    public async Task Json_output_is_the_api_dto()
+    {
+        var (code, output, _) = await Run("status", "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        var json = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(5, json.GetProperty("members").GetArrayLength());
+        Assert.True(json.GetProperty("quorate").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Runtime_prints_cmapctl_lines()
+    {
+        var (code, output, _) = await Run("runtime", "runtime.config.totem.");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(["runtime.config.totem.consensus (u32) = 5940", "runtime.config.totem.token (u32) = 4950"],
+            output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Rings_prints_cfgtool_status_with_disconnected_peers()
+    {
+        _server.Node.Status = ScriptedNode.FiveNodeRing(quorate: false);
+        var (code, output, _) = await Run("rings");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("Local node ID 1, transport udpu", output);
+        Assert.Contains("nodeid:    2:\tconnected", output);
+        Assert.Contains("nodeid:    4:\tdisconnected (last heard 12.3 s ago)", output);
+    }
+
+    [Fact]
+    public async Task Send_posts_the_text_and_expected_sets_votes()
+    {
+        var (code, output, _) = await Run("send", "hello ring");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("Queued as submission 0 (10 bytes)", output);
+        Assert.Equal("hello ring", System.Text.Encoding.UTF8.GetString(Assert.Single(_server.Node.Submitted)));
+        var expected = await Run("expected", "3");
+        Assert.Equal(ExitCodes.Ok, expected.Code);
+        Assert.Contains("Expected votes: 3, quorum: 2", expected.Out);
+    }
+
+    [Fact]
+    public async Task A_refusal_from_totemd_is_exit_2_with_its_reason()
+    {
+        _server.Node.OnExpected = _ => SetExpectedVotesResult.Refused("expected votes 1 is below the 5 votes of the current members");
+        var (code, _, error) = await Run("expected", "1");
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Contains("refused: 409", error);
+        Assert.Contains("below the 5 votes", error);
+    }
+
+    [Fact]
+    public async Task Fault_commands_set_show_and_clear_the_node_s_faults()
+    {
+        Assert.Equal(ExitCodes.Ok, (await Run("fault", "delay", "20ms", "--jitter", "5ms")).Code);
+        Assert.Equal(ExitCodes.Ok, (await Run("fault", "loss", "10%", "--peer", "3")).Code);
+        Assert.Equal(new LinkFault(20, 5, 0), _server.Node.GetFaults().All);
+        Assert.Equal(new LinkFault(20, 5, 10), _server.Node.GetFaults().For(new NodeId(3)));
+        var (code, output, _) = await Run("fault", "show");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("20 ms", output);
+        Assert.Contains("10%", output);
+        Assert.Equal(ExitCodes.Ok, (await Run("fault", "clear")).Code);
+        Assert.True(_server.Node.GetFaults().IsNone);
+        Assert.Contains("No faults injected.", (await Run("fault", "show")).Out);
+    }
+
+    [Theory]
+    [InlineData("fault", "delay", "soon")]
+    [InlineData("fault", "loss", "150%")]
+    [InlineData("fault", "jam")]
+    [InlineData("expected", "0")]
+    [InlineData("expected", "many")]
+    [InlineData("messages", "--from", "-4")]
+    [InlineData("frobnicate")]
+    public async Task Bad_arguments_exit_2_before_contacting_the_node(params string[] args)
+    {
+        var (code, _, error) = await Run(args);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.StartsWith("totemctl: ", error);
+        Assert.Empty(_server.Node.ExpectedRequests);
+        Assert.True(_server.Node.GetFaults().IsNone);
+    }
+
+    [Fact]
+    public async Task An_unreachable_node_is_exit_2_naming_the_url_and_the_cause()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var app = new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null);
+        var code = await app.RunAsync(["status", "--node", $"127.0.0.1:{port}"], CancellationToken.None);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Equal($"totemctl: cannot reach totemd at http://127.0.0.1:{port}/: connection refused", error.ToString().Trim());
+    }
+
+    [Fact]
+    public void The_node_comes_from_the_flag_then_the_environment_then_the_default()
+    {
+        var app = new TotemctlApp(TextWriter.Null, TextWriter.Null, TotemctlApp.DefaultHttpClient, v => v == "TOTEMCTL_NODE" ? "127.0.0.3:7405" : null);
+        var root = app.BuildCommand();
+        Assert.Equal(new Uri("http://127.0.0.3:7405/"), app.ResolveNode(root.Parse(["status"]), out _));
+        Assert.Equal(new Uri("http://10.0.0.9:9/"), app.ResolveNode(root.Parse(["status", "--node", "http://10.0.0.9:9"]), out _));
+        var plain = new TotemctlApp(TextWriter.Null, TextWriter.Null, TotemctlApp.DefaultHttpClient, _ => null);
+        Assert.Equal(new Uri("http://127.0.0.1:7405/"), plain.ResolveNode(plain.BuildCommand().Parse(["status"]), out _));
+        Assert.Null(plain.ResolveNode(plain.BuildCommand().Parse(["status", "--node", "ftp://x"]), out var problem));
+        Assert.Contains("not a node URL", problem);
+    }
+
+    [Fact]
+    public async Task Messages_table_lists_delivered_messages_and_the_next_index()
+    {
+        _server.Node.Delivered.Add(new DeliveredApplicationMessage(0, new RingId(new NodeId(1), 0x2c), 7, new NodeId(4), "hi"u8.ToArray(), ScriptedNode.Now));
+        var (code, output, _) = await Run("messages", "--from", "0");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("hi", output);
+        Assert.Contains("1 messages; next: --from 1", output);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Tests.Udp;
+
+/// <summary>A ring of real nodes on 127.0.0.1..127.0.0.N over real UDP sockets, in this process.</summary>
+internal sealed class UdpRing : IAsyncDisposable
+{
+    private readonly TotemNode?[] _nodes;
+    private readonly PeerTable[] _peers;
+    private readonly int _port;
+    private readonly NodeOptions[] _options;
+
+    public UdpRing(int count, TotemSettings? totem = null)
+    {
+        _port = FreeUdpPort(count);
+        var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
+        var nodelist = Enumerable.Range(1, count)
+            .Select(i => new NodeEntry(new NodeId((uint)i), $"node{i}", Address(i).ToString(), 1, i))
+            .ToList();
+        _nodes = new TotemNode?[count];
+        _peers = new PeerTable[count];
+        _options = new NodeOptions[count];
+        for (var i = 0; i < count; i++)
+        {
+            _peers[i] = new PeerTable();
+            _peers[i].Replace(nodelist.Select(n => KeyValuePair.Create(n.NodeId!.Value, new IPEndPoint(IPAddress.Parse(n.RingAddress!), _port))));
+            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None });
+        }
+    }
+
+    public int Count => _nodes.Length;
+
+    public static IPAddress Address(int index) => IPAddress.Parse($"127.0.0.{index}");
+
+    public TotemNode Node(int index) => _nodes[index - 1] ?? throw new InvalidOperationException($"node {index} is down");
+
+    public IEnumerable<TotemNode> Live => _nodes.Where(n => n is not null)!;
+
+    public void Start(int index)
+    {
+        var options = _options[index - 1];
+        if (_nodes[index - 1] is { } previous) options = options with { InitialRingSeq = previous.Board.HighestRingSeq };
+        _nodes[index - 1] = TotemNode.StartUdp(options, new IPEndPoint(Address(index), _port), _peers[index - 1], Serilog.Core.Logger.None);
+    }
+
+    public void StartAll()
+    {
+        for (var i = 1; i <= Count; i++) Start(i);
+    }
+
+    /// <summary>kill -9: the node stops at once and sends nothing more.</summary>
+    public void Crash(int index)
+    {
+        Node(index).Crash();
+        _nodes[index - 1] = null;
+    }
+
+    /// <summary>True when the given nodes are all operational in one ring whose members are exactly them.</summary>
+    public bool OneRingOf(params int[] indexes)
+    {
+        var expected = indexes.Select(i => new NodeId((uint)i)).OrderBy(n => n).ToList();
+        RingId? ring = null;
+        foreach (var i in indexes)
+        {
+            var s = Node(i).GetStatus();
+            if (s.State != SrpState.Operational || !s.Members.SequenceEqual(expected)) return false;
+            if (ring is null) ring = s.RingId;
+            else if (ring != s.RingId) return false;
+        }
+        return true;
+    }
+
+    public static async Task<bool> WaitFor(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition()) return true;
+            await Task.Delay(50);
+        }
+        return condition();
+    }
+
+    /// <summary>A port free on every 127.0.0.x address the ring will use.</summary>
+    private static int FreeUdpPort(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            var sockets = new List<Socket>();
+            try
+            {
+                for (var i = 2; i <= count; i++)
+                {
+                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    sockets.Add(s);
+                    s.Bind(new IPEndPoint(Address(i), port));
+                }
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                foreach (var s in sockets) s.Dispose();
+            }
+        }
+        throw new InvalidOperationException("no UDP port is free on all of 127.0.0.1..N");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            if (node is not null) await node.DisposeAsync();
+    }
+}
