@@ -177,37 +177,34 @@ public sealed class NodeBoard
         }
     }
 
-    public IReadOnlyList<RuntimeEntry> Runtime(string? prefix)
+    public IReadOnlyList<CmapEntry> Runtime(string? prefix)
     {
-        var entries = new List<RuntimeEntry>();
-        var config = _options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts);
-        foreach (var e in config)
-            entries.Add(new RuntimeEntry(e.Key, e.Type == "str" ? RuntimeValueType.Str : e.Type == "u64" ? RuntimeValueType.U64 : e.Type == "u8" ? RuntimeValueType.U8 : RuntimeValueType.U32, e.Value));
+        var entries = new List<CmapEntry>(_options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts));
         lock (_gate)
         {
             const string srp = "runtime.totem.pg.mrp.srp.";
             if (_counters is { } c)
             {
                 foreach (var (name, value) in RuntimeCounters.Of(c))
-                    entries.Add(RuntimeEntry.U64(srp + name, value));
+                    entries.Add(CmapEntry.U64(srp + name, value));
             }
-            entries.Add(RuntimeEntry.U64(srp + "token_lost", (ulong)_tokenLosses));
-            entries.Add(RuntimeEntry.U32(srp + "members_count", (uint)_members.Count));
-            entries.Add(RuntimeEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
-            entries.Add(RuntimeEntry.Str(srp + "ring_id", _ringId.ToString()));
-            entries.Add(RuntimeEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, 2048 - _pendingMessages)));
+            entries.Add(CmapEntry.U64(srp + "token_lost", (ulong)_tokenLosses));
+            entries.Add(CmapEntry.U32(srp + "members_count", (uint)_members.Count));
+            entries.Add(CmapEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
+            entries.Add(CmapEntry.Str(srp + "ring_id", _ringId.ToString()));
+            entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, 2048 - _pendingMessages)));
             if (_quorum is { } q)
             {
                 const string vq = "runtime.votequorum.";
-                entries.Add(RuntimeEntry.U32(vq + "this_node_id", q.NodeId.Value));
-                entries.Add(RuntimeEntry.U8(vq + "quorate", q.Quorate ? (byte)1 : (byte)0));
-                entries.Add(RuntimeEntry.U32(vq + "node_votes", q.Votes));
-                entries.Add(RuntimeEntry.U32(vq + "node_expected", q.ExpectedVotes));
-                entries.Add(RuntimeEntry.U32(vq + "highest_expected", q.HighestExpected));
-                entries.Add(RuntimeEntry.U32(vq + "total_votes", q.TotalVotes));
-                entries.Add(RuntimeEntry.U32(vq + "quorum", q.Quorum));
-                entries.Add(RuntimeEntry.U8(vq + "two_node", q.Flags.HasFlag(QuorumFlags.TwoNode) ? (byte)1 : (byte)0));
-                entries.Add(RuntimeEntry.U8(vq + "wait_for_all_status", q.WaitingForAll ? (byte)1 : (byte)0));
+                entries.Add(CmapEntry.U32(vq + "this_node_id", q.NodeId.Value));
+                entries.Add(CmapEntry.U8(vq + "quorate", q.Quorate));
+                entries.Add(CmapEntry.U32(vq + "node_votes", q.Votes));
+                entries.Add(CmapEntry.U32(vq + "node_expected", q.ExpectedVotes));
+                entries.Add(CmapEntry.U32(vq + "highest_expected", q.HighestExpected));
+                entries.Add(CmapEntry.U32(vq + "total_votes", q.TotalVotes));
+                entries.Add(CmapEntry.U32(vq + "quorum", q.Quorum));
+                entries.Add(CmapEntry.U8(vq + "two_node", q.Flags.HasFlag(QuorumFlags.TwoNode)));
+                entries.Add(CmapEntry.U8(vq + "wait_for_all_status", q.WaitingForAll));
             }
         }
         return entries

@@ -5,6 +5,7 @@ using Totem.Nodes.Actors;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -118,7 +119,7 @@ public sealed class TotemNode : IRunningNode
 
     public NodeStatusSnapshot GetStatus() => _board.Status();
 
-    public IReadOnlyList<RuntimeEntry> GetRuntime(string? prefix) => _board.Runtime(prefix);
+    public IReadOnlyList<CmapEntry> GetRuntime(string? prefix) => _board.Runtime(prefix);
 
     public async Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
