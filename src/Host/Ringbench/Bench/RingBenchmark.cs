@@ -75,7 +75,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 var sends = Enumerable.Range(0, senders)
                     .Select(s => MessagePump.SendAsync(ring.Client(nodes[s]), MessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
                     .ToArray();
-                var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum();
+                var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
                 var accepted = clock.Elapsed.TotalMilliseconds;
                 await ring.WaitUntilAsync(() => AllDeliveredAsync(ring, nodes, target, ct), FormTimeout,
                     $"all nodes delivered {target} messages", options.PollInterval).ConfigureAwait(false);

@@ -26,22 +26,26 @@ public static class MessagePump
         return result;
     }
 
-    /// <summary>Sends every payload; returns how many times a full queue made it retry.</summary>
-    public static async Task<long> SendAsync(ControlClient client, IReadOnlyList<byte[]> payloads, int inFlight, CancellationToken ct)
+    /// <summary>
+    /// Sends every payload. The answer has the node's submission index of each payload (requests in
+    /// flight together are accepted in any order) and how many times a full queue made it retry.
+    /// </summary>
+    public static async Task<PumpResult> SendAsync(ControlClient client, IReadOnlyList<byte[]> payloads, int inFlight, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
         var slots = new SemaphoreSlim(inFlight);
         long retries = 0;
+        var indexes = new long[payloads.Count];
         var sends = new List<Task>(payloads.Count);
-        foreach (var payload in payloads)
+        for (var i = 0; i < payloads.Count; i++)
         {
             await slots.WaitAsync(ct).ConfigureAwait(false);
-            sends.Add(SendOneAsync(payload));
+            sends.Add(SendOneAsync(i, payloads[i]));
         }
         await Task.WhenAll(sends).ConfigureAwait(false);
-        return Interlocked.Read(ref retries);
+        return new PumpResult(indexes, Interlocked.Read(ref retries));
 
-        async Task SendOneAsync(byte[] payload)
+        async Task SendOneAsync(int i, byte[] payload)
         {
             try
             {
@@ -49,7 +53,7 @@ public static class MessagePump
                 {
                     try
                     {
-                        await client.SendAsync(payload, ct).ConfigureAwait(false);
+                        indexes[i] = (await client.SendAsync(payload, ct).ConfigureAwait(false)).Index;
                         return;
                     }
                     catch (ControlApiException ex) when (ex.Status == HttpStatusCode.ServiceUnavailable)
@@ -66,3 +70,6 @@ public static class MessagePump
         }
     }
 }
+
+/// <summary>What <see cref="MessagePump.SendAsync"/> did: SubmissionIndexes[i] is the node's index for payload i.</summary>
+public sealed record PumpResult(IReadOnlyList<long> SubmissionIndexes, long FullQueueRetries);

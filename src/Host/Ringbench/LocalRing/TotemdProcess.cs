@@ -89,6 +89,7 @@ public sealed class TotemdProcess : IDisposable
             throw new InvalidOperationException($"kill({Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Waits for the exit and for the last of its output (so <see cref="Lines"/> is complete).</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
