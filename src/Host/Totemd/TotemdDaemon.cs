@@ -141,7 +141,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             await web.DisposeAsync().ConfigureAwait(false);
 
             var code = ExitCodeFor(exit);
-            main.Information("Corosync Cluster Engine exiting with status {Code}: {Reason:l} ({Detail:l})", code, exit.Reason, exit.Detail);
+            // The reason goes in as text: ":l" on an enum makes Enum.ToString throw inside Serilog, which drops the line.
+            main.Information("Corosync Cluster Engine exiting with status {Code}: {Reason:l} ({Detail:l})", code, exit.Reason.ToString(), exit.Detail);
             return code;
         }
     }

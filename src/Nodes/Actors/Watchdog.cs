@@ -27,7 +27,23 @@ public sealed class Watchdog : ReceiveActor
         _fence = fence;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Watchdog);
         Receive<QuorumVerdict>(verdict => Step(new QuorumObserved(verdict.Quorate)));
-        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => Step(new FencingTimerExpired()));
+        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => OnFencingTimer());
+    }
+
+    /// <summary>
+    /// A real timer counts whole milliseconds of the monotonic clock and can fire up to a millisecond before
+    /// the wall-clock deadline; the engine ignores an early expiry, so the rest is waited out here rather
+    /// than leaving an inquorate node armed forever.
+    /// </summary>
+    private void OnFencingTimer()
+    {
+        var remaining = _deadline - Context.System.Now.ToUnixTimeMilliseconds();
+        if (remaining > 0)
+        {
+            Timers.StartSingleTimer(FencingTimer, new ServiceTimerFired(FencingTimer, _deadline), TimeSpan.FromMilliseconds(remaining));
+            return;
+        }
+        Step(new FencingTimerExpired());
     }
 
     private void Step(FencingInput input)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Totem.Host.Ringbench.LocalRing;
+
+namespace Totem.Host.Ringbench.Bench;
+
+/// <summary>
+/// The multi-process benchmark: for each repeat a fresh ring of real totemd processes is cold-started
+/// (time to one quorate ring of all nodes), one node is SIGKILLed (time until every survivor reports
+/// the new membership, polled every <see cref="BenchOptions.PollInterval"/>), and on the last ring the
+/// victim is restarted, then ordered throughput and resident memory are measured.
+/// </summary>
+public sealed class RingBenchmark(BenchOptions options, TextWriter output)
+{
+    private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(90);
+
+    public async Task<BenchResult> RunAsync(CancellationToken ct)
+    {
+        var coldStarts = new List<double>();
+        var reforms = new List<KillSample>();
+        var rejoins = new List<double>();
+        IReadOnlyList<ThroughputSample> throughput = [];
+        IReadOnlyList<MemorySample> memory = [];
+        Totem.Protocol.Config.TotemTimeouts? timeouts = null;
+        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
+
+        for (var r = 1; r <= options.Repeats; r++)
+        {
+            ct.ThrowIfCancellationRequested();
+            await using var ring = LocalRing.LocalRing.Create(options.Spec);
+            timeouts = ring.Timeouts;
+            var clock = Stopwatch.StartNew();
+            ring.StartAll();
+            await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+            coldStarts.Add(clock.Elapsed.TotalMilliseconds);
+            await output.WriteLineAsync($"repeat {r}: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+            var victim = (r - 1) % all.Length + 1;
+            var survivors = all.Where(n => n != victim).ToArray();
+            clock.Restart();
+            ring.Kill(victim);
+            await ring.WaitForRingAsync(survivors, quorate: survivors.Length * 2 > all.Length, FormTimeout, options.PollInterval).ConfigureAwait(false);
+            var reform = clock.Elapsed.TotalMilliseconds;
+            reforms.Add(new KillSample(victim, reform));
+            await output.WriteLineAsync($"repeat {r}: SIGKILL node {victim} -> new membership [{string.Join(",", survivors)}] on every survivor after {reform:0} ms").ConfigureAwait(false);
+
+            await ring.Process(victim).WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            clock.Restart();
+            ring.Start(victim);
+            await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+            rejoins.Add(clock.Elapsed.TotalMilliseconds);
+            await output.WriteLineAsync($"repeat {r}: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+            if (r == options.Repeats)
+            {
+                var idle = Memory(ring, "idle ring");
+                throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
+                memory = [.. idle, .. Memory(ring, "after the throughput runs")];
+            }
+        }
+        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory);
+    }
+
+    private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
+    {
+        var samples = new List<ThroughputSample>();
+        long delivered = 0;
+        foreach (var size in options.PayloadSizes)
+        {
+            foreach (var senders in new[] { 1, nodes.Length })
+            {
+                var perSender = options.Messages / senders;
+                var total = perSender * senders;
+                var target = delivered + total;
+                var clock = Stopwatch.StartNew();
+                var sends = Enumerable.Range(0, senders)
+                    .Select(s => MessagePump.SendAsync(ring.Client(nodes[s]), MessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
+                    .ToArray();
+                var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
+                var accepted = clock.Elapsed.TotalMilliseconds;
+                await ring.WaitUntilAsync(() => AllDeliveredAsync(ring, nodes, target, ct), FormTimeout,
+                    $"all nodes delivered {target} messages", options.PollInterval).ConfigureAwait(false);
+                var elapsed = clock.Elapsed.TotalMilliseconds;
+                delivered = target;
+                var sample = new ThroughputSample(senders, size, total, elapsed, total / (elapsed / 1000), accepted, retries);
+                samples.Add(sample);
+                await output.WriteLineAsync($"throughput: {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);
+            }
+        }
+        return samples;
+    }
+
+    private static async Task<bool> AllDeliveredAsync(LocalRing.LocalRing ring, int[] nodes, long target, CancellationToken ct)
+    {
+        foreach (var n in nodes)
+            if (await Metrics.CounterAsync(ring, n, "totem_messages_delivered_total", ct).ConfigureAwait(false) < target) return false;
+        return true;
+    }
+
+    private static MemorySample[] Memory(LocalRing.LocalRing ring, string when) =>
+        ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0)).ToArray();
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Totem.Host.Ringbench.LocalRing;
+
+namespace Totem.Host.Ringbench.Bench;
+
+/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS]`.</summary>
+public static class RingbenchCommand
+{
+    public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
+    {
+        var repeats = new Option<int>("--repeats") { Description = "Fresh rings to cold-start and kill a node of (min/median/max over these)", DefaultValueFactory = _ => 5 };
+        var messages = new Option<int>("--messages") { Description = "Messages per throughput run", DefaultValueFactory = _ => 4000 };
+        var inFlight = new Option<int>("--in-flight") { Description = "POST /v1/messages requests in flight per sender", DefaultValueFactory = _ => 64 };
+        var nodes = new Option<int>("--nodes") { Description = "Ring size (127.0.0.1..N)", DefaultValueFactory = _ => 5 };
+        var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
+        var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
+        foreach (var (option, min) in new[] { (repeats, 1), (messages, 1), (inFlight, 1), (nodes, 2) })
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < min) r.AddError($"{option.Name} must be at least {min}");
+            });
+        nodes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() > 254) r.AddError("--nodes must be at most 254 (127.0.0.1..127.0.0.254)");
+        });
+        token.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<uint>() == 0) r.AddError("--token must be at least 1 ms");
+        });
+
+        var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
+        {
+            repeats, messages, inFlight, nodes, token, coefficient,
+        };
+        root.SetAction((p, ct) => run(new BenchOptions(
+            new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient)),
+            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024]), ct));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        var root = Build(async (options, ct) =>
+        {
+            try
+            {
+                var result = await new RingBenchmark(options, Console.Out).RunAsync(ct).ConfigureAwait(false);
+                Console.WriteLine();
+                Console.Write(result.Report());
+                return 0;
+            }
+            catch (TimeoutException ex)
+            {
+                await Console.Error.WriteLineAsync($"ringbench: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) await Console.Error.WriteLineAsync($"ringbench: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+    }
+}

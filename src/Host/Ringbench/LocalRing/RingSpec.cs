@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+
+namespace Totem.Host.Ringbench.LocalRing;
+
+/// <summary>
+/// What a local ring runs with: the node count and the few keys a test or a benchmark varies. The
+/// defaults are corosync's (token 3000, token_coefficient 650) and the shipped fencing section.
+/// </summary>
+public sealed record RingSpec(
+    int Nodes = 5,
+    uint Token = 3000,
+    uint TokenCoefficient = 650,
+    string FencingMode = "exit",
+    uint FencingTimeoutMs = 10000,
+    string ClusterName = "ringbench")
+{
+    /// <summary>The corosync.conf-style file for a nodelist of 127.0.0.1..N on one UDP port.</summary>
+    public string Render(int ringPort)
+    {
+        if (Nodes is < 1 or > 254) throw new ArgumentOutOfRangeException(nameof(Nodes), Nodes, "a local ring has 1..254 nodes (127.0.0.1..127.0.0.254)");
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(c, $$"""
+            # Written by ringbench/LocalRing for one run; every node binds 127.0.0.N:{{ringPort}}.
+            totem {
+              version: 2
+              cluster_name: {{ClusterName}}
+              transport: udpu
+              ip_version: ipv4
+              token: {{Token}}
+              token_coefficient: {{TokenCoefficient}}
+              interface {
+                linknumber: 0
+                mcastport: {{ringPort}}
+              }
+            }
+            nodelist {
+            """);
+        for (var n = 1; n <= Nodes; n++)
+            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {LocalRing.Address(n)}\n  }}");
+        text.AppendLine(c, $$"""
+            }
+            quorum {
+              provider: corosync_votequorum
+            }
+            logging {
+              to_stderr: yes
+              timestamp: on
+            }
+            fencing {
+              mode: {{FencingMode}}
+              timeout: {{FencingTimeoutMs}}
+            }
+            """);
+        return text.ToString();
+    }
+}

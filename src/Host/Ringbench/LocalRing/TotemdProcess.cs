@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace Totem.Host.Ringbench.LocalRing;
+
+/// <summary>
+/// One `dotnet totemd.dll` process of a local ring: its output captured line by line (in memory and
+/// in a log file), POSIX signals by pid, and its resident memory. Disposing kills it if it still runs.
+/// </summary>
+public sealed class TotemdProcess : IDisposable
+{
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly StreamWriter _log;
+    private readonly Lock _gate = new();
+    private bool _closed;
+
+    private TotemdProcess(int nodeId, Process process, StreamWriter log, DateTimeOffset startedAt)
+    {
+        NodeId = nodeId;
+        _process = process;
+        _log = log;
+        StartedAt = startedAt;
+    }
+
+    public int NodeId { get; }
+
+    public int Pid => _process.Id;
+
+    public DateTimeOffset StartedAt { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit status; a process ended by a signal reports 128 + signal (137 for SIGKILL).</summary>
+    public int ExitCode => _process.ExitCode;
+
+    public static TotemdProcess Start(string dotnetHost, string totemdDll, string configPath, int nodeId, IPEndPoint control, string logPath)
+    {
+        var info = new ProcessStartInfo(dotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { totemdDll, "--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString() })
+            info.ArgumentList.Add(arg);
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var started = DateTimeOffset.UtcNow;
+        var node = new TotemdProcess(nodeId, process, log, started);
+        process.OutputDataReceived += (_, e) => node.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => node.Append(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            log.Dispose();
+            process.Dispose();
+            throw;
+        }
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return node;
+    }
+
+    public IReadOnlyList<string> Lines()
+    {
+        lock (_gate) return _lines.ToArray();
+    }
+
+    public string Tail(int count)
+    {
+        lock (_gate) return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - count)));
+    }
+
+    /// <summary>Sends a POSIX signal (the process may ignore or handle it as totemd does SIGTERM).</summary>
+    public void Signal(int signal)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"node {NodeId} (pid {Pid}) has already exited with {ExitCode}");
+        if (SendSignal(Pid, signal) != 0)
+            throw new InvalidOperationException($"kill({Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Waits for the exit and for the last of its output (so <see cref="Lines"/> is complete).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"node {NodeId} (pid {Pid}) did not exit within {timeout.TotalSeconds:0.#} s; last output:\n{Tail(15)}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>VmRSS from /proc/PID/status, in KiB; null once the process is gone.</summary>
+    public long? ResidentKiB()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+            {
+                if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
+                var digits = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return long.Parse(digits, CultureInfo.InvariantCulture);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        return null;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_gate)
+        {
+            _lines.Add(line);
+            if (!_closed) _log.WriteLine(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
+        }
+        // Drains the redirected output before the log closes.
+        if (_process.HasExited) _process.WaitForExit();
+        lock (_gate)
+        {
+            _closed = true;
+            _log.Dispose();
+        }
+        _process.Dispose();
+    }
+
+    // DllImport rather than LibraryImport: int arguments need no marshalling, and no unsafe code.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}

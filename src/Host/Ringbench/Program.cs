@@ -1,0 +1,1 @@
+return await Totem.Host.Ringbench.Bench.RingbenchCommand.RunAsync(args);
