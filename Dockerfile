@@ -28,6 +28,13 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS node
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends iproute2 iptables \
  && rm -rf /var/lib/apt/lists/*
+# Names come from the network's DNS before /etc/hosts: a replica's reverse lookup of its own
+# address then gives its compose name (PROJECT-node-N, PROJECT_node_N with v1), whose N is its
+# node id, instead of the container id that Docker's /etc/hosts maps the address to.
+RUN sed -i 's/^hosts:.*/hosts: dns files/' /etc/nsswitch.conf
+# The base image's ASPNETCORE_HTTP_PORTS=8080 would only draw a warning: totemd binds the control
+# API where its config says (control { bind }).
+ENV ASPNETCORE_HTTP_PORTS=
 COPY --from=build /out/ /opt/totem/
 COPY hocon/ /etc/totem/
 RUN ln -s /opt/totem/totemd /usr/local/bin/totemd \

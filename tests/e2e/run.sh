@@ -32,6 +32,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 PROJECT=toteme2e
+P1=$PROJECT P2=${PROJECT}v1 # the projects of the main run and of the other compose version's run
 FENCE_CODE=${TOTEM_E2E_FENCE_CODE:-75}
 OUT=$(mktemp -d /tmp/totem-e2e.XXXXXX)
 t_start=$(date +%s.%N)
@@ -103,10 +104,10 @@ ring_is() { # quorate(true|false), expected-votes|-, replica...
         { echo "rings differ: $(for c in $cs; do jq -c .ringId <<<"${answer[$c]}"; done | paste -sd' ' -)"; return 1; }
 }
 all_healthy() { local c; for c in $(containers "$@"); do [ "$(docker inspect -f '{{.State.Health.Status}}' "$c")" = healthy ] || return 1; done; }
-logs_have() { # text, replica...: every listed node logged the text
+logs_have() { # text, replica...: every listed node logged the text (no grep -q: with pipefail, its early exit fails the pipe)
     local text=$1 c
     shift
-    for c in $(containers "$@"); do docker logs "$c" 2>&1 | grep -q -F -- "$text" || { echo "$(lab_name "$c") did not log: $text"; return 1; }; done
+    for c in $(containers "$@"); do docker logs "$c" 2>&1 | grep -F -- "$text" >/dev/null || { echo "$(lab_name "$c") did not log: $text"; return 1; }; done
 }
 state_is() { # state, replica...
     local want=$1 c
@@ -123,7 +124,7 @@ fenced_and_back() { # since, replica...: each died with the fencing code and run
     local since=$1 r
     shift
     for r in "$@"; do
-        exits_since "$since" "$r" | grep -q -x "$FENCE_CODE" || { echo "replica $r: no exit $FENCE_CODE since $since"; return 1; }
+        exits_since "$since" "$r" | grep -x "$FENCE_CODE" >/dev/null || { echo "replica $r: no exit $FENCE_CODE since $since"; return 1; }
         state_is running "$r" || return 1
     done
 }
@@ -156,8 +157,8 @@ cleanup() {
         say "TOTEM_E2E_KEEP=1: leaving project $PROJECT up"
         return
     fi
-    [ -n "${C2:-}" ] && down "$C2" "${PROJECT}v1"
-    [ -n "${C1:-}" ] && down "$C1" "$PROJECT"
+    [ -n "${C2:-}" ] && down "$C2" "$P2"
+    [ -n "${C1:-}" ] && down "$C1" "$P1"
 }
 trap 'cleanup; finish' EXIT
 trap 'exit 130' INT TERM
@@ -273,13 +274,12 @@ if [ "${TOTEM_E2E_KEEP:-0}" != 1 ] || [ "$failed" = 0 ]; then
     down "$C1" "$PROJECT"
     check "down removed the containers" bash -c "[ -z \"\$(docker ps -aq --filter label=com.docker.compose.project=$PROJECT)\" ]"
     check "down removed the network" bash -c "! docker network ls --format '{{.Name}}' | grep -q '^${PROJECT}_'"
-    C1_done=$C1
     C1=
 fi
 
 # --- the other compose version ---------------------------------------------------------------
 if [ -n "$C2" ]; then
-    PROJECT=${PROJECT}v1
+    PROJECT=$P2
     export TOTEM_SUBNET=172.28.251.0/24
     say "smoke run with $C2: build, up 5, scale 7, down"
     $C2 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
@@ -296,5 +296,4 @@ if [ -n "$C2" ]; then
         C2=
     fi
 fi
-: "${C1_done:=}"
 exit

@@ -75,7 +75,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         }
         if (launcher is null)
         {
-            main.Error("This build of totemd has no node layer to start (INodeLauncher); only --check works");
+            main.Error("No node launcher given: only --check can run");
             return TotemdExitCodes.Failed;
         }
 
@@ -112,7 +112,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 main.Fatal("Cannot serve the control API on {Control}: {Reason}", control, ex.Message);
                 return TotemdExitCodes.Failed;
             }
-            main.Information("Control API listening on {Url}", ControlServer.BoundAddress(web));
+            main.Information("Control API listening on {Url:l}", ControlServer.BoundAddress(web));
 
             var signalled = Task.Delay(Timeout.Infinite, stop);
             var first = await Task.WhenAny(node.Exited, signalled).ConfigureAwait(false);
@@ -141,7 +141,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             await web.DisposeAsync().ConfigureAwait(false);
 
             var code = ExitCodeFor(exit);
-            main.Information("Corosync Cluster Engine exiting with status {Code}: {Reason} ({Detail})", code, exit.Reason, exit.Detail);
+            main.Information("Corosync Cluster Engine exiting with status {Code}: {Reason:l} ({Detail:l})", code, exit.Reason, exit.Detail);
             return code;
         }
     }

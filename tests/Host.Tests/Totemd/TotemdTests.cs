@@ -83,7 +83,7 @@ public sealed class TotemdTests
     }
 
     [Fact]
-    public async Task Without_a_node_layer_totemd_refuses_to_run_a_node()
+    public async Task Without_a_launcher_only_check_runs()
     {
         var (code, _, _) = await Run(new TotemdOptions(RingConfig, 2, null, new IPEndPoint(IPAddress.Loopback, 0), CheckOnly: false));
         Assert.Equal(TotemdExitCodes.Failed, code);

@@ -59,6 +59,41 @@ public sealed class UdpRingTests(ITestOutputHelper output)
         Assert.True(await UdpRing.WaitFor(() => ring.OneRingOf(1, 2, 3, 4, 5), FormTimeout), "the restarted node did not rejoin a 5-node ring");
     }
 
+    [Fact]
+    public async Task A_burst_of_garbage_datagrams_is_counted_and_dropped_without_disturbing_the_ring()
+    {
+        await using var ring = new UdpRing(3);
+        ring.StartAll();
+        Assert.True(await UdpRing.WaitFor(() => ring.OneRingOf(1, 2, 3), FormTimeout), "the 3-node ring did not form");
+        var ringBefore = ring.Node(1).GetStatus().RingId;
+
+        using var attacker = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.9"), 0));
+        var random = new Random(7);
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                var garbage = new byte[random.Next(0, 300)];
+                random.NextBytes(garbage);
+                // Some start like a real header so that decoding gets past the magic and fails deeper.
+                if (i % 2 == 0 && garbage.Length >= 4) { garbage[0] = 0x54; garbage[1] = 0x6D; garbage[2] = 1; garbage[3] = (byte)(i % 8); }
+                var target = ring.Node(i % 3 + 1).GetStatus().Link;
+                await attacker.SendAsync(garbage, new System.Net.IPEndPoint(System.Net.IPAddress.Parse(target.LocalAddress), target.Port));
+            }
+        });
+        for (var i = 0; i < 300; i++)
+            await ring.Node(i % 3 + 1).SubmitAsync(Encoding.UTF8.GetBytes($"during garbage {i}"), CancellationToken.None);
+        await sending;
+
+        Assert.True(await UdpRing.WaitFor(() => ring.Live.All(n => n.Board.DeliveredCount >= 300), TimeSpan.FromSeconds(30)));
+        var reference = Order(ring.Node(1), 300);
+        foreach (var node in ring.Live) Assert.Equal(reference, Order(node, 300));
+        Assert.All(ring.Live, n => Assert.Equal(ringBefore, n.GetStatus().RingId));
+        var malformed = ring.Live.Sum(n => n.GetMetrics().DatagramsMalformed);
+        output.WriteLine($"malformed datagrams counted: {malformed}");
+        Assert.True(malformed > 2_500, $"only {malformed} of 5000 garbage datagrams were counted as malformed");
+    }
+
     private static List<string> Order(TotemNode node, int count) =>
         node.GetMessages(0, count).Select(m => $"{m.RingId}/{m.Seq}/{m.Sender}/{Encoding.UTF8.GetString(m.Payload.Span)}").ToList();
 }

@@ -115,8 +115,13 @@ internal sealed class SrpCluster
     private bool RunUntilInternal(long maxTime, Func<bool>? condition)
     {
         if (condition?.Invoke() == true) return true;
+        var sameTime = 0L;
         while (_events.TryPeek(out _, out var key) && key.Time <= maxTime)
         {
+            sameTime = key.Time == Now ? sameTime + 1 : 0;
+            if (sameTime > 100_000)
+                throw new InvalidOperationException($"seed {Seed}: 100000 events at virtual time {Now} ms without time advancing (livelock): " +
+                    string.Join(" | ", Nodes.Values.SelectMany(n => n.Outputs.TakeLast(14).Where(o => o.Output is SendMessage or StateChanged).Select(o => $"n{n.Id} {n.Engine?.State} {o.Output}"))));
             var action = _events.Dequeue();
             Now = key.Time;
             action();

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Starts a 5-node Totem ring on this machine: totemd N binds 127.0.0.N:5405 (ring) and
+# 127.0.0.N:7405 (control API). Linux routes all of 127.0.0.0/8 to loopback, so no setup is needed.
+# Shows membership and quorum forming, then waits; Ctrl-C stops every node (each leaves the ring).
+#
+#   scripts/local-ring.sh            # 5 nodes, hocon/local-ring.conf
+#   NODES=3 scripts/local-ring.sh    # the first 3 nodes of the nodelist only
+#   CONFIG=my.conf scripts/local-ring.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CONFIG="${CONFIG:-$ROOT/hocon/local-ring.conf}"
+NODES="${NODES:-5}"
+RUN="${RUN:-$ROOT/.local-ring}"
+CONTROL_PORT=7405
+WAIT_SECONDS="${WAIT_SECONDS:-60}"
+
+mkdir -p "$RUN"
+echo "Building totemd and totemctl (Release) ..."
+dotnet build "$ROOT/src/Host/Totemd" -c Release -o "$RUN/bin" -v quiet -nologo >/dev/null
+dotnet build "$ROOT/src/Host/Totemctl" -c Release -o "$RUN/bin" -v quiet -nologo >/dev/null
+TOTEMD=(dotnet "$RUN/bin/totemd.dll")
+TOTEMCTL=(dotnet "$RUN/bin/totemctl.dll")
+
+# Leaves anything it did not start alone: it only signals the pids it recorded.
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping the ring (SIGTERM: each node leaves, the others reform at once) ..."
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "Stopped. Logs are in $RUN/."
+}
+trap stop_all INT TERM EXIT
+
+for n in $(seq 1 "$NODES"); do
+  "${TOTEMD[@]}" --config "$CONFIG" --nodeid "$n" --control "127.0.0.$n:$CONTROL_PORT" >"$RUN/node$n.log" 2>&1 &
+  pids+=("$!")
+  echo "$!" >"$RUN/node$n.pid"
+  echo "node $n: pid $!, ring 127.0.0.$n:5405, control http://127.0.0.$n:$CONTROL_PORT, log $RUN/node$n.log"
+done
+
+echo
+echo "Waiting for one ring of $NODES members with quorum (up to ${WAIT_SECONDS}s) ..."
+deadline=$((SECONDS + WAIT_SECONDS))
+formed=no
+while (( SECONDS < deadline )); do
+  line=""
+  for n in $(seq 1 "$NODES"); do
+    if ! kill -0 "${pids[$((n - 1))]}" 2>/dev/null; then
+      echo "node $n exited; the end of its log:"
+      tail -n 20 "$RUN/node$n.log"
+      exit 1
+    fi
+    json="$("${TOTEMCTL[@]}" --node "127.0.0.$n:$CONTROL_PORT" status --json 2>/dev/null | tr -d " \n" || true)"
+    members="$(printf '%s' "$json" | grep -o '"members":\[[0-9,]*\]' | grep -o '[0-9][0-9,]*' || true)"
+    quorate="$(printf '%s' "$json" | grep -o '"quorate":[a-z]*' | cut -d: -f2 || true)"
+    line+="  node$n: members [${members:-?}] quorate ${quorate:-?}"
+    [[ "$members" == "$(seq -s, 1 "$NODES")" && "$quorate" == "true" ]] || line+="*"
+  done
+  echo "$(date +%T)$line"
+  if [[ "$line" != *"*"* ]]; then formed=yes; break; fi
+  sleep 1
+done
+
+if [[ "$formed" != yes ]]; then
+  echo "The ring did not form within ${WAIT_SECONDS}s; see the logs in $RUN/."
+  exit 1
+fi
+
+echo
+"${TOTEMCTL[@]}" --node "127.0.0.1:$CONTROL_PORT" status
+cat <<EOT
+
+The ring is up. In another terminal (totemctl = dotnet $RUN/bin/totemctl.dll):
+  query a node:        dotnet $RUN/bin/totemctl.dll --node 127.0.0.2:$CONTROL_PORT status   (quorum, members, rings, runtime, watch)
+  crash a node:        kill -KILL \$(cat $RUN/node3.pid)     # the others notice after the effective token, reform after + consensus
+  stop a node cleanly: kill -TERM \$(cat $RUN/node3.pid)     # it leaves; the others reform at once
+  lose quorum:         kill -KILL \$(cat $RUN/node4.pid) \$(cat $RUN/node5.pid)   # after node3: 2 of 5 left, they fence
+  watch the logs:      tail -f $RUN/node1.log
+  timings explained:   dotnet $RUN/bin/totemctl.dll timeouts --config $CONFIG
+Ctrl-C here stops every node.
+EOT
+wait

@@ -1,0 +1,34 @@
+using Totem.Nodes;
+using Totem.Nodes.Control;
+using Totem.Protocol.Config;
+
+namespace Totem.Host.Totemd;
+
+/// <summary>Starts the real node: <see cref="TotemNode.StartUdp"/> with options derived from the loaded config.</summary>
+public sealed class UdpNodeLauncher : INodeLauncher
+{
+    public Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var options = OptionsFor(launch);
+        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log);
+        return Task.FromResult(node);
+    }
+
+    /// <summary>
+    /// corosync sizes the token by the nodelist; with DNS discovery there is none, so the ring size
+    /// found at start stands in for it.
+    /// </summary>
+    public static NodeOptions OptionsFor(NodeLaunch launch)
+    {
+        var config = launch.Config;
+        var nodeCount = config.Nodelist.Count > 0 ? config.Nodelist.Count : Math.Max(1, launch.Peers.Snapshot.Count);
+        var timeouts = config.Timeouts(nodeCount);
+        return new NodeOptions(launch.LocalNode, config.Totem.ClusterName ?? "", timeouts, config.Quorum, config.Nodelist, config.Fencing)
+        {
+            ConfigKeys = RuntimeConfigKeys.From(config, timeouts),
+            LocalAddress = launch.RingEndpoint.Address.ToString(),
+            Port = launch.RingEndpoint.Port,
+        };
+    }
+}
