@@ -8,14 +8,12 @@ namespace Totem.Nodes.Simulator;
 /// was computed over), so a node that still reports the quorate verdict of its old ring while another
 /// side forms a new one is judged by the ring it was quorate in: two majorities of the same expected
 /// votes always intersect, so disjoint quorate memberships mean two primary components at once.
-/// Restarted nodes and nodes that go down are forgotten and re-learned by id (a restart starts non-quorate).
 /// </summary>
 public sealed class QuorumSafetyMonitor
 {
     private readonly ClusterSimulation _simulation;
     private readonly TimeSpan _period;
     private readonly List<string> _violations = new();
-    private readonly Dictionary<NodeId, HashSet<NodeId>> _previous = new();
     private bool _stopped;
 
     private QuorumSafetyMonitor(ClusterSimulation simulation, TimeSpan period)
@@ -59,14 +57,9 @@ public sealed class QuorumSafetyMonitor
         {
             var quorum = _simulation.Node(id).Board.Status().Quorum;
             var members = quorum.Nodes.Where(n => n.Member).Select(n => n.NodeId).ToHashSet();
-            var previous = _previous.GetValueOrDefault(id);
-            _previous[id] = members;
             if (!quorum.Quorate) continue;
-            // votequorum marks departed members dead at once but recomputes its verdict only when the node-info
-            // exchange of the new ring ends (corosync's sync_init / sync_process; applications are blocked
-            // meanwhile). A verdict seen within one check period of a membership change is judged over the old
-            // and the new members together; a split brain that lasts is still caught at the next check point.
-            if (previous is not null && !previous.SetEquals(members)) members.UnionWith(previous);
+            // Judged strictly over the members the verdict stands on now: votequorum decides quorum loss as soon as
+            // a membership loses nodes, so a stale quorate verdict over a shrunken membership is a violation too.
             quorate.Add((id, members));
         }
         MostQuorateAtOnce = Math.Max(MostQuorateAtOnce, quorate.Count);
