@@ -56,8 +56,11 @@ public sealed class QuorumSafetyMonitor
         foreach (var id in _simulation.LiveNodes)
         {
             var quorum = _simulation.Node(id).Board.Status().Quorum;
+            var members = quorum.Nodes.Where(n => n.Member).Select(n => n.NodeId).ToHashSet();
             if (!quorum.Quorate) continue;
-            quorate.Add((id, quorum.Nodes.Where(n => n.Member).Select(n => n.NodeId).ToHashSet()));
+            // Judged strictly over the members the verdict stands on now: votequorum decides quorum loss as soon as
+            // a membership loses nodes, so a stale quorate verdict over a shrunken membership is a violation too.
+            quorate.Add((id, members));
         }
         MostQuorateAtOnce = Math.Max(MostQuorateAtOnce, quorate.Count);
         for (var i = 0; i < quorate.Count; i++)

@@ -15,7 +15,7 @@ public static class RandomScenarios
     public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A run that processes more events than this is taken to be livelocked (events piling up at one instant).</summary>
-    public static long EventBudget { get; set; } = 1_000_000;
+    public static long EventBudget { get; set; } = 300_000;
 
     /// <param name="captureLogs">Capture the nodes' log lines (at <paramref name="captureLevel"/> and above) for the report.</param>
     /// <param name="traceMembership">Also log every membership message put on the wire.</param>
