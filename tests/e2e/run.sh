@@ -222,7 +222,7 @@ distinct_ids() { # n: the last statuses name n distinct numeric node ids
     [ "$(cat "$OUT"/last-status.* | jq -r '.nodeId | numbers' | sort -u | wc -l)" = "$1" ]
 }
 check "the 5 nodes have 5 distinct node ids" distinct_ids 5
-d=$(wait_for 60 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
+d=$(wait_for 120 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
 
 # --- 4. kill one --------------------------------------------------------------------------------
 d_expected=$(expected_detection 1)
@@ -293,7 +293,7 @@ say "up -d --scale node=7"
 check "$C1 up -d --scale node=7" $C1 -p "$PROJECT" up -d --no-build --scale node=7
 d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "a ring of 7, quorate, expected votes 7 (after $d s)" ||
     fail "a ring of 7, quorate, expected votes 7: $(tail -1 "$OUT/wait.log")"
-d=$(wait_for 60 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
+d=$(wait_for 120 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
 d_scenario=$(elapsed "$t_scenario")
 
 # --- 8. clean up ----------------------------------------------------------------------------------
