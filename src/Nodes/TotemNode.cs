@@ -171,6 +171,12 @@ public sealed class TotemNode : IRunningNode
         return await _exited.Task.ConfigureAwait(false);
     }
 
+    /// <summary>The node's actors, for the simulator's own (thread-free) command sequences.</summary>
+    internal NodeWiring Wiring => _wiring;
+
+    /// <summary>Stops after the leave is on the wire; the simulator's replacement for <see cref="LeaveAndStopAsync"/>.</summary>
+    internal void StopAfterLeave() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", _environment.System.Now));
+
     /// <summary>Stops at once without a leave: for the simulator's crashes and for disposal.</summary>
     public void Crash() => Exit(new NodeExit(NodeExitReason.Failed, "crashed", _environment.System.Now));
 

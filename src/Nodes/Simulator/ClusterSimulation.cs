@@ -36,6 +36,22 @@ public sealed class ClusterSimulation
             Network.AddNode(id);
             _nodes[id] = null;
         }
+        if (options.CaptureLogs && options.TraceMembership) Network.OnSend = TraceMembership;
+    }
+
+    private void TraceMembership(NodeId from, NodeId to, byte[] datagram)
+    {
+        var decoded = TotemCodec.Decode(datagram);
+        if (!decoded.IsSuccess) return;
+        string? text = decoded.Message switch
+        {
+            JoinMessage j => $"join seq {j.RingSeq} proc [{j.ProcList}] failed [{j.FailedList}]",
+            LeaveMessage l => $"leave seq {l.RingSeq} proc [{l.ProcList}] failed [{l.FailedList}]",
+            CommitToken c => $"commit token ring {c.RingId} index {c.MemberIndex} members [{string.Join(" ", c.Members.Select(m => $"{m.Node}:{m.OldRingId}/{m.Aru:x}"))}]",
+            MergeDetect m => $"merge detect ring {m.RingId}",
+            _ => null,
+        };
+        if (text is not null) _logs.Add(new CapturedLog(Now, from, "Trace", "NET", $"-> {to}: {text}"));
     }
 
     public int Seed { get; }
@@ -48,6 +64,13 @@ public sealed class ClusterSimulation
 
     /// <summary>Fences seen so far: (node, virtual time).</summary>
     public List<(NodeId Node, TimeSpan At)> Fences { get; } = new();
+
+    /// <summary>Every configuration change any node delivered, with its virtual time (timing measurements read it).</summary>
+    public List<(NodeId Node, TimeSpan At, ConfigurationChanged Change)> Configurations { get; } = new();
+
+    /// <summary>Nodes whose clean shutdown was requested and has not completed yet.</summary>
+    public IReadOnlyCollection<NodeId> Leaving => _leaving;
+    private readonly HashSet<NodeId> _leaving = new();
 
     public IEnumerable<NodeId> NodeIds => _nodes.Keys;
     public IEnumerable<NodeId> LiveNodes => _nodes.Where(n => n.Value is not null).Select(n => n.Key);
@@ -64,7 +87,10 @@ public sealed class ClusterSimulation
         if (_nodes[id] is not null) throw new InvalidOperationException($"node {id} is already running");
         var nodeNumber = _incarnations[id] = _incarnations.GetValueOrDefault(id) + 1;
         var logger = Options.CaptureLogs
-            ? new LoggerConfiguration().MinimumLevel.Information().WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
+            ? new LoggerConfiguration().MinimumLevel.Is(Options.CaptureLevel)
+                // The actor kernel's debug chatter (dead letters of fire-and-forget submits) would drown the protocol's lines.
+                .Filter.ByExcluding(e => e.Level == Serilog.Events.LogEventLevel.Debug && !e.Properties.ContainsKey(LogSubsystem.Property))
+                .WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
             : (ILogger)Serilog.Core.Logger.None;
         var faults = new FaultShaper(Simulation.Random.NextDouble);
         var transport = Network.CreateTransport(id, faults);
@@ -98,6 +124,10 @@ public sealed class ClusterSimulation
         {
             case Delivered d when ServiceFrame.TryUnwrap(d.Payload, out var service, out _) && service != ServiceId.Application:
                 return;
+            case ConfigurationChanged change:
+                Configurations.Add((id, Now, change));
+                Recorder.Record(id, output);
+                return;
             case RingSeqObserved seen:
                 _ringSeqMemory[id] = Math.Max(_ringSeqMemory.GetValueOrDefault(id), seen.RingSeq);
                 return;
@@ -111,6 +141,7 @@ public sealed class ClusterSimulation
     {
         if (!ReferenceEquals(_nodes.GetValueOrDefault(id), node)) return;
         _nodes[id] = null;
+        _leaving.Remove(id);
         Recorder.RecordCrash(id);
         if (exit.Reason == NodeExitReason.Fenced)
         {
@@ -126,7 +157,12 @@ public sealed class ClusterSimulation
     public void Crash(NodeId id) => Node(id).Crash();
 
     /// <summary>The node shuts down cleanly: it sends a leave first.</summary>
-    public void Shutdown(NodeId id) => _ = Node(id).LeaveAndStopAsync(CancellationToken.None);
+    public void Shutdown(NodeId id)
+    {
+        var node = Node(id);
+        _leaving.Add(id);
+        node.System.ActorOf(Props.Create(() => new LeaveSequence(node)), "leave");
+    }
 
     /// <summary>Submits a uniquely numbered application message at a live node; returns its text.</summary>
     public string Submit(NodeId id)
@@ -157,6 +193,29 @@ public sealed class ClusterSimulation
         }
         return true;
     }
+
+    /// <summary>
+    /// Runs the simulation until every live node is operational in one ring of exactly the live nodes, checking
+    /// every <paramref name="poll"/> of virtual time; returns the virtual time it was first seen, or null.
+    /// </summary>
+    public TimeSpan? RunUntilOneRing(TimeSpan timeout, TimeSpan? poll = null) =>
+        RunUntilPolled(OneRingOfLiveNodes, timeout, poll);
+
+    /// <summary>Like <see cref="RunUntil"/>, but evaluates an expensive predicate only every <paramref name="poll"/> of virtual time.</summary>
+    public TimeSpan? RunUntilPolled(Func<bool> predicate, TimeSpan timeout, TimeSpan? poll = null)
+    {
+        var step = poll ?? TimeSpan.FromMilliseconds(10);
+        var deadline = Now + timeout;
+        while (true)
+        {
+            if (predicate()) return Now;
+            if (Now >= deadline) return null;
+            RunFor(step < deadline - Now ? step : deadline - Now);
+        }
+    }
+
+    /// <summary>True when no live node has submitted messages still waiting for the token.</summary>
+    public bool QueuesDrained() => LiveNodes.All(id => Node(id).Board.Metrics().PendingMessages == 0);
 
     /// <summary>Nodes that are up and consider themselves quorate.</summary>
     public IReadOnlyList<NodeId> QuorateNodes() => LiveNodes.Where(n => Node(n).Board.Status().Quorum.Quorate).OrderBy(n => n).ToList();

@@ -28,6 +28,9 @@ public sealed class SimulatedNetwork
 
     public IReadOnlyCollection<NodeId> KnownNodes => _knownNodes;
 
+    /// <summary>Called for every datagram a node sends (before loss or partition is applied): a tracing hook.</summary>
+    public Action<NodeId, NodeId, byte[]>? OnSend { get; set; }
+
     /// <summary>Adds a node to the "nodelist" every transport sends to, even while it is down.</summary>
     public void AddNode(NodeId node) => _knownNodes.Add(node);
 
@@ -83,6 +86,7 @@ public sealed class SimulatedNetwork
     internal void Send(NodeId from, NodeId to, byte[] datagram, TimeSpan heldBySender)
     {
         DatagramsSent++;
+        OnSend?.Invoke(from, to, datagram);
         if (!CanReach(from, to))
         {
             DatagramsBlockedByPartition++;

@@ -22,6 +22,12 @@ public sealed record SimulationOptions(int NodeCount)
     /// <summary>Record every engine event and protocol log line with virtual timestamps (costs time).</summary>
     public bool CaptureLogs { get; init; }
 
+    /// <summary>The lowest level captured (Debug adds the engine's state transitions, as corosync's debug: on).</summary>
+    public Serilog.Events.LogEventLevel CaptureLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
+
+    /// <summary>With <see cref="CaptureLogs"/>: log every membership message put on the wire (join, leave, commit token, merge detect).</summary>
+    public bool TraceMembership { get; init; }
+
     public TotemTimeouts Timeouts => TotemTimeouts.Derive(Totem, NodeCount);
 
     public IReadOnlyList<NodeId> NodeIds => Enumerable.Range(1, NodeCount).Select(i => new NodeId((uint)i)).ToList();

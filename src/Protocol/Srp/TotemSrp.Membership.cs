@@ -179,6 +179,8 @@ public sealed partial class TotemSrp
         }
         else
         {
+            var procCount = _proc.Count;
+            var failedCount = _failed.Count;
             SetMerge(_proc, proc);
             if (failed.Contains(_myId))
             {
@@ -189,8 +191,16 @@ public sealed partial class TotemSrp
                 if (!_failed.Contains(from)) SetMerge(_failed, failed);
                 else SetMerge(_failed, Subtract(failed, _memb));
             }
-            GatherEnter(GatherFrom.MergeDuringJoin);
-            gatherEntered = true;
+            // corosync re-enters GATHER here even when the join taught it nothing: a processor outside our
+            // old ring whose failed set we do not adopt. Each re-entry re-sends our join and restarts the
+            // consensus timer, so two such processors answer each other's joins for ever (a join storm
+            // that doubles every hop with a third node), and the consensus timeout that would separate
+            // them never fires. Only new knowledge restarts GATHER; the join timer still re-sends our sets.
+            if (_proc.Count != procCount || _failed.Count != failedCount)
+            {
+                GatherEnter(GatherFrom.MergeDuringJoin);
+                gatherEntered = true;
+            }
         }
 
         if (!gatherEntered && State == SrpState.Operational)

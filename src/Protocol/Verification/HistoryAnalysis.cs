@@ -128,9 +128,11 @@ internal sealed class HistoryAnalysis
         if (pending is not null)
             Violation(Invariants.Configuration,
                 $"{name} delivered transitional configuration {ring} while transitional configuration {pending.RingId} still awaited its regular configuration");
+        // The first configuration of an incarnation has no old ring to come from: corosync's my_memb_list is
+        // still empty then, so its transitional configuration is empty (totemsrp.c memb_set_and_with_ring_id).
+        if (current is null) return;
         if (!transitional.Members.Contains(history.Node))
             Violation(Invariants.Configuration, $"{name}'s transitional configuration {ring} [{transitional.Members}] does not include itself");
-        if (current is null) return;
         var strangers = transitional.Members.Except(current.Members).ToList();
         if (strangers.Count > 0)
             Violation(Invariants.Configuration,

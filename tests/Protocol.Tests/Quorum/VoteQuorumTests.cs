@@ -57,6 +57,22 @@ public class VoteQuorumTests
     }
 
     [Fact]
+    public void A_minority_is_not_quorate_from_the_moment_its_membership_shrinks_before_any_node_info()
+    {
+        var cluster = QuorumCluster.Start(Plain, 1, 2, 3, 4, 5);
+        cluster.Form([1, 2, 3, 4, 5]);
+        Assert.True(cluster.Status(1).Quorate);
+
+        // Only the membership change, no node-info yet: the two that are left must not still claim quorum
+        // while the other three may already have formed their own quorate ring.
+        var minority = new[] { new NodeId(1), new NodeId(2) }.ToValueList();
+        cluster[1].Handle(new MembershipChanged(new RingId(new NodeId(1), 100), minority), cluster.Now);
+
+        Assert.False(cluster.Status(1).Quorate);
+        Assert.Equal(minority, cluster.Status(1).Members);
+    }
+
+    [Fact]
     public void A_node_with_two_votes_counts_twice()
     {
         var cluster = QuorumCluster.StartWithVotes(Plain, (1, 2), (2, 1), (3, 1));

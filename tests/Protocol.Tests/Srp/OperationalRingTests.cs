@@ -34,6 +34,35 @@ public class OperationalRingTests
         Assert.Contains(cluster[7].Logs("A new membership"), l => l.Contains("joined", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// corosync zeroes its instance at totemsrp_initialize and fills my_memb_list only in
+    /// memb_state_operational_enter, so the first configuration change after boot has an empty transitional
+    /// configuration (no previous ring to come from) and a regular one that lists the node as joined; hence the
+    /// startup line "A new membership (1.5) was formed. Members joined: 1". Later changes list the node itself.
+    /// </summary>
+    [Fact]
+    public void First_configuration_after_boot_has_an_empty_transitional_configuration_and_joins_the_node_itself()
+    {
+        var cluster = new SrpCluster(3, [1, 2, 3]) { MaxDelayMs = 1 };
+        cluster.BootAll();
+        Assert.True(cluster.RunUntil(() => cluster.AllOperationalWith([1, 2, 3]), 30_000));
+        foreach (var node in cluster.Nodes.Values)
+        {
+            var changes = node.History.OfType<ConfigurationChanged>().ToList();
+            Assert.Equal(ConfigurationKind.Transitional, changes[0].Kind);
+            Assert.Empty(changes[0].Members);
+            Assert.Empty(changes[0].Left);
+            Assert.Equal(ConfigurationKind.Regular, changes[1].Kind);
+            Assert.Equal(changes[0].RingId, changes[1].RingId);
+            Assert.Contains(node.Id, changes[1].Members);
+            Assert.Contains(node.Id, changes[1].Joined);
+            Assert.Contains(node.Outputs.Select(o => o.Output).OfType<SrpLog>(), l =>
+                l.Template == "A new membership ({RingId}) was formed. Members joined: {Joined}" && ((string)l.Args[1]!).Split(' ').Contains(node.Id.ToString()));
+            // Every later transitional configuration lists the node itself.
+            Assert.All(changes.Skip(2).Where(c => c.Kind == ConfigurationKind.Transitional), c => Assert.Contains(node.Id, c.Members));
+        }
+    }
+
     [Fact]
     public void Singleton_ring_delivers_its_own_messages_in_order()
     {

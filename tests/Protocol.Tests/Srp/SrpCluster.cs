@@ -1,5 +1,6 @@
 using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
+using Totem.Protocol.Verification;
 using Totem.Protocol.Wire;
 
 namespace Totem.Protocol.Tests.Srp;
@@ -35,6 +36,8 @@ internal sealed class SrpCluster
     public Func<NodeId, NodeId, TotemMessage, bool>? DropFilter { get; set; }
     public HashSet<(NodeId, NodeId)> BlockedLinks { get; } = new();
     public long DatagramsSent { get; private set; }
+    /// <summary>When set, every submission, delivery, configuration, crash and restart is recorded for the invariant checker.</summary>
+    public DeliveryRecorder? Recorder { get; set; }
 
     public SimNode this[uint id] => Nodes[new NodeId(id)];
 
@@ -52,6 +55,11 @@ internal sealed class SrpCluster
     public void Boot(NodeId id)
     {
         var node = Nodes[id];
+        if (node.Engine is not null)
+        {
+            if (node.Up) throw new InvalidOperationException($"node {id} booted while running; crash it first");
+            Recorder?.RecordRestart(id);
+        }
         node.Engine = new TotemSrp(new SrpOptions(id, _timeouts(Nodes.Count)) { InitialRingSeq = node.HighestRingSeq });
         node.Up = true;
         node.Incarnation++;
@@ -64,6 +72,7 @@ internal sealed class SrpCluster
     public void Crash(uint id)
     {
         var node = this[id];
+        if (node.Up) Recorder?.RecordCrash(node.Id);
         node.Up = false;
         node.Timers.Clear();
         node.Incarnation++;
@@ -73,6 +82,7 @@ internal sealed class SrpCluster
     {
         var node = this[id];
         var payload = Payload(id, node.NextMessage++);
+        if (node.Up) Recorder?.RecordSubmitted(node.Id, payload);
         Input(node, new SubmitMessage(payload, guarantee));
     }
 
@@ -88,6 +98,7 @@ internal sealed class SrpCluster
     {
         var node = this[id];
         Input(node, new LeaveRing());
+        if (node.Up) Recorder?.RecordCrash(node.Id);
         node.Up = false;
         node.Timers.Clear();
     }
@@ -144,6 +155,7 @@ internal sealed class SrpCluster
         foreach (var output in outputs)
         {
             node.Outputs.Add((Now, output));
+            Recorder?.Record(node.Id, output);
             switch (output)
             {
                 case SendMessage send:

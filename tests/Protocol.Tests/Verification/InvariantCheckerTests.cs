@@ -338,6 +338,16 @@ public class InvariantCheckerTests
         else Reports(violations, Invariants.Configuration, "node 2's transitional configuration 1.8 [1] does not include itself");
     }
 
+    [Fact]
+    public void An_empty_transitional_configuration_before_the_first_ring_is_clean()
+    {
+        // corosync: a booting node's my_memb_list is empty, so its first transitional configuration is too.
+        var run = new RunHistory().Transitional(1, A, []).Regular(1, A, [1, 2], []).Transitional(2, A, []).Regular(2, A, [1, 2], [])
+            .Deliver(A, 1, 1, 1, 2);
+
+        Clean(run.Check());
+    }
+
     // ---- ring membership ----
 
     [Fact]

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Totem.Nodes.Simulator.Scenarios;
+
+namespace Totem.Host.Totembench;
+
+/// <summary>
+/// totembench: the simulator's benchmark-style commands. <c>soak</c> runs thousands of seeded scenarios and
+/// lists every failing seed; <c>replay</c> re-runs one seed with its log; <c>timing</c> prints how long a
+/// crash takes to become a new membership against corosync's bounds.
+/// </summary>
+public sealed class TotembenchApp(TextWriter output, TextWriter error)
+{
+    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var root = new RootCommand("totembench: seeded whole-cluster simulations of the Totem ring (soak, replay, timing)");
+        root.Add(SoakCommand());
+        root.Add(ReplayCommand());
+        root.Add(TimingBenchmark.Command(output));
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var e in parsed.Errors) await error.WriteLineAsync($"totembench: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync("Try 'totembench --help'.").ConfigureAwait(false);
+            return 2;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct).ConfigureAwait(false);
+    }
+
+    internal static Option<string> ScenarioOption(string defaultValue) => new("--scenario")
+    {
+        Description = "traffic | crashes | partition-safety" + (defaultValue == "all" ? " | all" : ""),
+        DefaultValueFactory = _ => defaultValue,
+        Validators =
+        {
+            result =>
+            {
+                var value = result.GetValueOrDefault<string>();
+                if (value != "all" && !RandomScenarios.TryParse(value, out _))
+                    result.AddError($"--scenario: unknown scenario '{value}'; expected traffic, crashes or partition-safety{(defaultValue == "all" ? " or all" : "")}");
+            },
+        },
+    };
+
+    private Command SoakCommand()
+    {
+        var scenario = ScenarioOption("all");
+        var seeds = new Option<int>("--seeds") { Description = "How many seeds per scenario", DefaultValueFactory = _ => 1000 };
+        var first = new Option<int>("--first-seed") { Description = "The first seed (seeds run first, first+1, ...)", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "Seeds run at once (each simulation is single-threaded)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount / 2) };
+        seeds.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--seeds must be at least 1"); });
+        parallel.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--parallel must be at least 1"); });
+        var cmd = new Command("soak", "Run many seeds of the random scenarios and list every failing seed with how to replay it") { scenario, seeds, first, parallel };
+        cmd.SetAction((p, ct) => Task.FromResult(Soak(Kinds(p.GetValue(scenario)!), p.GetValue(first), p.GetValue(seeds), p.GetValue(parallel), ct)));
+        return cmd;
+    }
+
+    private Command ReplayCommand()
+    {
+        var scenario = ScenarioOption("crashes");
+        var seed = new Option<int>("--seed") { Description = "The seed to replay", Required = true };
+        var lines = new Option<int>("--log-lines") { Description = "How many of the last log lines to print (0: all)", DefaultValueFactory = _ => 200 };
+        var debug = new Option<bool>("--debug") { Description = "Capture debug lines too (the engine's state transitions)" };
+        var trace = new Option<bool>("--trace") { Description = "Log every membership message put on the wire (join, leave, commit token, merge detect)" };
+        var budget = new Option<long>("--event-budget") { Description = "Stop and report a livelock after this many events", DefaultValueFactory = _ => RandomScenarios.EventBudget };
+        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget };
+        cmd.SetAction(p =>
+        {
+            RandomScenarios.TryParse(p.GetValue(scenario)!, out var kind);
+            RandomScenarios.EventBudget = p.GetValue(budget);
+            var level = p.GetValue(debug) ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
+            var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace));
+            var count = p.GetValue(lines);
+            output.Write(outcome.Report(count <= 0 ? int.MaxValue : count));
+            output.WriteLine(StatsLine(outcome));
+            return outcome.Passed ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    private static IReadOnlyList<ScenarioKind> Kinds(string name) =>
+        name == "all" ? Enum.GetValues<ScenarioKind>() : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
+
+    private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, CancellationToken ct)
+    {
+        var failures = 0;
+        foreach (var kind in kinds)
+        {
+            var watch = Stopwatch.StartNew();
+            var failed = new List<ScenarioOutcome>();
+            var settle = new List<double>();
+            long events = 0, submitted = 0, crashes = 0, restarts = 0, leaves = 0, partitions = 0, fences = 0, done = 0;
+            var gate = new object();
+            Parallel.For(firstSeed, firstSeed + seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, seed =>
+            {
+                var outcome = RandomScenarios.Run(kind, seed);
+                lock (gate)
+                {
+                    done++;
+                    events += outcome.Stats.Events;
+                    submitted += outcome.Stats.Submitted;
+                    crashes += outcome.Stats.Crashes;
+                    restarts += outcome.Stats.Restarts;
+                    leaves += outcome.Stats.Leaves;
+                    partitions += outcome.Stats.Partitions;
+                    fences += outcome.Stats.Fences;
+                    if (outcome.Stats.SettleTime is { } s) settle.Add(s.TotalMilliseconds);
+                    if (!outcome.Passed)
+                    {
+                        failed.Add(outcome);
+                        output.WriteLine($"FAIL {RandomScenarios.NameOf(kind)} seed {seed}: {outcome.Violations[0]}");
+                    }
+                    if (done % 100 == 0) output.WriteLine($"  {RandomScenarios.NameOf(kind)}: {done}/{seeds} seeds, {failed.Count} failing, {watch.Elapsed.TotalSeconds:F0} s");
+                }
+            });
+            output.WriteLine($"{RandomScenarios.NameOf(kind)}: {seeds} seeds ({firstSeed}..{firstSeed + seeds - 1}) in {watch.Elapsed.TotalSeconds:F1} s, " +
+                             $"{events:N0} events, {submitted:N0} messages, {crashes} crashes, {restarts} restarts, {leaves} leaves, {partitions} partitions, {fences} fences");
+            if (settle.Count > 0)
+            {
+                settle.Sort();
+                output.WriteLine($"  one ring after the last fault: min {settle[0]:F0} ms, median {settle[settle.Count / 2]:F0} ms, p95 {settle[(int)(settle.Count * 0.95)]:F0} ms, max {settle[^1]:F0} ms");
+            }
+            if (failed.Count == 0)
+            {
+                output.WriteLine("  all seeds passed");
+                continue;
+            }
+            failures += failed.Count;
+            output.WriteLine($"  {failed.Count} failing seed(s): {string.Join(" ", failed.Select(f => f.Seed).Order())}");
+            foreach (var outcome in failed.OrderBy(f => f.Seed).Take(5)) output.Write(outcome.Report(logLines: 0));
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static string StatsLine(ScenarioOutcome outcome)
+    {
+        var s = outcome.Stats;
+        return $"  stats: {s.VirtualTime.TotalSeconds:F1} s virtual, {s.Events:N0} events, {s.Submitted} messages, {s.Crashes} crashes, {s.Restarts} restarts, " +
+               $"{s.Leaves} leaves, {s.Partitions} partitions, {s.Heals} heals, {s.Fences} fences, datagrams lost {s.DatagramsLost}, " +
+               $"duplicated {s.DatagramsDuplicated}, blocked {s.DatagramsBlocked}, quorum check points {s.QuorumCheckPoints}";
+    }
+}

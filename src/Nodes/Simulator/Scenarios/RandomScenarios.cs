@@ -1,0 +1,398 @@
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Simulator.Scenarios;
+
+/// <summary>
+/// The seeded random scenarios: a seed picks the cluster size, the network's faults, the workload and a
+/// script of crashes, restarts, leaves and partitions; the run is then judged by the invariant checker
+/// (and, for <see cref="ScenarioKind.PartitionSafety"/>, by the <see cref="QuorumSafetyMonitor"/>). The same
+/// seed replays the same run exactly.
+/// </summary>
+public static class RandomScenarios
+{
+    /// <summary>The "small bound" on top of effective token + consensus within which one ring must form after the faults stop.</summary>
+    public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A run that processes more events than this is taken to be livelocked (events piling up at one instant).</summary>
+    public static long EventBudget { get; set; } = 1_000_000;
+
+    /// <param name="captureLogs">Capture the nodes' log lines (at <paramref name="captureLevel"/> and above) for the report.</param>
+    /// <param name="traceMembership">Also log every membership message put on the wire.</param>
+    public static ScenarioOutcome Run(ScenarioKind kind, int seed, bool captureLogs = false,
+        Serilog.Events.LogEventLevel captureLevel = Serilog.Events.LogEventLevel.Information, bool traceMembership = false) =>
+        new ScenarioRun(kind, seed, captureLogs, captureLevel, traceMembership).Execute();
+
+    /// <summary>The scenario's name on the command line ("traffic", "crashes", "partition-safety").</summary>
+    public static string NameOf(ScenarioKind kind) => kind switch
+    {
+        ScenarioKind.Traffic => "traffic",
+        ScenarioKind.Crashes => "crashes",
+        ScenarioKind.PartitionSafety => "partition-safety",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static bool TryParse(string name, out ScenarioKind kind)
+    {
+        foreach (var candidate in Enum.GetValues<ScenarioKind>())
+        {
+            if (string.Equals(NameOf(candidate), name, StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(candidate.ToString(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
+}
+
+/// <summary>One execution of a random scenario; all decisions come from a Random seeded by the scenario's seed.</summary>
+internal sealed class ScenarioRun
+{
+    private readonly ScenarioKind _kind;
+    private readonly int _seed;
+    private readonly Random _random;
+    private readonly ClusterSimulation _sim;
+    private readonly List<string> _script = new();
+    private readonly List<string> _violations = new();
+    private QuorumSafetyMonitor? _monitor;
+    private TimeSpan _trafficUntil;
+    private TimeSpan _lastFault;
+    private int _submitted, _crashes, _restarts, _leaves, _partitions, _heals;
+    private TimeSpan? _settle;
+
+    public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership)
+    {
+        _kind = kind;
+        _seed = seed;
+        // The scenario's own decisions use their own stream, so the script does not shift with the network's draws.
+        _random = new Random(unchecked(seed * 7919 + (int)kind));
+        _sim = new ClusterSimulation(seed, OptionsFor(kind, captureLogs) with { CaptureLevel = captureLevel, TraceMembership = traceMembership });
+    }
+
+    private SimulationOptions OptionsFor(ScenarioKind kind, bool captureLogs)
+    {
+        switch (kind)
+        {
+            case ScenarioKind.Traffic:
+                return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs };
+            case ScenarioKind.Crashes:
+                return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs, Totem = ShortTimeouts };
+            default:
+                var count = _random.Next(3, 7);
+                var votes = new Dictionary<NodeId, uint>();
+                if (_random.NextDouble() < 0.25) votes[new NodeId((uint)_random.Next(1, count + 1))] = 2;
+                var quorum = count % 2 == 0 && _random.NextDouble() < 0.5
+                    ? QuorumSettings.Default with { AutoTieBreaker = _random.NextDouble() < 0.5 ? AutoTieBreakerMode.Lowest : AutoTieBreakerMode.Highest }
+                    : QuorumSettings.Default;
+                return new SimulationOptions(count)
+                {
+                    CaptureLogs = captureLogs,
+                    Totem = ShortTimeouts,
+                    Votes = votes,
+                    Quorum = quorum,
+                    Fencing = new FencingSettings(FencingMode.Exit, (uint)_random.Next(1000, 6000)),
+                    BootDelay = TimeSpan.FromMilliseconds(_random.Next(500, 3000)),
+                };
+        }
+    }
+
+    /// <summary>
+    /// The membership scenarios run a shorter token (1000 ms, coefficient 200 ms; everything else derived as corosync
+    /// does) so that a seed costs fewer virtual seconds of idle token rotation: the protocol's decisions are the same,
+    /// only scaled. The default timings are what FailoverTiming and the quorum scenarios exercise.
+    /// </summary>
+    private static readonly TotemSettings ShortTimeouts = new() { Token = 1000, TokenCoefficient = 200 };
+
+    private TotemTimeouts Timeouts => _sim.Options.Timeouts;
+    private TimeSpan TokenPlusConsensus => TimeSpan.FromMilliseconds(Timeouts.Token + Timeouts.Consensus);
+
+    public ScenarioOutcome Execute()
+    {
+        try
+        {
+            Describe($"{_sim.Options.NodeCount} nodes, token {Timeouts.Token} ms, consensus {Timeouts.Consensus} ms" +
+                     (_sim.Options.Votes.Count > 0 ? $", votes {string.Join(" ", _sim.Options.Votes.Select(v => $"{v.Key}:{v.Value}"))}" : "") +
+                     (_sim.Options.Quorum.AutoTieBreaker != AutoTieBreakerMode.Off ? $", auto_tie_breaker {_sim.Options.Quorum.AutoTieBreaker}" : "") +
+                     (_sim.Options.Fencing.Mode == FencingMode.Exit ? $", fencing exit after {_sim.Options.Fencing.TimeoutMs} ms, boot delay {_sim.Options.BootDelay.TotalMilliseconds} ms" : ""));
+            _sim.StartAll();
+            switch (_kind)
+            {
+                case ScenarioKind.Traffic: Traffic(); break;
+                case ScenarioKind.Crashes: Crashes(); break;
+                case ScenarioKind.PartitionSafety: PartitionSafety(); break;
+            }
+            _violations.AddRange(_sim.CheckInvariants(livenessExpected: _kind != ScenarioKind.PartitionSafety));
+        }
+        catch (LivelockException livelock)
+        {
+            _violations.Add(livelock.Message);
+        }
+        catch (Exception error)
+        {
+            // A throw out of the simulation is a bug like any violation: report it with the seed instead of ending the soak.
+            _violations.Add($"the simulation threw {string.Join("\n    ", error.ToString().Split('\n').Take(8))}");
+        }
+        if (_monitor is not null) _violations.AddRange(_monitor.Violations);
+        var network = _sim.Network;
+        return new ScenarioOutcome(_kind, _seed, _sim.Options.NodeCount, _violations, _script, _sim.Logs.ToList(),
+            new ScenarioStats(_sim.Now, _sim.Simulation.EventsProcessed, _submitted, _crashes, _restarts, _leaves, _partitions, _heals,
+                _sim.Fences.Count, network.DatagramsLost, network.DatagramsDuplicated, network.DatagramsBlockedByPartition, _settle,
+                _monitor?.CheckPoints ?? 0));
+    }
+
+    // ---- (a) fixed membership under a lossy, duplicating, reordering network ----
+
+    private void Traffic()
+    {
+        var loss = _random.NextDouble() * 0.08;
+        var duplication = _random.NextDouble() * 0.05;
+        var delay = TimeSpan.FromMicroseconds(_random.Next(0, 1500));
+        var jitter = TimeSpan.FromMicroseconds(_random.Next(0, 4000));
+        _sim.Network.SetDefaultConditions(new LinkConditions(loss, duplication, delay, jitter));
+        Describe($"network: loss {loss:P1}, duplication {duplication:P1}, delay {delay.TotalMilliseconds:F1} ms, jitter {jitter.TotalMilliseconds:F1} ms");
+        var nodes = _sim.NodeIds.ToList();
+        for (var i = _random.Next(0, 3); i > 0; i--)
+        {
+            var from = nodes[_random.Next(nodes.Count)];
+            var to = nodes[_random.Next(nodes.Count)];
+            if (from == to) continue;
+            var bad = new LinkConditions(0.1 + _random.NextDouble() * 0.15, duplication, delay, jitter + TimeSpan.FromMilliseconds(2));
+            _sim.Network.SetLinkConditions(from, to, bad);
+            Describe($"link {from}->{to}: loss {bad.LossProbability:P1}, jitter {bad.Jitter.TotalMilliseconds:F1} ms");
+        }
+
+        var trafficFor = TimeSpan.FromMilliseconds(_random.Next(1000, 2000));
+        StartTraffic(trafficFor, minGapMs: 8, maxGapMs: 40);
+        Run(trafficFor);
+        _lastFault = _sim.Now;
+        _sim.Network.SetDefaultConditions(LinkConditions.Perfect);
+        _sim.Network.ClearLinkConditions();
+        Describe("faults stop");
+        Settle();
+    }
+
+    // ---- (b) crashes, restarts, leaves, partitions ----
+
+    private void Crashes()
+    {
+        var loss = _random.NextDouble() < 0.5 ? 0 : _random.NextDouble() * 0.02;
+        var delay = TimeSpan.FromMicroseconds(_random.Next(0, 1000));
+        var jitter = TimeSpan.FromMicroseconds(_random.Next(0, 2000));
+        _sim.Network.SetDefaultConditions(new LinkConditions(loss, 0, delay, jitter));
+        Describe($"network: loss {loss:P1}, delay {delay.TotalMilliseconds:F1} ms, jitter {jitter.TotalMilliseconds:F1} ms");
+
+        var faults = _random.Next(2, 7);
+        var longest = TokenPlusConsensus * 1.5;
+        var scriptLength = TimeSpan.Zero;
+        var gaps = new List<TimeSpan>();
+        for (var i = 0; i < faults; i++)
+        {
+            // Short gaps land in the middle of a membership change, long ones let it finish.
+            var gap = _random.NextDouble() < 0.4
+                ? TimeSpan.FromMilliseconds(_random.Next(1, 1500))
+                : TimeSpan.FromMilliseconds(_random.Next(1500, (int)longest.TotalMilliseconds));
+            gaps.Add(gap);
+            scriptLength += gap;
+        }
+        StartTraffic(scriptLength + TimeSpan.FromSeconds(1), minGapMs: 300, maxGapMs: 1200);
+        foreach (var gap in gaps)
+        {
+            Run(gap);
+            RandomFault(allowFencing: false);
+        }
+        Run(TimeSpan.FromMilliseconds(_random.Next(0, 1000)));
+        if (_sim.Network.KnownNodes.Any(a => _sim.Network.KnownNodes.Any(b => !_sim.Network.CanReach(a, b))))
+            Heal();
+        _sim.Network.SetDefaultConditions(LinkConditions.Perfect);
+        Describe("faults stop");
+        Settle();
+    }
+
+    // ---- (d) random partitions with quorum and fencing ----
+
+    private void PartitionSafety()
+    {
+        _monitor = QuorumSafetyMonitor.Attach(_sim, TimeSpan.FromMilliseconds(100));
+        var delay = TimeSpan.FromMicroseconds(_random.Next(0, 1000));
+        _sim.Network.SetDefaultConditions(new LinkConditions(0, 0, delay, TimeSpan.FromMicroseconds(_random.Next(0, 1000))));
+        var faults = _random.Next(5, 13);
+        var gaps = Enumerable.Range(0, faults)
+            .Select(_ => _random.NextDouble() < 0.3
+                ? TimeSpan.FromMilliseconds(_random.Next(1, 800))
+                : TimeSpan.FromMilliseconds(_random.Next(800, (int)(TokenPlusConsensus.TotalMilliseconds * 1.3))))
+            .ToList();
+        StartTraffic(gaps.Aggregate(TimeSpan.Zero, (a, b) => a + b), minGapMs: 500, maxGapMs: 2000);
+        foreach (var gap in gaps)
+        {
+            Run(gap);
+            RandomFault(allowFencing: true);
+        }
+        Run(TimeSpan.FromMilliseconds(_random.Next(0, 2000)));
+
+        // Everything comes back: one ring of every node, quorate.
+        Heal();
+        foreach (var id in _sim.NodeIds.Where(n => !_sim.IsUp(n)).ToList()) Restart(id);
+        var limit = TokenPlusConsensus * 3 + _sim.Options.BootDelay;
+        var formed = RunUntil(() => _sim.LiveNodes.Count() == _sim.Options.NodeCount && _sim.OneRingOfLiveNodes(), limit);
+        if (formed is null)
+            _violations.Add($"liveness: after the final heal and restarts no ring of all {_sim.Options.NodeCount} nodes formed within {limit.TotalMilliseconds:F0} ms; {RingSummary()}");
+        else if (RunUntil(() => _sim.QuorateNodes().Count == _sim.Options.NodeCount, TimeSpan.FromSeconds(5)) is null)
+            _violations.Add($"quorum: one ring of all nodes formed but only [{string.Join(" ", _sim.QuorateNodes())}] became quorate within 5 s");
+        _monitor.Stop();
+        _monitor.CheckNow();
+    }
+
+    // ---- faults ----
+
+    private void RandomFault(bool allowFencing)
+    {
+        _lastFault = _sim.Now;
+        var live = _sim.LiveNodes.Where(n => !_sim.Leaving.Contains(n)).OrderBy(n => n).ToList();
+        var down = _sim.NodeIds.Where(n => !_sim.IsUp(n) && !_sim.Leaving.Contains(n)).OrderBy(n => n).ToList();
+        var partitioned = _sim.Network.KnownNodes.Any(a => _sim.Network.KnownNodes.Any(b => !_sim.Network.CanReach(a, b)));
+        var choices = new List<Action>();
+        if (live.Count > 1)
+        {
+            choices.Add(() => Crash(live[_random.Next(live.Count)]));
+            if (!allowFencing) choices.Add(() => Leave(live[_random.Next(live.Count)]));
+        }
+        if (down.Count > 0)
+        {
+            choices.Add(() => Restart(down[_random.Next(down.Count)]));
+            choices.Add(() => Restart(down[_random.Next(down.Count)]));
+        }
+        choices.Add(RandomPartition);
+        if (allowFencing) choices.Add(RandomPartition);
+        if (partitioned)
+        {
+            choices.Add(Heal);
+            choices.Add(Heal);
+        }
+        choices[_random.Next(choices.Count)]();
+    }
+
+    private void Crash(NodeId id)
+    {
+        Describe($"crash node {id}");
+        _sim.Crash(id);
+        _crashes++;
+    }
+
+    private void Leave(NodeId id)
+    {
+        Describe($"node {id} leaves (clean shutdown)");
+        _sim.Shutdown(id);
+        _leaves++;
+    }
+
+    private void Restart(NodeId id)
+    {
+        Describe($"restart node {id}");
+        _sim.Start(id);
+        _restarts++;
+    }
+
+    private void RandomPartition()
+    {
+        var nodes = _sim.NodeIds.OrderBy(_ => _random.Next()).ToList();
+        var groupCount = _random.Next(2, Math.Min(3, nodes.Count) + 1);
+        var groups = Enumerable.Range(0, groupCount).Select(_ => new List<NodeId>()).ToList();
+        for (var i = 0; i < nodes.Count; i++)
+            groups[i < groupCount ? i : _random.Next(groupCount)].Add(nodes[i]);
+        _sim.Network.Partition(groups.Select(g => (IReadOnlyCollection<NodeId>)g).ToArray());
+        Describe($"partition {string.Join(" | ", groups.Select(g => string.Join(" ", g.Order())))}");
+        _partitions++;
+    }
+
+    private void Heal()
+    {
+        _sim.Network.Heal();
+        Describe("heal");
+        _heals++;
+    }
+
+    // ---- workload ----
+
+    private void StartTraffic(TimeSpan duration, int minGapMs, int maxGapMs)
+    {
+        _trafficUntil = _sim.Now + duration;
+        foreach (var id in _sim.NodeIds.ToList()) ScheduleSubmit(id, minGapMs, maxGapMs);
+    }
+
+    private void ScheduleSubmit(NodeId id, int minGapMs, int maxGapMs)
+    {
+        var gap = TimeSpan.FromMilliseconds(_random.Next(minGapMs, maxGapMs + 1));
+        _sim.Simulation.Schedule(gap, () =>
+        {
+            if (_sim.Now > _trafficUntil) return;
+            if (_sim.IsUp(id) && !_sim.Leaving.Contains(id))
+            {
+                _sim.Submit(id);
+                _submitted++;
+            }
+            ScheduleSubmit(id, minGapMs, maxGapMs);
+        }, $"workload node {id}");
+    }
+
+    // ---- settling and liveness ----
+
+    /// <summary>After the faults stop: one ring of every live node within token + consensus + slack of the last fault, then every queued message delivered.</summary>
+    private void Settle()
+    {
+        var bound = TokenPlusConsensus + RandomScenarios.SettleSlack;
+        var formed = RunUntil(_sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(120));
+        if (formed is null)
+        {
+            _violations.Add($"liveness: no single ring of the live nodes [{string.Join(" ", _sim.LiveNodes.Order())}] formed within 120 s after the faults stopped; {RingSummary()}");
+            return;
+        }
+        // The ring may have formed before the poll saw it: its installation time is the last regular configuration.
+        var live = _sim.LiveNodes.ToHashSet();
+        var installedAt = _sim.Configurations.Where(c => live.Contains(c.Node) && c.Change.Kind == Totem.Protocol.Srp.ConfigurationKind.Regular)
+            .Select(c => c.At).DefaultIfEmpty(formed.Value).Max();
+        _settle = installedAt > _lastFault ? installedAt - _lastFault : TimeSpan.Zero;
+        Describe($"one ring of [{string.Join(" ", _sim.LiveNodes.Order())}] after {_settle.Value.TotalMilliseconds:F0} ms (bound {bound.TotalMilliseconds:F0} ms)");
+        if (_settle > bound)
+            _violations.Add($"liveness: one ring of the live nodes formed {_settle.Value.TotalMilliseconds:F0} ms after the last fault, above effective token + consensus + {RandomScenarios.SettleSlack.TotalMilliseconds:F0} ms = {bound.TotalMilliseconds:F0} ms");
+        Run(_trafficUntil > _sim.Now ? _trafficUntil - _sim.Now : TimeSpan.Zero);
+        if (RunUntil(_sim.QueuesDrained, TimeSpan.FromSeconds(30)) is null)
+            _violations.Add($"liveness: messages still wait for the token 30 s after the ring formed; {RingSummary()}");
+        Run(TimeSpan.FromSeconds(1));
+    }
+
+    private string RingSummary() => string.Join("; ", _sim.LiveNodes.Order().Select(id =>
+    {
+        var status = _sim.Node(id).Board.Status();
+        return $"node {id}: {status.State} ring {status.RingId} [{string.Join(" ", status.Members)}]";
+    }));
+
+    // ---- running with a livelock guard ----
+
+    private void Run(TimeSpan duration)
+    {
+        if (duration <= TimeSpan.Zero) return;
+        var budget = RandomScenarios.EventBudget;
+        var end = _sim.Now + duration;
+        if (!_sim.Simulation.RunUntil(() => _sim.Simulation.EventsProcessed > budget, duration)) return;
+        throw new LivelockException($"livelock: more than {budget} events by {_sim.Now.TotalMilliseconds:F0} ms of virtual time (run was to end at {end.TotalMilliseconds:F0} ms); {RingSummary()}");
+    }
+
+    private TimeSpan? RunUntil(Func<bool> predicate, TimeSpan timeout)
+    {
+        var deadline = _sim.Now + timeout;
+        while (true)
+        {
+            if (predicate()) return _sim.Now;
+            if (_sim.Now >= deadline) return null;
+            var step = TimeSpan.FromMilliseconds(50);
+            Run(step < deadline - _sim.Now ? step : deadline - _sim.Now);
+        }
+    }
+
+    private void Describe(string step) => _script.Add($"{_sim.Now.TotalMilliseconds,9:F0} ms  {step}");
+
+    private sealed class LivelockException(string message) : Exception(message);
+}

@@ -1,0 +1,14 @@
+namespace Totem.Nodes.Simulator.Scenarios;
+
+/// <summary>The seeded random scenario families of the simulator (see <see cref="RandomScenarios"/>).</summary>
+public enum ScenarioKind
+{
+    /// <summary>Fixed membership under loss, duplication, delay and jitter (reordering), sustained traffic from every node.</summary>
+    Traffic,
+
+    /// <summary>Crashes, restarts, clean leaves and partitions into arbitrary groups with heals, under traffic; then liveness.</summary>
+    Crashes,
+
+    /// <summary>Random partitions, heals, crashes and fencing reboots; no two disjoint quorate memberships at any check point.</summary>
+    PartitionSafety,
+}

@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace Totem.Nodes.Simulator.Scenarios;
+
+/// <summary>What one seeded scenario did and found; <see cref="Report"/> is what a failing test prints.</summary>
+public sealed record ScenarioOutcome(
+    ScenarioKind Kind,
+    int Seed,
+    int NodeCount,
+    IReadOnlyList<string> Violations,
+    IReadOnlyList<string> Script,
+    IReadOnlyList<CapturedLog> Logs,
+    ScenarioStats Stats)
+{
+    public bool Passed => Violations.Count == 0;
+
+    /// <summary>The seed, scenario, violations, the fault script and the last log lines, with the replay command.</summary>
+    public string Report(int logLines = 50)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"scenario {Kind.ToString().ToLowerInvariant()} seed {Seed} ({NodeCount} nodes): {(Passed ? "passed" : $"{Violations.Count} violation(s)")}");
+        foreach (var violation in Violations.Take(30)) text.AppendLine($"  {violation}");
+        if (Violations.Count > 30) text.AppendLine($"  ... and {Violations.Count - 30} more");
+        text.AppendLine("  script:");
+        foreach (var step in Script) text.AppendLine($"    {step}");
+        if (Logs.Count > 0)
+        {
+            text.AppendLine($"  last {Math.Min(logLines, Logs.Count)} log lines:");
+            foreach (var line in Logs.Skip(Math.Max(0, Logs.Count - logLines))) text.AppendLine($"    {line}");
+        }
+        text.AppendLine($"  replay: {ReplayCommand}");
+        return text.ToString();
+    }
+
+    public string ReplayCommand =>
+        $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~RandomScenarioTests\"   " +
+        $"or: dotnet run --project src/Host/Totembench -c Release -- replay --scenario {Kind.ToString().ToLowerInvariant()} --seed {Seed}";
+}
+
+/// <summary>Counts of what a scenario injected and what the cluster did.</summary>
+public sealed record ScenarioStats(
+    TimeSpan VirtualTime,
+    long Events,
+    int Submitted,
+    int Crashes,
+    int Restarts,
+    int Leaves,
+    int Partitions,
+    int Heals,
+    int Fences,
+    long DatagramsLost,
+    long DatagramsDuplicated,
+    long DatagramsBlocked,
+    TimeSpan? SettleTime,
+    int QuorumCheckPoints);
