@@ -21,6 +21,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
     /// <summary>Every engine output, in order (the simulator's invariant checker listens here).</summary>
     public Action<SrpOutput>? ProtocolOutput { get; init; }
 
+    /// <summary>Keeps a newly seen ring seq where a restarted node will find it (before the ring that uses it forms).</summary>
+    public Action<ulong>? PersistRingSeq { get; init; }
+
     /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
     public Action<Control.NodeExit>? OnExit { get; init; }
 }

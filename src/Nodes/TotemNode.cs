@@ -31,7 +31,7 @@ public sealed class TotemNode : IRunningNode
         _options = options;
         _environment = environment;
         _board = new NodeBoard(options, environment.System.TimeProvider);
-        _wiring = new NodeWiring { ProtocolOutput = environment.ProtocolOutput };
+        _wiring = new NodeWiring { ProtocolOutput = environment.ProtocolOutput, PersistRingSeq = environment.PersistRingSeq };
     }
 
     public NodeId NodeId => _options.NodeId;
@@ -49,7 +49,7 @@ public sealed class TotemNode : IRunningNode
     }
 
     /// <summary>A node on real UDP and the thread pool: what totemd runs.</summary>
-    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null)
+    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
@@ -60,6 +60,7 @@ public sealed class TotemNode : IRunningNode
                 Faults = faults,
                 PeerAddresses = () => peers.Snapshot.ToDictionary(p => p.Key, p => p.Value.ToString()),
                 OnExit = onExit,
+                PersistRingSeq = persistRingSeq,
             });
     }
 

@@ -10,7 +10,10 @@ namespace Totem.Host.Totemd;
 /// Everything a node needs from its process: the validated config, who it is, where its ring socket
 /// binds, and the peer table discovery keeps current (read by the transport, replaced in the background).
 /// </summary>
-public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoint RingEndpoint, PeerTable Peers);
+public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoint RingEndpoint, PeerTable Peers)
+{
+    public string? StateDir { get; init; }
+}
 
 /// <summary>
 /// The one seam between totemd and the node layer (src/Nodes): starts one node's actor system and

@@ -14,6 +14,7 @@ public static class TotemdCommand
         var nodeId = new Option<uint?>("--nodeid") { Description = "This node's id (picks its nodelist entry; needed when several nodes share a machine)" };
         var bind = new Option<string?>("--bind") { Description = "The ring address to bind (an IP address of this machine)" };
         var control = new Option<string?>("--control") { Description = "Where the control API listens, ADDRESS:PORT (default control.bind, else 127.0.0.1:7405)" };
+        var stateDir = new Option<string?>("--state-dir") { Description = "Directory for the ring sequence kept across restarts (default $TOTEM_STATE_DIR; unset: not kept)" };
         var check = new Option<bool>("--check") { Description = "Validate the config and this node's identity, print them, and exit" };
         nodeId.Validators.Add(r =>
         {
@@ -30,16 +31,18 @@ public static class TotemdCommand
 
         var root = new RootCommand("totemd: one node of a Totem ring (corosync's totemsrp + votequorum + self-fencing)")
         {
-            config, nodeId, bind, control, check,
+            config, nodeId, bind, control, stateDir, check,
         };
         root.SetAction((p, ct) => run(new TotemdOptions(
             p.GetValue(config)!,
             p.GetValue(nodeId),
             p.GetValue(bind) is { } b ? IPAddress.Parse(b) : null,
             p.GetValue(control) is { } c ? ControlEndpoint.Parse(c, out _) : null,
-            p.GetValue(check)), ct));
+            p.GetValue(check)) { StateDir = p.GetValue(stateDir) ?? NonEmpty(Environment.GetEnvironmentVariable("TOTEM_STATE_DIR")) }, ct));
         return root;
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>The process entry: parse, wire SIGTERM/SIGINT to a clean leave, run.</summary>
     public static async Task<int> RunAsync(string[] args, INodeLauncher? launcher)

@@ -88,7 +88,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         IRunningNode node;
         try
         {
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers), log, stop).ConfigureAwait(false);
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = options.StateDir }, log, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

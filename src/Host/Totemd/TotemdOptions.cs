@@ -3,4 +3,8 @@ using System.Net;
 namespace Totem.Host.Totemd;
 
 /// <summary>totemd's command line after parsing: the config and the few per-node overrides.</summary>
-public sealed record TotemdOptions(string ConfigPath, uint? NodeId, IPAddress? Bind, IPEndPoint? Control, bool CheckOnly);
+public sealed record TotemdOptions(string ConfigPath, uint? NodeId, IPAddress? Bind, IPEndPoint? Control, bool CheckOnly)
+{
+    /// <summary>Where the node keeps its ring sequence across restarts (corosync's /var/lib/corosync/ringid_N); null: not kept.</summary>
+    public string? StateDir { get; init; }
+}

@@ -10,8 +10,9 @@ public sealed class UdpNodeLauncher : INodeLauncher
     public Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var options = OptionsFor(launch);
-        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log);
+        var store = launch.StateDir is { } dir ? new RingSeqStore(dir, launch.LocalNode) : null;
+        var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
+        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save);
         return Task.FromResult(node);
     }
 

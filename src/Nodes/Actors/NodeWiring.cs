@@ -17,4 +17,7 @@ public sealed class NodeWiring
 
     /// <summary>Every engine output, in order, for the simulator's invariant checker (null in production).</summary>
     public Action<SrpOutput>? ProtocolOutput { get; init; }
+
+    /// <summary>Where a newly seen ring seq is kept across restarts (null: not kept).</summary>
+    public Action<ulong>? PersistRingSeq { get; init; }
 }

@@ -125,6 +125,7 @@ public sealed class TokenRing : ReceiveActor
                     break;
                 case RingSeqObserved observed:
                     _board.ObserveRingSeq(observed.RingSeq);
+                    _wiring.PersistRingSeq?.Invoke(observed.RingSeq);
                     break;
                 case SrpLog log:
                     _log.Write(LevelOf(log.Level), log.Template, log.Args);

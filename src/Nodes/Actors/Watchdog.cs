@@ -27,23 +27,7 @@ public sealed class Watchdog : ReceiveActor
         _fence = fence;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Watchdog);
         Receive<QuorumVerdict>(verdict => Step(new QuorumObserved(verdict.Quorate)));
-        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => OnFencingTimer());
-    }
-
-    /// <summary>
-    /// A real timer counts whole milliseconds of the monotonic clock and can fire up to a millisecond before
-    /// the wall-clock deadline; the engine ignores an early expiry, so the rest is waited out here rather
-    /// than leaving an inquorate node armed forever.
-    /// </summary>
-    private void OnFencingTimer()
-    {
-        var remaining = _deadline - Context.System.Now.ToUnixTimeMilliseconds();
-        if (remaining > 0)
-        {
-            Timers.StartSingleTimer(FencingTimer, new ServiceTimerFired(FencingTimer, _deadline), TimeSpan.FromMilliseconds(remaining));
-            return;
-        }
-        Step(new FencingTimerExpired());
+        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => Step(new FencingTimerExpired()));
     }
 
     private void Step(FencingInput input)
@@ -54,9 +38,10 @@ public sealed class Watchdog : ReceiveActor
             switch (output)
             {
                 case StartFencingTimer start:
+                    var rearmed = _deadline == start.DeadlineMs;
                     _deadline = start.DeadlineMs;
                     Timers.StartSingleTimer(FencingTimer, new ServiceTimerFired(FencingTimer, start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
-                    _board.Publish(new WatchdogArmed(now, DateTimeOffset.FromUnixTimeMilliseconds(start.DeadlineMs)));
+                    if (!rearmed) _board.Publish(new WatchdogArmed(now, DateTimeOffset.FromUnixTimeMilliseconds(start.DeadlineMs)));
                     break;
                 case StopFencingTimer:
                     _deadline = 0;

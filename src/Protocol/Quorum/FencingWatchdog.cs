@@ -69,7 +69,10 @@ public sealed class FencingWatchdog
 
     private IReadOnlyList<FencingOutput> OnTimerExpired(long nowMs)
     {
-        if (_deadlineMs is not { } deadline || nowMs < deadline) return [];
+        if (_deadlineMs is not { } deadline) return [];
+        // A real timer may fire a little before the deadline (whole milliseconds of another clock): wait out
+        // the rest instead of dropping the expiry, or an inquorate node would stay armed forever.
+        if (nowMs < deadline) return [new StartFencingTimer((uint)(deadline - nowMs), deadline)];
         _deadlineMs = null;
         _fired = true;
         if (_settings.Mode == FencingMode.None)

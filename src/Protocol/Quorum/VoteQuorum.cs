@@ -297,7 +297,13 @@ public sealed class VoteQuorum
     // votequorum_last_man_standing_timer_fn: with a quorate, stable membership, expected votes follow the members.
     private void OnLastManStandingTimer(long nowMs)
     {
-        if (_lastManStandingDeadlineMs is not { } deadline || nowMs < deadline) return;
+        if (_lastManStandingDeadlineMs is not { } deadline) return;
+        // A real timer may fire a little before the deadline (whole milliseconds of another clock): wait out the rest.
+        if (nowMs < deadline)
+        {
+            _outputs.Add(new StartLastManStandingTimer((uint)(deadline - nowMs), deadline));
+            return;
+        }
         _lastManStandingDeadlineMs = null;
         if (_clusterIsQuorate) RecalculateQuorum(allowDecrease: true, byCurrentNodes: true);
     }
