@@ -35,6 +35,8 @@ RUN sed -i 's/^hosts:.*/hosts: dns files/' /etc/nsswitch.conf
 # The base image's ASPNETCORE_HTTP_PORTS=8080 would only draw a warning: totemd binds the control
 # API where its config says (control { bind }).
 ENV ASPNETCORE_HTTP_PORTS=
+# The ring seq survives a fenced node's restart (same container) as corosync's /var/lib/corosync/ringid_N does.
+ENV TOTEM_STATE_DIR=/var/lib/totem
 COPY --from=build /out/ /opt/totem/
 COPY hocon/ /etc/totem/
 RUN ln -s /opt/totem/totemd /usr/local/bin/totemd \

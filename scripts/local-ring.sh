@@ -35,7 +35,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 for n in $(seq 1 "$NODES"); do
-  "${TOTEMD[@]}" --config "$CONFIG" --nodeid "$n" --control "127.0.0.$n:$CONTROL_PORT" >"$RUN/node$n.log" 2>&1 &
+  "${TOTEMD[@]}" --config "$CONFIG" --nodeid "$n" --control "127.0.0.$n:$CONTROL_PORT" --state-dir "$RUN/state" >"$RUN/node$n.log" 2>&1 &
   pids+=("$!")
   echo "$!" >"$RUN/node$n.pid"
   echo "node $n: pid $!, ring 127.0.0.$n:5405, control http://127.0.0.$n:$CONTROL_PORT, log $RUN/node$n.log"
