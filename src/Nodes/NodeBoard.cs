@@ -192,7 +192,7 @@ public sealed class NodeBoard
             entries.Add(CmapEntry.U32(srp + "members_count", (uint)_members.Count));
             entries.Add(CmapEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
             entries.Add(CmapEntry.Str(srp + "ring_id", _ringId.ToString()));
-            entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, 2048 - _pendingMessages)));
+            entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, SrpOptions.DefaultMaxPendingMessages - _pendingMessages)));
             if (_quorum is { } q)
             {
                 const string vq = "runtime.votequorum.";

@@ -15,7 +15,9 @@ public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
     public ulong InitialRingSeq { get; init; }
 
     /// <summary>How many submitted messages may wait for the token before a submit is refused (corosync's MESSAGE_QUEUE_MAX).</summary>
-    public int MaxPendingMessages { get; init; } = 2048;
+    public const int DefaultMaxPendingMessages = 2048;
+
+    public int MaxPendingMessages { get; init; } = DefaultMaxPendingMessages;
 
     /// <summary>corosync's totem.cancel_token_hold_on_retransmit: release a held token at once when retransmissions are pending.</summary>
     public bool CancelTokenHoldOnRetransmit { get; init; }
