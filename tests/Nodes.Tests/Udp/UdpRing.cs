@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
@@ -17,7 +16,7 @@ internal sealed class UdpRing : IAsyncDisposable
 
     public UdpRing(int count, TotemSettings? totem = null)
     {
-        _port = FreeUdpPort(count);
+        _port = LoopbackPorts.Udp(count);
         var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
         var nodelist = Enumerable.Range(1, count)
             .Select(i => new NodeEntry(new NodeId((uint)i), $"node{i}", Address(i).ToString(), 1, i))
@@ -35,7 +34,7 @@ internal sealed class UdpRing : IAsyncDisposable
 
     public int Count => _nodes.Length;
 
-    public static IPAddress Address(int index) => IPAddress.Parse($"127.0.0.{index}");
+    public static IPAddress Address(int index) => LoopbackPorts.Address(index);
 
     public TotemNode Node(int index) => _nodes[index - 1] ?? throw new InvalidOperationException($"node {index} is down");
 
@@ -84,36 +83,6 @@ internal sealed class UdpRing : IAsyncDisposable
             await Task.Delay(50);
         }
         return condition();
-    }
-
-    /// <summary>A port free on every 127.0.0.x address the ring will use.</summary>
-    private static int FreeUdpPort(int count)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-            var sockets = new List<Socket>();
-            try
-            {
-                for (var i = 2; i <= count; i++)
-                {
-                    var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                    sockets.Add(s);
-                    s.Bind(new IPEndPoint(Address(i), port));
-                }
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                foreach (var s in sockets) s.Dispose();
-            }
-        }
-        throw new InvalidOperationException("no UDP port is free on all of 127.0.0.1..N");
     }
 
     public async ValueTask DisposeAsync()

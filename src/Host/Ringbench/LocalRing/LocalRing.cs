@@ -1,3 +1,4 @@
+using Totem.Nodes.Transport;
 using System.Globalization;
 using System.Net;
 using Totem.Host.Control;
@@ -64,13 +65,13 @@ public sealed class LocalRing : IAsyncDisposable
     /// <summary>Every process started so far, restarts included.</summary>
     public IReadOnlyList<TotemdProcess> Started => _started;
 
-    public static IPAddress Address(int node) => new([127, 0, 0, (byte)node]);
+    public static IPAddress Address(int node) => LoopbackPorts.Address(node);
 
     public static LocalRing Create(RingSpec spec)
     {
         var dir = Path.Combine(Path.GetTempPath(), "totem-localring-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        return new LocalRing(spec, dir, FreePorts.Udp(spec.Nodes), FreePorts.Tcp(spec.Nodes));
+        return new LocalRing(spec, dir, LoopbackPorts.Udp(spec.Nodes), LoopbackPorts.Tcp(spec.Nodes));
     }
 
     public TotemdProcess Process(int node) => _current[node] ?? throw new InvalidOperationException($"node {node} was never started");

@@ -1,15 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Totem.Host.Ringbench.LocalRing;
+namespace Totem.Nodes.Transport;
 
 /// <summary>
-/// Ports free on every 127.0.0.x address of a ring, so parallel runs (and a running
+/// A ring of N nodes on one machine: node n on 127.0.0.n (Linux routes all of 127.0.0.0/8 to loopback),
+/// and ports free on every 127.0.0.x address of the ring, so parallel runs (and a running
 /// scripts/local-ring.sh on 5405/7405) do not collide. The kernel picks a candidate on 127.0.0.1; the
 /// others are probed by binding.
 /// </summary>
-public static class FreePorts
+public static class LoopbackPorts
 {
+    public static IPAddress Address(int node) => new([127, 0, 0, (byte)node]);
+
     public static int Udp(int nodes) => Find(nodes, SocketType.Dgram, ProtocolType.Udp);
 
     public static int Tcp(int nodes) => Find(nodes, SocketType.Stream, ProtocolType.Tcp);
@@ -23,13 +26,13 @@ public static class FreePorts
             {
                 var first = new Socket(AddressFamily.InterNetwork, type, protocol);
                 sockets.Add(first);
-                first.Bind(new IPEndPoint(LocalRing.Address(1), 0));
+                first.Bind(new IPEndPoint(Address(1), 0));
                 var port = ((IPEndPoint)first.LocalEndPoint!).Port;
                 for (var n = 2; n <= nodes; n++)
                 {
                     var s = new Socket(AddressFamily.InterNetwork, type, protocol);
                     sockets.Add(s);
-                    s.Bind(new IPEndPoint(LocalRing.Address(n), port));
+                    s.Bind(new IPEndPoint(Address(n), port));
                 }
                 return port;
             }
