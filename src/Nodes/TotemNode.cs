@@ -25,6 +25,7 @@ public sealed class TotemNode : IRunningNode
     private readonly NodeWiring _wiring;
     private readonly TaskCompletionSource<NodeExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _exiting;
+    private int _leaving;
 
     private TotemNode(NodeOptions options, NodeEnvironment environment)
     {
@@ -150,33 +151,16 @@ public sealed class TotemNode : IRunningNode
 
     public NodeMetrics GetMetrics() => _board.Metrics();
 
-    /// <summary>
-    /// Orderly shutdown: the ring sends its leave (so the others reform at once instead of waiting for
-    /// the token timeout), the adapter puts it on the wire, then the node stops.
-    /// </summary>
+    /// <summary>Orderly shutdown through <see cref="LeaveSequence"/>: leave, flush, stop. Safe to call more than once.</summary>
     public async Task<NodeExit> LeaveAndStopAsync(CancellationToken cancellationToken)
     {
-        if (_exiting == 0)
+        if (_exiting == 0 && Interlocked.Exchange(ref _leaving, 1) == 0)
         {
-            try
-            {
-                await _wiring.Ring.Ask<LeaveSent>(new LeaveRingCommand(), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
-                await _wiring.Adapter.Ask<Flushed>(new FlushTransport(), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
-            {
-                _environment.Logger.Warning("The leave message could not be confirmed in time; stopping anyway");
-            }
-            Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", _environment.System.Now));
+            void Stopped() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", _environment.System.Now));
+            _environment.System.ActorOf(Props.Create(() => new LeaveSequence(_wiring, Stopped, CommandTimeout, _environment.Logger)), "leave");
         }
-        return await _exited.Task.ConfigureAwait(false);
+        return await _exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>The node's actors, for the simulator's own (thread-free) command sequences.</summary>
-    internal NodeWiring Wiring => _wiring;
-
-    /// <summary>Stops after the leave is on the wire; the simulator's replacement for <see cref="LeaveAndStopAsync"/>.</summary>
-    internal void StopAfterLeave() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", _environment.System.Now));
 
     /// <summary>Stops at once without a leave: for the simulator's crashes and for disposal.</summary>
     public void Crash() => Exit(new NodeExit(NodeExitReason.Failed, "crashed", _environment.System.Now));

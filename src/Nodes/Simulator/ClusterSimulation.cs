@@ -161,7 +161,7 @@ public sealed class ClusterSimulation
     {
         var node = Node(id);
         _leaving.Add(id);
-        node.System.ActorOf(Props.Create(() => new LeaveSequence(node)), "leave");
+        _ = node.LeaveAndStopAsync(CancellationToken.None);
     }
 
     /// <summary>Submits a uniquely numbered application message at a live node; returns its text.</summary>
