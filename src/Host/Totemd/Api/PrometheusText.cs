@@ -23,9 +23,9 @@ public static class PrometheusText
         Gauge(b, "totem_quorum_expected_votes", "votequorum's expected votes.", status.Quorum.ExpectedVotes);
         Gauge(b, "totem_quorum_votes_needed", "Votes needed for quorum.", status.Quorum.Quorum);
         Gauge(b, "totem_watchdog_armed", "1 while the fencing watchdog runs.", status.Watchdog.Armed ? 1 : 0);
-        Gauge(b, "totem_token_rotation_milliseconds", "Time of the last full token rotation.", m.TokenRotationMs);
+        Gauge(b, "totem_token_rotation_milliseconds", "Average time of a full token rotation over the last 100 rotations.", m.TokenRotationMs);
         Counter(b, "totem_tokens_received_total", "Tokens received.", m.TokensReceived);
-        Counter(b, "totem_token_losses_total", "Token-loss timeouts (\"Token has not been received\").", m.TokensLost);
+        Counter(b, "totem_token_losses_total", "Token-loss timer expiries (\"A processor failed, forming new configuration\").", m.TokensLost);
         Counter(b, "totem_membership_changes_total", "New memberships formed.", m.MembershipChanges);
         Counter(b, "totem_messages_submitted_total", "Application messages submitted to this node.", m.MessagesSubmitted);
         Counter(b, "totem_messages_delivered_total", "Application messages delivered by this node.", m.MessagesDelivered);
