@@ -84,11 +84,17 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
     private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, CancellationToken ct)
     {
         var failures = 0;
+        var failedClasses = 0;
+        long totalSeeds = 0, totalEvents = 0;
+        var totalVirtual = TimeSpan.Zero;
+        var soakWatch = Stopwatch.StartNew();
         foreach (var kind in kinds)
         {
             var watch = Stopwatch.StartNew();
             var failed = new List<ScenarioOutcome>();
             var settle = new List<double>();
+            var virtualTime = TimeSpan.Zero;
+            var progressEvery = Math.Max(100, seeds / 20);
             long events = 0, submitted = 0, crashes = 0, restarts = 0, leaves = 0, partitions = 0, fences = 0, done = 0;
             var gate = new object();
             Parallel.For(firstSeed, firstSeed + seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, seed =>
@@ -98,6 +104,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                 {
                     done++;
                     events += outcome.Stats.Events;
+                    virtualTime += outcome.Stats.VirtualTime;
                     submitted += outcome.Stats.Submitted;
                     crashes += outcome.Stats.Crashes;
                     restarts += outcome.Stats.Restarts;
@@ -109,12 +116,17 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                     {
                         failed.Add(outcome);
                         output.WriteLine($"FAIL {RandomScenarios.NameOf(kind)} seed {seed}: {outcome.Violations[0]}");
+                        output.WriteLine($"  replay: {outcome.TotembenchReplayCommand}");
                     }
-                    if (done % 100 == 0) output.WriteLine($"  {RandomScenarios.NameOf(kind)}: {done}/{seeds} seeds, {failed.Count} failing, {watch.Elapsed.TotalSeconds:F0} s");
+                    if (done % progressEvery == 0) output.WriteLine($"  {RandomScenarios.NameOf(kind)}: {done}/{seeds} seeds, {failed.Count} failing, {watch.Elapsed.TotalSeconds:F0} s");
                 }
             });
-            output.WriteLine($"{RandomScenarios.NameOf(kind)}: {seeds} seeds ({firstSeed}..{firstSeed + seeds - 1}) in {watch.Elapsed.TotalSeconds:F1} s, " +
-                             $"{events:N0} events, {submitted:N0} messages, {crashes} crashes, {restarts} restarts, {leaves} leaves, {partitions} partitions, {fences} fences");
+            var elapsed = watch.Elapsed.TotalSeconds;
+            totalSeeds += seeds;
+            totalEvents += events;
+            totalVirtual += virtualTime;
+            output.WriteLine($"{RandomScenarios.NameOf(kind)}: {seeds} seeds ({firstSeed}..{firstSeed + seeds - 1}) in {elapsed:F1} s ({seeds / elapsed:F0} seeds/s, {events / elapsed:N0} events/s), " +
+                             $"{virtualTime.TotalHours:F2} virtual hours, {events:N0} events, {submitted:N0} messages, {crashes} crashes, {restarts} restarts, {leaves} leaves, {partitions} partitions, {fences} fences");
             if (settle.Count > 0)
             {
                 settle.Sort();
@@ -126,9 +138,14 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                 continue;
             }
             failures += failed.Count;
+            failedClasses++;
             output.WriteLine($"  {failed.Count} failing seed(s): {string.Join(" ", failed.Select(f => f.Seed).Order())}");
             foreach (var outcome in failed.OrderBy(f => f.Seed).Take(5)) output.Write(outcome.Report(logLines: 0));
         }
+        var wall = soakWatch.Elapsed.TotalSeconds;
+        output.WriteLine($"soak: {totalSeeds:N0} seeds, {failures} failing, {totalVirtual.TotalHours:F2} virtual hours, {totalEvents:N0} events in {wall:F1} s ({totalSeeds / wall:F0} seeds/s)");
+        // The closing line CI sums: one test per scenario class (each passes only if every one of its seeds does).
+        output.WriteLine($"{kinds.Count - failedClasses} passed, {failedClasses} failed");
         return failures == 0 ? 0 : 1;
     }
 

@@ -18,7 +18,7 @@ public sealed record ScenarioOutcome(
     public string Report(int logLines = 50)
     {
         var text = new StringBuilder();
-        text.AppendLine($"scenario {Kind.ToString().ToLowerInvariant()} seed {Seed} ({NodeCount} nodes): {(Passed ? "passed" : $"{Violations.Count} violation(s)")}");
+        text.AppendLine($"scenario {RandomScenarios.NameOf(Kind)} seed {Seed} ({NodeCount} nodes): {(Passed ? "passed" : $"{Violations.Count} violation(s)")}");
         foreach (var violation in Violations.Take(30)) text.AppendLine($"  {violation}");
         if (Violations.Count > 30) text.AppendLine($"  ... and {Violations.Count - 30} more");
         text.AppendLine("  script:");
@@ -34,7 +34,11 @@ public sealed record ScenarioOutcome(
 
     public string ReplayCommand =>
         $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~RandomScenarioTests\"   " +
-        $"or: dotnet run --project src/Host/Totembench -c Release -- replay --scenario {Kind.ToString().ToLowerInvariant()} --seed {Seed}";
+        $"or: {TotembenchReplayCommand}";
+
+    /// <summary>The one command that re-runs this seed with its full story (what a soak prints for each failure).</summary>
+    public string TotembenchReplayCommand =>
+        $"dotnet run --project src/Host/Totembench -c Release -- replay --scenario {RandomScenarios.NameOf(Kind)} --seed {Seed} --debug --trace --log-lines 0";
 }
 
 /// <summary>Counts of what a scenario injected and what the cluster did.</summary>
