@@ -76,9 +76,10 @@ public sealed class VoteQuorum
         _us.Flags = NodeInfoFlags.First;
         foreach (var entry in nodelist)
         {
-            if (entry.NodeId is not { } id) continue;
-            if (entry.Name is { } name) _names[id] = name;
-            _tieBreakerCluster.Add(id);
+            if (entry.NodeId is { } id && entry.Name is { } name) _names[id] = name;
+            // auto_tie_breaker must know every node of the cluster, also those whose nodeid totem derives from the address.
+            if ((entry.NodeId ?? (entry.RingAddress is { } address ? NodeIdDerivation.FromIPv4Address(address) : null)) is { } clusterNode)
+                _tieBreakerCluster.Add(clusterNode);
         }
         _tieBreakerCluster.Add(localNodeId);
 

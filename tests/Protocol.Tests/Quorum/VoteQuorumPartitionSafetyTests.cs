@@ -82,4 +82,27 @@ public class VoteQuorumPartitionSafetyTests
         Assert.True(node1.Status.Quorate);
         Assert.True(Assert.Single(afterAll.OfType<QuorumChanged>()).Quorate);
     }
+
+    /// <summary>
+    /// A nodelist without nodeids (udpu derives them from the IPv4 address): the tie-breaker is still the lowest node
+    /// of the whole cluster, also for nodes that have never seen it in a membership.
+    /// </summary>
+    [Fact]
+    public void The_tie_breaker_node_is_known_from_the_nodelist_when_nodeids_are_derived_from_addresses()
+    {
+        var nodelist = Enumerable.Range(1, 4).Select(i => new NodeEntry(null, $"node{i}", $"10.0.0.{i}", 1, i)).ToList();
+        var settings = Plain with { AutoTieBreaker = AutoTieBreakerMode.Lowest, ExpectedVotes = 4 };
+        var cluster = new QuorumCluster();
+        uint Id(int i) => NodeIdDerivation.FromIPv4Address($"10.0.0.{i}")!.Value.Value;
+        for (var i = 1; i <= 4; i++) cluster.Boot(Id(i), settings, nodelist);
+
+        // Node 1 is slow to start: the others are quorate without ever having seen it, then split evenly.
+        cluster.Form([Id(2), Id(3), Id(4)]);
+        Assert.True(cluster.Status(Id(2)).Quorate);
+        cluster.Form([Id(1), Id(4)], [Id(2), Id(3)]);
+
+        Assert.False(cluster.Status(Id(2)).Quorate);
+        Assert.False(cluster.Status(Id(3)).Quorate);
+        Assert.True(cluster.Status(Id(4)).Quorate);
+    }
 }
