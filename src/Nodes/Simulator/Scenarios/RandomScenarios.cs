@@ -204,8 +204,16 @@ internal sealed class ScenarioRun
             RandomFault(allowFencing: false);
         }
         Run(TimeSpan.FromMilliseconds(_random.Next(0, 1000)));
+        // The liveness bound runs from the last change that can keep one ring from forming. A partition lasts
+        // until its heal: no ring of all live nodes can form across it. Datagram loss lasts until the network
+        // turns perfect: a lost commit token costs a token timeout in COMMIT each time (corosync's "The token
+        // was lost in the COMMIT state"), so no bound holds while loss goes on.
         if (_sim.Network.KnownNodes.Any(a => _sim.Network.KnownNodes.Any(b => !_sim.Network.CanReach(a, b))))
+        {
             Heal();
+            _lastFault = _sim.Now;
+        }
+        if (loss > 0) _lastFault = _sim.Now;
         _sim.Network.SetDefaultConditions(LinkConditions.Perfect);
         Describe("faults stop");
         Settle();
