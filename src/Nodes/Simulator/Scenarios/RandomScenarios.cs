@@ -11,7 +11,24 @@ namespace Totem.Nodes.Simulator.Scenarios;
 /// </summary>
 public static class RandomScenarios
 {
-    /// <summary>The "small bound" on top of effective token + consensus within which one ring must form after the faults stop.</summary>
+    /// <summary>
+    /// The "small bound" on top of effective token + consensus within which one ring must form after the last change
+    /// (crash, restart, leave, partition, heal, end of datagram loss).
+    /// <para>
+    /// Why token + consensus (corosync's totemsrp.c): once nothing changes, a ring that still has a dead member loses
+    /// its token within one token timeout of the last rotation (timer_function_orf_token_timeout), and so does a
+    /// COMMIT or RECOVERY that waits on a dead member or on a commit token lost before; the GATHER that follows fails
+    /// the dead within one consensus timeout (memb_state_consensus_timeout_expired). Its consensus timer restarts
+    /// only on new knowledge (a processor or failure learnt), and after the changes stop that arrives within the
+    /// same token timeout, when the last rings lose their tokens. Processors that cannot adopt each other's failed
+    /// sets (corosync merges a failed list only from a member of its old ring) time out on those same events; at
+    /// the expiry the later ones agree with the earlier ones instead of failing them (TotemSrp's
+    /// ConsensusTimeoutExpired), so one expiry suffices. The extra rounds seen before ("2-3 consensus rounds") came
+    /// from agreements outliving their sets, stale joins and that collision, not from corosync's algorithm. The
+    /// slack covers what follows the expiry: a merge of rings formed on either side of it (merge detect, 200 ms),
+    /// a join period (50 ms), and the commit token's two rotations and recovery (a few one-way delays each).
+    /// </para>
+    /// </summary>
     public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
 
     /// <summary>A run that processes more events than this is taken to be livelocked (events piling up at one instant).</summary>
