@@ -27,6 +27,7 @@ public static class RandomScenarios
     /// from agreements outliving their sets, stale joins and that collision, not from corosync's algorithm. The
     /// slack covers what follows the expiry: a merge of rings formed on either side of it (merge detect, 200 ms),
     /// a join period (50 ms), and the commit token's two rotations and recovery (a few one-way delays each).
+    /// A COMMIT or RECOVERY under way at the last change adds one token timeout (see ScenarioRun.MarkLastFault).
     /// </para>
     /// </summary>
     public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
