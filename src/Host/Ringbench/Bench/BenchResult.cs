@@ -9,7 +9,11 @@ public sealed record KillSample(int Victim, double ReformMs);
 
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
 
-public sealed record MemorySample(int Node, string When, long ResidentKiB);
+public sealed record MemorySample(int Node, string When, long ResidentKiB)
+{
+    /// <summary>RssAnon, RssFile, RssShmem and PSS, KiB, when /proc gave them.</summary>
+    public (long Anon, long File, long Shmem, long Pss)? Breakdown { get; init; }
+}
 
 /// <summary>One totemd start's phases, ms since its process started, as its start-up line gives them.</summary>
 /// <param name="Restart">A restart of one node into a running ring (it starts alone); else one of N processes cold-started together.</param>
@@ -73,12 +77,16 @@ public sealed record BenchResult(
         var last = Phases.GroupBy(p => p.Node).ToDictionary(g => g.Key, g => g.Last());
         if (idle.Length == 0 && last.Count == 0) return;
         b.AppendLine();
-        b.AppendLine("per node, last ring (idle RSS; process start -> its first ring, from totemd's start-up line):");
+        b.AppendLine("per node, last ring (idle VmRSS, MiB, with its parts; process start -> its first ring, from totemd's start-up line):");
         foreach (var n in Enumerable.Range(1, Options.Spec.Nodes))
         {
-            var rss = idle.FirstOrDefault(m => m.Node == n) is { } m ? string.Create(c, $"{m.ResidentKiB / 1024.0,6:0.0} MiB") : "     ? MiB";
+            var sample = idle.FirstOrDefault(m => m.Node == n);
+            var rss = sample is { } m ? string.Create(c, $"{m.ResidentKiB / 1024.0,6:0.0} MiB") : "     ? MiB";
+            var parts = sample?.Breakdown is { } d
+                ? string.Create(c, $"  (anon {d.Anon / 1024.0:0.0}, file {d.File / 1024.0:0.0}, shmem {d.Shmem / 1024.0:0.0}; PSS {d.Pss / 1024.0:0.0})")
+                : "";
             var ring = last.TryGetValue(n, out var p) && FirstRing(p) is { } ms ? string.Create(c, $"{ms,6:0} ms") : "     ? ms";
-            b.AppendLine(c, $"  node{n,-3} idle RSS {rss}   ring of one formed {ring}");
+            b.AppendLine(c, $"  node{n,-3} idle RSS {rss}{parts}   ring of one formed {ring}");
         }
         PhaseTable(b, $"cold starts ({Options.Spec.Nodes} processes at once)", Phases.Where(p => !p.Restart).ToArray());
         PhaseTable(b, "restarts (one process, the others idle)", Phases.Where(p => p.Restart).ToArray());

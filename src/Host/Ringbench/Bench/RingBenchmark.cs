@@ -131,5 +131,5 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
     }
 
     private static MemorySample[] Memory(LocalRing.LocalRing ring, string when) =>
-        ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0)).ToArray();
+        ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0) { Breakdown = ring.Process(n).ResidentBreakdownKiB() }).ToArray();
 }
