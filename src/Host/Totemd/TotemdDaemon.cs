@@ -26,6 +26,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var hocon = TotemdHocon.Load(options.AkkaConfigPath);
+        Phases.Mark(StartupPhases.SettingsLoaded);
         foreach (var d in hocon.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
         if (!hocon.IsValid || hocon.Settings is null)
         {
@@ -33,9 +34,9 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return TotemdExitCodes.BadConfig;
         }
         var settings = hocon.Settings;
-        Phases.Mark(StartupPhases.SettingsLoaded);
 
         var loaded = ConfigFile.Load(options.ConfigPath);
+        Phases.Mark(StartupPhases.ConfigLoaded);
         foreach (var d in loaded.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
         if (!loaded.IsValid || loaded.Config is null)
         {
@@ -43,7 +44,6 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return TotemdExitCodes.BadConfig;
         }
         var config = Effective(loaded.Config, settings);
-        Phases.Mark(StartupPhases.ConfigLoaded);
 
         var control = options.Control;
         if (control is null && !loaded.Config.Positions.ContainsKey("control.bind")) control = settings.Control;
@@ -61,6 +61,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         var (logFile, level) = LoggingFor(loaded.Config, settings);
         await using var logging = CorosyncLog.Create(logFile, level, CorosyncLog.FormatterFor(settings.LogFormat == LogFormat.Json), Phases);
         var log = logging.Logger;
+        Phases.Mark(StartupPhases.LogReady);
         var main = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
         main.Information("Corosync Cluster Engine (totem, .NET) starting: cluster {Cluster}, config {Config}", config.Totem.ClusterName ?? "(unnamed)", config.FileName);
         if (options.AkkaConfigPath is not null) main.Information("totemd settings from {AkkaConfig} over the built-in reference.conf", options.AkkaConfigPath);
@@ -83,6 +84,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return TotemdExitCodes.Ok;
         }
         var ringEndpoint = new IPEndPoint(local.BindAddress, ringPort);
+        Phases.Mark(StartupPhases.IdentityKnown);
         main.Information("This node is {NodeId} ({How}), ring address {Ring}, peers from {Source}", local.NodeId, local.How, ringEndpoint, source.Describe());
 
         if (options.CheckOnly)

@@ -18,6 +18,8 @@ public sealed partial class StartupPhases : ILogEventSink
     public const string HostStarted = "host started";
     public const string SettingsLoaded = "settings loaded";
     public const string ConfigLoaded = "config loaded";
+    public const string LogReady = "log ready";
+    public const string IdentityKnown = "identity known";
     public const string SocketBound = "socket bound";
     public const string ActorSystemReady = "actor system ready";
     public const string FirstJoinSent = "first join sent";
