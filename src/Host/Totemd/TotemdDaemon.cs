@@ -141,7 +141,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             }
             main.Information("Control API listening on {Url:l}", ControlServer.BoundAddress(web));
             Phases.Mark(StartupPhases.ControlApiListening);
-            var phasesLine = LogPhasesAsync(main, logging, stop);
+            // Ends with the node too (discoveryStop is cancelled on every way out), so an early exit does not wait for it.
+            var phasesLine = LogPhasesAsync(main, logging, discoveryStop.Token);
 
             var signalled = Task.Delay(Timeout.Infinite, stop);
             var first = await Task.WhenAny(node.Exited, signalled).ConfigureAwait(false);
