@@ -178,4 +178,18 @@ public class TokenHolderEngineTests
         Report<FailedToReceiveReport>(outputs);
         Assert.Contains(outputs, o => o is SrpLog { Level: SrpLogLevel.Error });
     }
+
+    [Fact]
+    public void A_token_behind_what_the_ring_already_multicast_trips_an_invariant_instead_of_corrupting_the_log()
+    {
+        var engine = Installed(out _);
+        engine.Handle(new MessageReceived(Mcast(1, "a")), 100);
+        engine.Handle(new MessageReceived(Mcast(2, "b")), 100);
+        engine.Handle(new SubmitMessage(new byte[] { 9 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
+        // No correct ring sends this: a fresh token (higher token seq) whose seq is below messages already
+        // multicast. Our message would take seq 1 again and the high seq would fall below the aru.
+        var violation = Assert.Throws<InvariantViolation>(() => engine.Handle(new MessageReceived(Token(5, seq: 0)), 110));
+        Assert.Equal(nameof(TokenHolderEngine), violation.Engine);
+        Assert.StartsWith("aru", violation.Invariant, StringComparison.Ordinal);
+    }
 }
