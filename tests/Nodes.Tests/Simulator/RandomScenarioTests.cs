@@ -34,4 +34,15 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     [Fact]
     public void Random_partitions_never_leave_two_disjoint_quorate_partitions() =>
         SeedRunner.RunSeeds(ScenarioKind.PartitionSafety, 1, Seeds, output);
+
+    /// <summary>
+    /// Seeds that once split the brain, beyond the default range (issue 10): 20283, 4 nodes with auto_tie_breaker
+    /// lowest, [1 4] and [2 3] quorate at once at 19,700 ms; 104972, 6 nodes, [1 4 5] and [2 3 6] from 6,800 ms.
+    /// In both a node named the tie-breaker from the last quorate membership it had seen instead of from the cluster.
+    /// </summary>
+    [Theory]
+    [InlineData(20283)]
+    [InlineData(104972)]
+    public void Partition_safety_seeds_that_once_split_the_brain_stay_safe(int seed) =>
+        SeedRunner.RunSeeds(ScenarioKind.PartitionSafety, seed, 1, output);
 }
