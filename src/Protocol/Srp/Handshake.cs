@@ -72,6 +72,9 @@ public sealed record FailedToReceiveReport : TokenReport;
 /// <summary>A multicast of another ring arrived: its source is a processor to merge with.</summary>
 public sealed record ForeignRingReport(NodeId Source) : TokenReport;
 
+/// <summary>A peer used a ring seq higher than any it was seen with before, in a token or a multicast: Membership judges its joins by it.</summary>
+public sealed record PeerRingSeqReport(NodeId Sender, ulong RingSeq) : TokenReport;
+
 /// <summary>The recovery finished and the ring is installed (the configuration changes have been delivered).</summary>
 public sealed record InstalledReport(RingConfig Ring, ValueList<NodeId> Members, ValueList<NodeId> Joined, ValueList<NodeId> Left) : TokenReport;
 

@@ -71,7 +71,8 @@ public sealed class TokenHolderEngine : SrpEngineCore
     private uint _myInstallSeq;
     private bool _originatedOrfToken;
 
-    // What Membership was last told of the ordered log's position.
+    // What Membership was last told: the highest ring seq of each peer's tokens and multicasts, the ordered log's position.
+    private readonly Dictionary<NodeId, ulong> _peerRingSeqTold = new();
     private RingPosition _reported;
     private bool _reportDue;
 
@@ -110,7 +111,24 @@ public sealed class TokenHolderEngine : SrpEngineCore
         };
     }
 
-    private protected override void Step(SrpInput input) => _step(input);
+    private protected override void Step(SrpInput input)
+    {
+        // Membership judges a peer's joins by the highest ring seq the peer has used (in every state, tokens dropped or not).
+        switch (input)
+        {
+            case MessageReceived { Message: OrfToken token }: NotePeerRingSeq(token.Sender, token.RingId.Seq); break;
+            case MessageReceived { Message: McastMessage mcast }: NotePeerRingSeq(mcast.Sender, mcast.RingId.Seq); break;
+        }
+        _step(input);
+    }
+
+    private void NotePeerRingSeq(NodeId sender, ulong ringSeq)
+    {
+        if (sender == _myId) return;
+        if (_peerRingSeqTold.TryGetValue(sender, out var told) && told >= ringSeq) return;
+        _peerRingSeqTold[sender] = ringSeq;
+        Tell(new PeerRingSeqReport(sender, ringSeq));
+    }
 
     // ---- one step function per state ----
 

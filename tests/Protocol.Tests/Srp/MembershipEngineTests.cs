@@ -168,4 +168,19 @@ public class MembershipEngineTests
         Assert.True(engine.HasLeft);
         Assert.Empty(engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 20));
     }
+
+    [Fact]
+    public void A_join_older_than_a_ring_its_sender_was_reported_on_is_dropped_as_stale()
+    {
+        var engine = Started(out _);
+        // TokenHolder saw the peer's token or multicast on a ring of seq 12.
+        engine.Handle(new PeerRingSeqReport(Peer, 12), 5);
+        var stale = engine.Handle(new MessageReceived(Join(2, 8, [1, 2], [])), 10);
+        Assert.Empty(stale);
+        Assert.Equal([Me], engine.ProcSet);
+        Assert.Equal(1ul, engine.Counters.RxMsgDropped);
+        // Its current join is processed.
+        engine.Handle(new MessageReceived(Join(2, 12, [1, 2], [])), 20);
+        Assert.Contains(Peer, engine.ProcSet);
+    }
 }
