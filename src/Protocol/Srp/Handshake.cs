@@ -89,10 +89,3 @@ public sealed record TellMembership(TokenReport Report) : SrpOutput;
 /// a singleton ring). The node feeds it back once the current input has been fully handled.
 /// </summary>
 public sealed record SelfDelivery(TotemMessage Message) : SrpOutput;
-
-/// <summary>An engine's invariant failed: a bug, never an input to tolerate. Always checked, after every input.</summary>
-public sealed class InvariantViolation(string engine, string invariant) : Exception($"{engine}: invariant violated: {invariant}")
-{
-    public string Engine { get; } = engine;
-    public string Invariant { get; } = invariant;
-}
