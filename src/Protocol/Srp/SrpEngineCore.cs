@@ -1,0 +1,132 @@
+using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Srp;
+
+/// <summary>
+/// What both halves of the node share: the options, the output stream of the input being handled, the timer
+/// and log helpers, and the counters of corosync's runtime.totem.pg.mrp.srp.* (each engine counts its own).
+/// </summary>
+public abstract class SrpEngineCore
+{
+    protected const uint SeqnoStartMsg = 0;
+    protected const uint SeqnoStartToken = 0;
+
+    private protected readonly SrpOptions _options;
+    private protected readonly TotemTimeouts _timeouts;
+    private protected readonly NodeId _myId;
+    private protected List<SrpOutput> _out = new();
+    private protected long _now;
+    private protected SrpStats _stats;
+
+    private protected SrpEngineCore(SrpOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _timeouts = options.Timeouts;
+        _myId = options.LocalNode;
+    }
+
+    public NodeId LocalNode => _myId;
+
+    internal ref readonly SrpStats Stats => ref _stats;
+
+    /// <summary>Handles one input, appending what the engine asks for to a caller-owned list; invariants are checked after it.</summary>
+    public void Handle(SrpInput input, long nowMs, List<SrpOutput> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(outputs);
+        _out = outputs;
+        _now = nowMs;
+        Step(input);
+        AfterInput();
+        AssertInvariants();
+    }
+
+    public IReadOnlyList<SrpOutput> Handle(SrpInput input, long nowMs)
+    {
+        var outputs = new List<SrpOutput>();
+        Handle(input, nowMs, outputs);
+        return outputs;
+    }
+
+    private protected abstract void Step(SrpInput input);
+
+    private protected virtual void AfterInput() { }
+
+    /// <summary>Throws <see cref="InvariantViolation"/> when the engine's state is one the protocol can never reach.</summary>
+    public abstract void AssertInvariants();
+
+    private protected void Check(bool holds, string invariant)
+    {
+        if (!holds) throw new InvariantViolation(GetType().Name, invariant);
+    }
+
+    // ---- sending, timers, logs ----
+
+    /// <summary>To every peer; our own non-mcast multicasts reach us too (corosync's loopback). Our mcasts are already in the sort queue.</summary>
+    private protected void Multicast(TotemMessage message)
+    {
+        _out.Add(new SendMessage(message, null));
+        if (message is not McastMessage) _out.Add(new SelfDelivery(message));
+    }
+
+    private protected void Unicast(TotemMessage message, NodeId destination)
+    {
+        if (destination == _myId) _out.Add(new SelfDelivery(message));
+        else _out.Add(new SendMessage(message, destination));
+    }
+
+    private protected void StartTimer(SrpTimer timer, uint delayMs) => _out.Add(new StartTimer(timer, delayMs));
+
+    private protected void StopTimer(SrpTimer timer) => _out.Add(new StopTimer(timer));
+
+    private protected void ResetTokenTimeout()
+    {
+        StartTimer(SrpTimer.TokenLoss, _timeouts.Token);
+        if (_timeouts.TokenWarningPercent > 0)
+            StartTimer(SrpTimer.TokenWarning, TokenWarningDelay);
+    }
+
+    private protected uint TokenWarningDelay => (uint)((ulong)_timeouts.TokenWarningPercent * _timeouts.Token / 100);
+
+    private protected void CancelTokenTimeout()
+    {
+        StopTimer(SrpTimer.TokenLoss);
+        StopTimer(SrpTimer.TokenWarning);
+    }
+
+    private protected void ResetTokenRetransmitTimeout() => StartTimer(SrpTimer.TokenRetransmit, _timeouts.TokenRetransmit);
+
+    private protected void Log(SrpLogLevel level, string template, params object?[] args) => _out.Add(new SrpLog(level, template, args));
+}
+
+/// <summary>The counters of one engine; the node's are the sum of both engines'.</summary>
+internal struct SrpStats
+{
+    public ulong OrfTokenTx, OrfTokenRx, MembMergeDetectTx, MembMergeDetectRx, MembJoinTx, MembJoinRx;
+    public ulong McastTx, McastRetx, McastRx, MembCommitTokenTx, MembCommitTokenRx;
+    public ulong TokenHoldCancelTx, TokenHoldCancelRx;
+    public ulong OperationalEntered, OperationalTokenLost, GatherEntered, GatherTokenLost;
+    public ulong CommitEntered, CommitTokenLost, RecoveryEntered, RecoveryTokenLost;
+    public ulong ConsensusTimeouts, RxMsgDropped, ContinuousGather, FailedToReceive;
+    public ulong RetransmitRequests, MessagesDelivered, MessagesRejected;
+    public long TokenRotationLastMs;
+
+    public static SrpCounters ToCounters(in SrpStats a, in SrpStats b, ulong rxDropped, double rotationAvgMs, double backlogAvg) => new(
+        a.OrfTokenTx + b.OrfTokenTx, a.OrfTokenRx + b.OrfTokenRx, a.MembMergeDetectTx + b.MembMergeDetectTx,
+        a.MembMergeDetectRx + b.MembMergeDetectRx, a.MembJoinTx + b.MembJoinTx, a.MembJoinRx + b.MembJoinRx,
+        a.McastTx + b.McastTx, a.McastRetx + b.McastRetx, a.McastRx + b.McastRx,
+        a.MembCommitTokenTx + b.MembCommitTokenTx, a.MembCommitTokenRx + b.MembCommitTokenRx,
+        a.TokenHoldCancelTx + b.TokenHoldCancelTx, a.TokenHoldCancelRx + b.TokenHoldCancelRx,
+        a.OperationalEntered + b.OperationalEntered, a.OperationalTokenLost + b.OperationalTokenLost,
+        a.GatherEntered + b.GatherEntered, a.GatherTokenLost + b.GatherTokenLost,
+        a.CommitEntered + b.CommitEntered, a.CommitTokenLost + b.CommitTokenLost,
+        a.RecoveryEntered + b.RecoveryEntered, a.RecoveryTokenLost + b.RecoveryTokenLost,
+        a.ConsensusTimeouts + b.ConsensusTimeouts, a.RxMsgDropped + b.RxMsgDropped + rxDropped,
+        a.ContinuousGather + b.ContinuousGather, a.FailedToReceive + b.FailedToReceive,
+        a.RetransmitRequests + b.RetransmitRequests, a.MessagesDelivered + b.MessagesDelivered,
+        a.MessagesRejected + b.MessagesRejected,
+        a.TokenRotationLastMs + b.TokenRotationLastMs, rotationAvgMs, backlogAvg);
+}

@@ -1,0 +1,186 @@
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Tests.Srp;
+
+/// <summary>Membership's engine alone: joins, commit tokens and TokenHolder's reports in, commands and effects out.</summary>
+public class MembershipEngineTests
+{
+    private static readonly NodeId Me = new(1);
+    private static readonly NodeId Peer = new(2);
+
+    private static ValueList<NodeId> Nodes(params uint[] ids) => ids.Select(n => new NodeId(n)).ToValueList();
+
+    private static JoinMessage Join(uint from, ulong ringSeq, uint[] proc, uint[] failed) => new(new NodeId(from), ringSeq, Nodes(proc), Nodes(failed));
+
+    private static IEnumerable<MembershipCommand> Commands(IEnumerable<SrpOutput> outputs) =>
+        outputs.OfType<TellTokenHolder>().Select(t => t.Command);
+
+    private static MembershipEngine Started(out IReadOnlyList<SrpOutput> startOutputs, ulong initialRingSeq = 0)
+    {
+        var engine = new MembershipEngine(new SrpOptions(Me, CorosyncDefaults.For(3)) { InitialRingSeq = initialRingSeq });
+        startOutputs = engine.Start(0);
+        return engine;
+    }
+
+    [Fact]
+    public void Booting_enters_gather_alone_and_asks_token_holder_to_suspend()
+    {
+        var engine = Started(out var outputs);
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.Equal([Me], engine.ProcSet);
+        var join = Assert.Single(outputs.OfType<SendMessage>()).Message as JoinMessage;
+        Assert.NotNull(join);
+        Assert.Contains(outputs, o => o is SelfDelivery { Message: JoinMessage });
+        Assert.IsType<SuspendRing>(Assert.Single(Commands(outputs)));
+        // Suspend is asked for after the join timers start and before the state change is announced.
+        var list = outputs.ToList();
+        Assert.True(list.FindIndex(o => o is StartTimer { Timer: SrpTimer.Consensus }) < list.FindIndex(o => o is TellTokenHolder));
+        Assert.True(list.FindIndex(o => o is TellTokenHolder) < list.FindIndex(o => o is StateChanged));
+    }
+
+    [Fact]
+    public void Consensus_with_a_peer_forms_the_commit_token_from_the_reported_ring_position()
+    {
+        var engine = Started(out _);
+        engine.Handle(new RingPositionReport(new RingPosition(Aru: 7, HighSeqReceived: 9, HighDelivered: 6, false, default, 0)), 1);
+
+        // The peer's join teaches us a processor: proc grows, GATHER restarts (and asks for Suspend again).
+        var grown = engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 10);
+        Assert.Equal([Me, Peer], engine.ProcSet.OrderBy(n => n));
+        Assert.IsType<SuspendRing>(Assert.Single(Commands(grown)));
+
+        // Its join with the same sets is its agreement: we are the lowest, we create and send the commit token.
+        var agreed = engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 20).ToList();
+        Assert.Equal(SrpState.Commit, engine.State);
+        var enter = Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed)));
+        Assert.Equal(new RingId(Me, 1 + 4), enter.Ring.RingId);
+        Assert.Equal([Me, Peer], enter.Ring.Members);
+        Assert.Equal(Peer, enter.Ring.TokenTarget);
+
+        var sent = Assert.IsType<CommitToken>(Assert.Single(agreed.OfType<SendMessage>(), s => s.Destination == Peer).Message);
+        Assert.Equal(enter.CommitTokenSent, sent);
+        Assert.Equal(1, sent.MemberIndex);
+        // Our slot: the old ring (the ring we were on), its aru, high delivered, and whether we had everything.
+        Assert.Equal(new CommitMember(Me, new RingId(Me, 1), 7, 6, false), sent.Members[0]);
+        // TokenHolder saves the old ring before COMMIT is announced, so its log line comes first.
+        Assert.True(agreed.FindIndex(o => o is TellTokenHolder) < agreed.FindIndex(o => o is StateChanged));
+        Assert.Contains(agreed, o => o is RingSeqObserved { RingSeq: 5 });
+    }
+
+    [Fact]
+    public void The_commit_token_back_after_the_second_rotation_installs_the_ring_into_token_holder()
+    {
+        var engine = Started(out _);
+        engine.Handle(new RingPositionReport(default), 1);
+        engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 10);
+        var agreed = engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 20);
+        var first = Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed)));
+
+        // The peer filled its slot and sent it back: a full round.
+        var back = first.CommitTokenSent with
+        {
+            Sender = Peer, TokenSeq = first.CommitTokenSent.TokenSeq + 1, MemberIndex = 2,
+            Members = first.CommitTokenSent.Members.Select(m => m.Node == Peer ? m with { OldRingId = new RingId(Peer, 1) } : m).ToValueList(),
+        };
+        var outputs = engine.Handle(new MessageReceived(back), 30).ToList();
+        Assert.Equal(SrpState.Recovery, engine.State);
+        var install = Assert.IsType<InstallRing>(Assert.Single(Commands(outputs)));
+        Assert.Equal(first.Ring, install.Ring);
+        Assert.Equal(back.TokenSeq + 1, install.CommitTokenSent.TokenSeq);
+        Assert.Contains(outputs, o => o is SendMessage { Message: CommitToken, Destination: var d } && d == Peer);
+
+        // TokenHolder reports the ring installed: OPERATIONAL, proc = members, the membership logged.
+        var installed = engine.Handle(new InstalledReport(install.Ring, install.Ring.Members, install.Ring.Members, ValueList<NodeId>.Empty), 40);
+        Assert.Equal(SrpState.Operational, engine.State);
+        Assert.Equal([Me, Peer], engine.Members);
+        Assert.Equal([Me, Peer], engine.ProcSet);
+        Assert.Contains(installed, o => o is SrpLog l && l.Template.StartsWith("A new membership", StringComparison.Ordinal));
+        Assert.Contains(installed, o => o is StateChanged { From: SrpState.Recovery, To: SrpState.Operational });
+    }
+
+    [Fact]
+    public void Alone_the_node_forms_a_singleton_ring_through_its_own_join_and_commit_token()
+    {
+        var engine = Started(out var outputs);
+        engine.Handle(new RingPositionReport(default), 1);
+        // What the node hears from itself (loopback): its join, then its commit token, twice round a ring of one.
+        var selfJoin = outputs.OfType<SelfDelivery>().Single().Message;
+        var commit = engine.Handle(new MessageReceived(selfJoin), 2);
+        Assert.Equal(SrpState.Commit, engine.State);
+        var token = commit.OfType<SelfDelivery>().Single().Message;
+        var recover = engine.Handle(new MessageReceived(token), 3);
+        Assert.Equal(SrpState.Recovery, engine.State);
+        var install = Assert.IsType<InstallRing>(Assert.Single(Commands(recover)));
+        Assert.Equal([Me], install.Ring.Members);
+        Assert.Equal(Me, install.Ring.TokenTarget);
+        // The commit token's third visit tells the representative's TokenHolder to originate the ORF token.
+        var third = engine.Handle(new MessageReceived(recover.OfType<SelfDelivery>().Single().Message), 4);
+        Assert.IsType<OriginateToken>(Assert.Single(Commands(third)));
+    }
+
+    [Fact]
+    public void Token_loss_reported_in_operational_starts_gather_and_suspends_the_ring()
+    {
+        var engine = Started(out var outputs);
+        engine.Handle(new RingPositionReport(default), 1);
+        var token = engine.Handle(new MessageReceived(outputs.OfType<SelfDelivery>().Single().Message), 2).OfType<SelfDelivery>().Single().Message;
+        var recover = engine.Handle(new MessageReceived(token), 3);
+        var install = (InstallRing)Commands(recover).Single();
+        engine.Handle(new InstalledReport(install.Ring, install.Ring.Members, install.Ring.Members, ValueList<NodeId>.Empty), 4);
+        Assert.Equal(SrpState.Operational, engine.State);
+
+        var lost = engine.Handle(new TokenLostReport(), 5_000);
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.IsType<SuspendRing>(Assert.Single(Commands(lost)));
+        Assert.Contains(lost, o => o is StateChanged { Reason: "The token was lost in the OPERATIONAL state." });
+        Assert.Equal(1ul, engine.Counters.OperationalTokenLost);
+    }
+
+    [Fact]
+    public void A_foreign_ring_in_gather_adds_its_source_to_proc_once()
+    {
+        var engine = Started(out _);
+        var first = engine.Handle(new ForeignRingReport(new NodeId(9)), 10);
+        Assert.Contains(new NodeId(9), engine.ProcSet);
+        Assert.Single(first.OfType<SendMessage>(), s => s.Message is JoinMessage);
+        // Already in proc: nothing new, no gather restart.
+        Assert.Empty(engine.Handle(new ForeignRingReport(new NodeId(9)), 20));
+    }
+
+    [Fact]
+    public void Failed_to_receive_marks_this_node_failed_and_gathers()
+    {
+        var engine = Started(out _);
+        var outputs = engine.Handle(new FailedToReceiveReport(), 10);
+        Assert.Contains(Me, engine.FailedSet);
+        Assert.Contains(Me, engine.ProcSet);
+        var join = (JoinMessage)outputs.OfType<SendMessage>().Single().Message;
+        Assert.Contains(Me, join.FailedList);
+    }
+
+    [Fact]
+    public void Leave_sends_the_leave_message_and_ignores_everything_after()
+    {
+        var engine = Started(out _);
+        var outputs = engine.Handle(new LeaveRing(), 10);
+        Assert.IsType<LeaveMessage>(Assert.Single(outputs.OfType<SendMessage>()).Message);
+        Assert.True(engine.HasLeft);
+        Assert.Empty(engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 20));
+    }
+
+    [Fact]
+    public void A_join_older_than_a_ring_its_sender_was_reported_on_is_dropped_as_stale()
+    {
+        var engine = Started(out _);
+        // TokenHolder saw the peer's token or multicast on a ring of seq 12.
+        engine.Handle(new PeerRingSeqReport(Peer, 12), 5);
+        var stale = engine.Handle(new MessageReceived(Join(2, 8, [1, 2], [])), 10);
+        Assert.Empty(stale);
+        Assert.Equal([Me], engine.ProcSet);
+        Assert.Equal(1ul, engine.Counters.RxMsgDropped);
+        // Its current join is processed.
+        engine.Handle(new MessageReceived(Join(2, 12, [1, 2], [])), 20);
+        Assert.Contains(Peer, engine.ProcSet);
+    }
+}

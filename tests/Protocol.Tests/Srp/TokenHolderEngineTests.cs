@@ -1,0 +1,195 @@
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Protocol.Tests.Srp;
+
+/// <summary>TokenHolder's engine alone: Membership's commands and the ring's traffic in, its reports and effects out.</summary>
+public class TokenHolderEngineTests
+{
+    private static readonly NodeId Me = new(1);
+    private static readonly NodeId Peer = new(2);
+    private static readonly RingId OldRing = new(Me, 1);
+    private static readonly RingId NewRing = new(Me, 5);
+    private static readonly RingConfig Ring = new(NewRing, new[] { Me, Peer }.ToValueList(), Peer);
+
+    private static CommitToken CommitFor(RingConfig ring) => new(Me, ring.RingId, 2, ring.Members.Count,
+        ring.Members.Select(n => new CommitMember(n, OldRing, 0, 0, true)).ToValueList());
+
+    private static OrfToken Token(uint tokenSeq, uint seq, uint aru = 0, RingId? ring = null, NodeId aruAddr = default) =>
+        new(Peer, ring ?? NewRing, seq, tokenSeq, aru, aruAddr, 0, 0, false, ValueList<uint>.Empty);
+
+    private static McastMessage Mcast(uint seq, string text) =>
+        new(Peer, NewRing, seq, Peer, DeliveryGuarantee.Agreed, text.Select(c => (byte)c).ToValueList(), null);
+
+    private static T Report<T>(IEnumerable<SrpOutput> outputs) where T : TokenReport =>
+        Assert.Single(outputs.OfType<TellMembership>().Select(t => t.Report).OfType<T>());
+
+    /// <summary>What Membership does on the way to a new ring: suspend, commit, install; then the recovery token's rotations.</summary>
+    private static TokenHolderEngine Installed(out List<SrpOutput> lastVisit)
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
+        Assert.Equal(SrpState.Recovery, engine.State);
+        // Two quiet rotations fix the install seq, two more with it under the token's aru install the ring.
+        lastVisit = [];
+        for (uint visit = 1; visit <= 4; visit++)
+            lastVisit = engine.Handle(new MessageReceived(Token(visit, 0)), 20 + visit * 10).ToList();
+        Assert.Equal(SrpState.Operational, engine.State);
+        return engine;
+    }
+
+    [Fact]
+    public void Suspend_stops_the_token_timers_and_answers_with_the_ring_position()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        var outputs = engine.Handle(new SuspendRing(), 0);
+
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.Equal([SrpTimer.TokenRetransmit, SrpTimer.TokenLoss, SrpTimer.TokenWarning, SrpTimer.Merge],
+            outputs.OfType<StopTimer>().Select(s => s.Timer));
+        var report = Report<RingPositionReport>(outputs);
+        Assert.Equal(new RingPosition(0, 0, 0, false, default, 0), report.Position);
+    }
+
+    [Fact]
+    public void A_suspended_ring_drops_tokens_as_a_node_in_gather_does()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        var outputs = engine.Handle(new MessageReceived(Token(1, 0, ring: engine.RingId)), 5);
+        Assert.DoesNotContain(outputs, o => o is SendMessage or StartTimer or StopTimer or Delivered);
+        Assert.DoesNotContain(outputs, o => o is TellMembership { Report: RingPositionReport or TokenLostReport or ForeignRingReport or InstalledReport or FailedToReceiveReport });
+        Assert.Equal(1ul, engine.Counters.OrfTokenRx);
+        Assert.Equal(0ul, engine.Counters.OrfTokenTx);
+    }
+
+    [Fact]
+    public void EnterCommit_saves_the_old_ring_once_and_reports_it()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        var first = engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        Assert.Contains(first, o => o is SrpLog l && l.Template.StartsWith("Saving state", StringComparison.Ordinal));
+        var saved = Report<RingPositionReport>(first).Position;
+        Assert.True(saved.OldRingSaved);
+        Assert.Equal(Ring.RingId, engine.RingId);
+
+        // A second attempt (the first commit failed) keeps the state saved the first time.
+        var again = engine.Handle(new EnterCommit(Ring with { RingId = new RingId(Me, 9) }, CommitFor(Ring)), 20);
+        Assert.DoesNotContain(again, o => o is SrpLog l && l.Template.StartsWith("Saving state", StringComparison.Ordinal));
+        Assert.Equal(saved.OldRingId, Report<RingPositionReport>(again).Position.OldRingId);
+    }
+
+    [Fact]
+    public void In_commit_the_token_retransmit_timer_resends_the_commit_token_handed_over()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        var commit = CommitFor(Ring);
+        engine.Handle(new EnterCommit(Ring, commit), 10);
+        var outputs = engine.Handle(new TimerExpired(SrpTimer.TokenRetransmit), 20);
+        var sent = Assert.Single(outputs.OfType<SendMessage>());
+        Assert.Equal(commit, sent.Message);
+        Assert.Equal(Peer, sent.Destination);
+    }
+
+    [Fact]
+    public void Recovery_installs_the_ring_and_reports_it_with_the_configuration_changes()
+    {
+        Installed(out var lastVisit);
+        var installed = Report<InstalledReport>(lastVisit);
+        Assert.Equal([Me, Peer], installed.Members);
+        Assert.Equal([Me, Peer], installed.Joined);
+        Assert.Equal(
+            [ConfigurationKind.Transitional, ConfigurationKind.Regular],
+            lastVisit.OfType<ConfigurationChanged>().Select(c => c.Kind));
+        // The token goes on to the next member in the same visit.
+        Assert.Contains(lastVisit, o => o is SendMessage { Message: OrfToken, Destination: var d } && d == Peer);
+    }
+
+    [Fact]
+    public void Multicasts_are_delivered_in_seq_order_and_a_gap_holds_delivery_back()
+    {
+        var engine = Installed(out _);
+        var delivered = new List<uint>();
+        void Feed(SrpInput input, long now) =>
+            delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => d.Seq));
+
+        // Our own messages go out on the next token visit and are delivered at once (agreed order).
+        Feed(new SubmitMessage(new byte[] { 1 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
+        Feed(new SubmitMessage(new byte[] { 2 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
+        Feed(new MessageReceived(Token(5, 0)), 110);
+        Assert.Equal([1u, 2u], delivered);
+
+        // The peer's 4 arrives before its 3: nothing until the gap is filled, then both in order.
+        Feed(new MessageReceived(Mcast(4, "four")), 120);
+        Assert.Equal([1u, 2u], delivered);
+        Feed(new MessageReceived(Mcast(3, "three")), 130);
+        Assert.Equal([1u, 2u, 3u, 4u], delivered);
+        Assert.Equal(4u, engine.MyAru);
+        Assert.Equal(4u, engine.HighDelivered);
+    }
+
+    [Fact]
+    public void Token_loss_in_operational_is_logged_and_reported_to_membership()
+    {
+        var engine = Installed(out _);
+        var outputs = engine.Handle(new TimerExpired(SrpTimer.TokenLoss), 5_000);
+        Assert.Contains(outputs, o => o is SrpLog { Level: SrpLogLevel.Notice } l && l.Template.StartsWith("A processor failed", StringComparison.Ordinal));
+        Report<TokenLostReport>(outputs);
+        // The ring is suspended only when Membership says so.
+        Assert.Equal(SrpState.Operational, engine.State);
+    }
+
+    [Fact]
+    public void Token_loss_in_recovery_restores_the_old_ring_position_before_reporting()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
+        var outputs = engine.Handle(new TimerExpired(SrpTimer.TokenLoss), 3_000).ToList();
+        var restore = outputs.FindIndex(o => o is SrpLog l && l.Template.StartsWith("Restoring", StringComparison.Ordinal));
+        var lost = outputs.FindIndex(o => o is TellMembership { Report: TokenLostReport });
+        Assert.InRange(restore, 0, lost - 1);
+    }
+
+    [Fact]
+    public void A_multicast_of_another_ring_is_reported_as_a_foreign_ring()
+    {
+        var engine = Installed(out _);
+        var foreign = new McastMessage(new NodeId(7), new RingId(new NodeId(7), 40), 1, new NodeId(7),
+            DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+        var report = Report<ForeignRingReport>(engine.Handle(new MessageReceived(foreign), 100));
+        Assert.Equal(new NodeId(7), report.Source);
+        Assert.DoesNotContain(engine.Handle(new MessageReceived(foreign), 100), o => o is Delivered);
+    }
+
+    [Fact]
+    public void Failing_to_receive_for_fail_to_recv_const_rotations_is_reported()
+    {
+        var engine = Installed(out _);
+        // The peer multicast seq 1 that never reached us: every token comes back with the aru we set (0, by us).
+        var outputs = new List<SrpOutput>();
+        for (uint visit = 5; visit < 5 + CorosyncDefaults.For(2).FailReceiveConst + 5 && !outputs.Any(o => o is TellMembership { Report: FailedToReceiveReport }); visit++)
+            outputs = engine.Handle(new MessageReceived(Token(visit, seq: 1, aru: 0, aruAddr: Me)), visit * 10).ToList();
+        Report<FailedToReceiveReport>(outputs);
+        Assert.Contains(outputs, o => o is SrpLog { Level: SrpLogLevel.Error });
+    }
+
+    [Fact]
+    public void A_token_behind_what_the_ring_already_multicast_trips_an_invariant_instead_of_corrupting_the_log()
+    {
+        var engine = Installed(out _);
+        engine.Handle(new MessageReceived(Mcast(1, "a")), 100);
+        engine.Handle(new MessageReceived(Mcast(2, "b")), 100);
+        engine.Handle(new SubmitMessage(new byte[] { 9 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
+        // No correct ring sends this: a fresh token (higher token seq) whose seq is below messages already
+        // multicast. Our message would take seq 1 again and the high seq would fall below the aru.
+        var violation = Assert.Throws<InvariantViolation>(() => engine.Handle(new MessageReceived(Token(5, seq: 0)), 110));
+        Assert.Equal(nameof(TokenHolderEngine), violation.Engine);
+        Assert.StartsWith("aru", violation.Invariant, StringComparison.Ordinal);
+    }
+}
