@@ -91,7 +91,7 @@ public sealed class ClusterSimulation
         var nodeNumber = _incarnations[id] = _incarnations.GetValueOrDefault(id) + 1;
         var logger = Options.CaptureLogs
             ? new LoggerConfiguration().MinimumLevel.Is(Options.CaptureLevel)
-                // The actor kernel's debug chatter (dead letters of fire-and-forget submits) would drown the protocol's lines.
+                // Debug lines without a subsystem (not the protocol's) would drown the protocol's lines.
                 .Filter.ByExcluding(e => e.Level == Serilog.Events.LogEventLevel.Debug && !e.Properties.ContainsKey(LogSubsystem.Property))
                 .WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
             : (ILogger)Serilog.Core.Logger.None;

@@ -125,6 +125,15 @@ public sealed class Simulation
                 }
             }
         }) { IsBackground = true, Name = $"create {name}" };
+        // The creation's own work (the new system's guardians and loggers) runs apart from the rest: the order in which
+        // the helper thread and this one queue it is not the seed's, so it is neither traced nor counted, and it is
+        // finished before the work that was ready goes on.
+        IRunnable[] waiting;
+        lock (_gate)
+        {
+            waiting = _ready.ToArray();
+            _ready.Clear();
+        }
         Interlocked.Increment(ref _creating);
         try
         {
@@ -141,13 +150,28 @@ public sealed class Simulation
                         continue;
                     }
                 }
-                Execute(run);
+                _depth++;
+                try
+                {
+                    run.Run();
+                }
+                finally
+                {
+                    _depth--;
+                }
             }
         }
         finally
         {
             Interlocked.Decrement(ref _creating);
             Registry.TryRemove(id, out _);
+            lock (_gate)
+            {
+                var after = _ready.ToArray();
+                _ready.Clear();
+                foreach (var run in waiting) _ready.Enqueue(run);
+                foreach (var run in after) _ready.Enqueue(run);
+            }
         }
         if (error is not null) throw new InvalidOperationException($"could not create actor system {name}: {error.Message}", error);
         return system!;
@@ -342,7 +366,7 @@ public sealed class Simulation
 
     internal void TraceDispatch(ActorCell cell, object message)
     {
-        if (Environment.CurrentManagedThreadId != _loopThread) return; // system creation on its helper thread: not part of the run's story
+        if (Volatile.Read(ref _creating) > 0) return; // a system's creation: not part of the run's story (see CreateSystem)
         if (!_cellNames.TryGetValue(cell, out var name))
         {
             name = Encoding.UTF8.GetBytes(cell.System.Name + cell.Self.Path.ToStringWithoutAddress());

@@ -8,7 +8,8 @@ namespace Totem.Nodes.Simulator;
 /// <summary>
 /// The scheduler of every simulated system (<c>akka.scheduler.implementation</c>): timers go to the simulation's heap
 /// keyed (due, seq) on virtual time; a cancelled timer is skipped when it comes due, and every timer of a system
-/// that has terminated (the scheduler disposed) is skipped too, so a crashed node's timers die with it.
+/// that is terminating is skipped too (marked by the node on the simulation thread), so a crashed node's timers
+/// die with it at the instant of the crash.
 /// </summary>
 public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
@@ -68,7 +69,8 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
 
     private abstract class Entry(VirtualTimeScheduler owner, ICancelable? cancelable, TimeSpan interval) : Simulation.TimerEntry
     {
-        public override bool IsLive => !owner._disposed && cancelable is not { IsCancellationRequested: true };
+        // Not owner._disposed: Akka disposes the scheduler from a thread-pool continuation, at a moment no seed decides.
+        public override bool IsLive => !owner._terminating && cancelable is not { IsCancellationRequested: true };
 
         public override void Fire(Simulation simulation)
         {
