@@ -118,4 +118,37 @@ public sealed class NodeSupervisionTests : VirtualTimeTestKit
         ExpectMsg(1);
         lock (reports) Assert.Equal(["boom"], reports);
     }
+
+    private sealed class Broken : ReceiveActor
+    {
+        public Broken() => throw new InvalidOperationException("cannot start");
+    }
+
+    private sealed class Watcher : ReceiveActor
+    {
+        private readonly Action<string, Exception> _report;
+
+        public Watcher(IActorRef probe, Action<string, Exception> report)
+        {
+            _report = report;
+            var child = Context.ActorOf(Akka.Actor.Props.Create(() => new Broken()), "broken");
+            Context.Watch(child);
+            Receive<Terminated>(t => probe.Tell(t.ActorRef.Path.Name));
+        }
+
+        protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_report);
+    }
+
+    [Fact]
+    public void A_child_that_cannot_be_created_is_stopped_not_restarted_in_a_loop()
+    {
+        var reports = new List<string>();
+        Action<string, Exception> report = (path, _) => { lock (reports) reports.Add(path); };
+        var probe = TestActor;
+        Sys.ActorOf(Akka.Actor.Props.Create(() => new Watcher(probe, report)), "watcher");
+
+        ExpectMsg("broken");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        lock (reports) Assert.Equal(["/user/watcher/broken"], reports);
+    }
 }

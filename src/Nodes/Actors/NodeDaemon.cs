@@ -12,7 +12,8 @@ namespace Totem.Nodes.Actors;
 /// construction (watchdog; udp-adapter; ring, whose child is votequorum), starts the transport's receive path into
 /// the ring, forwards the facade's commands, and runs the orderly shutdown as a <see cref="LeaveSequence"/> child
 /// (Become: running -> leaving). Supervision: a child that throws is restarted with its protocol state rebuilt
-/// (a ring restart is a node restart of the ring, as a rebooted corosync); the daemon itself is stopped, never
+/// (a ring restart is a node restart of the ring, as a rebooted corosync), one that cannot be created is stopped
+/// and the node with it (the facade reports the node failed); the daemon itself is stopped, never
 /// restarted, by the guardian (reference.conf), because it owns the transport's subscription.
 /// </summary>
 public sealed class NodeDaemon : ReceiveActor
@@ -38,8 +39,18 @@ public sealed class NodeDaemon : ReceiveActor
         _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
         var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
         _ring = Context.ActorOf(TokenRing.Props(p.RingOptions, p.Board, _adapter, quorum, p.Hooks, p.Log), "ring");
+        // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.
+        Context.Watch(watchdog);
+        Context.Watch(_adapter);
+        Context.Watch(_ring);
         var inbound = new InboundDatagrams(_ring, p.Malformed, p.Peers, Context.System.Scheduler, p.Log);
         p.Transport.Start(inbound.OnDatagram);
+    }
+
+    private void ChildStopped(Terminated terminated)
+    {
+        _parts.Log.Error("The node's actor {Actor} stopped; the node stops", terminated.ActorRef.Path.ToStringWithoutAddress());
+        Context.Stop(Self);
     }
 
     protected override void PostStop() => _parts.Stopped();
@@ -53,6 +64,7 @@ public sealed class NodeDaemon : ReceiveActor
             Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
             Become(Leaving);
         });
+        Receive<Terminated>(ChildStopped);
     }
 
     private void Leaving()
@@ -61,6 +73,7 @@ public sealed class NodeDaemon : ReceiveActor
         Receive<SubmitApplicationMessage>(submit => _ring.Forward(submit));
         Receive<SetExpectedVotesCommand>(command => _ring.Forward(command));
         Receive<LeaveAndStop>(_ => { });
+        Receive<Terminated>(ChildStopped);
     }
 }
 
