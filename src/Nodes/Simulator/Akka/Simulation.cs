@@ -70,7 +70,8 @@ public sealed class Simulation
     public long ForeignWork => Interlocked.Read(ref _foreignWork);
 
     /// <summary>SHA-256 (lower-case hex) over the ordered event trace so far: every executed timer or action
-    /// (virtual time, sequence, label) and every message dispatched (virtual time, receiving actor, message type).</summary>
+    /// (virtual time, sequence, label) and every message dispatched to a node's actors (virtual time, receiving
+    /// actor, message type).</summary>
     public string TraceHash
     {
         get
@@ -369,9 +370,15 @@ public sealed class Simulation
         if (Volatile.Read(ref _creating) > 0) return; // a system's creation: not part of the run's story (see CreateSystem)
         if (!_cellNames.TryGetValue(cell, out var name))
         {
-            name = Encoding.UTF8.GetBytes(cell.System.Name + cell.Self.Path.ToStringWithoutAddress());
+            // The node's own actors only: Akka names some of its system actors from process-wide counters
+            // (/system/EventStreamUnsubscriber-6), which differ between two runs of one seed in one process.
+            var path = cell.Self.Path;
+            name = path.Elements.Count > 0 && path.Elements[0] == "user"
+                ? Encoding.UTF8.GetBytes(cell.System.Name + path.ToStringWithoutAddress())
+                : [];
             _cellNames.AddOrUpdate(cell, name);
         }
+        if (name.Length == 0) return;
         var type = message.GetType();
         if (!_typeNames.TryGetValue(type, out var typeName))
         {

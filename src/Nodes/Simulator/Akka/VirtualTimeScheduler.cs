@@ -49,15 +49,17 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
 
     private void Add(TimeSpan delay, Entry entry)
     {
-        if (_disposed) return;
-        if (_terminating && !_simulation.OnLoopThread)
+        if (!_simulation.OnLoopThread && (_terminating || _disposed))
         {
-            // Housekeeping of the system's real-thread dispatchers while it stops (the loggers' dispatcher schedules
-            // its own shutdown when its last actor detaches): not the simulation's work, so it runs on real time.
-            _ = Task.Delay(delay).ContinueWith(_ => { if (entry.IsLive) entry.Fire(_simulation); }, CancellationToken.None,
-                TaskContinuationOptions.None, TaskScheduler.Default);
+            // Housekeeping of the system's real-thread side while it stops (Akka's termination callbacks run on the
+            // thread pool): not the simulation's work, so it runs on real time.
+            _ = Task.Delay(delay).ContinueWith(_ => entry.Execute(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             return;
         }
+        // From the crash on, the node's timers are dead. Decided by _terminating, which the node sets on the simulation
+        // thread, never by _disposed, which Akka sets from a thread-pool continuation at a moment no seed decides
+        // (an entry skipped or not would shift every later sequence number, and the trace hash with it).
+        if (_terminating) return;
         _simulation.AddTimer(delay, entry);
     }
 
@@ -78,14 +80,14 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
             Execute();
         }
 
-        protected abstract void Execute();
+        public abstract void Execute();
     }
 
     private sealed class Tell(VirtualTimeScheduler owner, ICancelable? cancelable, TimeSpan interval, ICanTell receiver, object message, IActorRef sender)
         : Entry(owner, cancelable, interval)
     {
         public override string? Label => null;
-        protected override void Execute() => receiver.Tell(message, sender);
+        public override void Execute() => receiver.Tell(message, sender);
         public override string ToString() => $"timer {message.GetType().Name}";
     }
 
@@ -93,7 +95,7 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
         : Entry(owner, cancelable, interval)
     {
         public override string? Label => null;
-        protected override void Execute() => action();
+        public override void Execute() => action();
         public override string ToString() => "scheduled action";
     }
 }
