@@ -9,7 +9,7 @@ namespace Totem.Nodes.Actors;
 /// waiting for the token timeout), then the adapter confirms it is on the wire, then the node stops; a deadline
 /// (a keyed timer) stops it anyway. Messages only, so it runs the same on the thread pool and in the simulation.
 /// </summary>
-public sealed class LeaveSequence : ReceiveActor, IWithTimers
+public sealed class LeaveSequence : UntypedActor, IWithTimers
 {
     private const string Deadline = "leave-deadline";
     private readonly IActorRef _ring;
@@ -25,13 +25,12 @@ public sealed class LeaveSequence : ReceiveActor, IWithTimers
         _stop = stop;
         _timeout = timeout;
         _log = log;
-        Leaving();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IActorRef ring, IActorRef adapter, Action stop, TimeSpan timeout, ILogger log) =>
-        Akka.Actor.Props.Create(() => new LeaveSequence(ring, adapter, stop, timeout, log));
+        Akka.Actor.Props.Create<LeaveSequence>(ring, adapter, stop, timeout, log);
 
     protected override void PreStart()
     {
@@ -39,20 +38,39 @@ public sealed class LeaveSequence : ReceiveActor, IWithTimers
         _ring.Tell(new LeaveRingCommand(), Self);
     }
 
-    private void Leaving()
+    /// <summary>The first phase: waiting for the ring to confirm its leave is sent.</summary>
+    protected override void OnReceive(object message)
     {
-        Receive<LeaveSent>(_ =>
+        switch (message)
         {
-            _adapter.Tell(new FlushTransport(), Self);
-            Become(Flushing);
-        });
-        Receive<LeaveTimedOut>(_ => TimedOut());
+            case LeaveSent:
+                _adapter.Tell(new FlushTransport(), Self);
+                Become(Flushing);
+                break;
+            case LeaveTimedOut:
+                TimedOut();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
-    private void Flushing()
+    /// <summary>The second phase: waiting for the adapter to confirm the leave is on the wire.</summary>
+    private void Flushing(object message)
     {
-        Receive<Flushed>(_ => Done());
-        Receive<LeaveTimedOut>(_ => TimedOut());
+        switch (message)
+        {
+            case Flushed:
+                Done();
+                break;
+            case LeaveTimedOut:
+                TimedOut();
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void TimedOut()
@@ -64,7 +82,7 @@ public sealed class LeaveSequence : ReceiveActor, IWithTimers
     private void Done()
     {
         Timers.CancelAll();
-        Become(() => { });
+        Become(_ => { });
         _stop();
         Context.Stop(Self);
     }

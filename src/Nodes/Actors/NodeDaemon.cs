@@ -16,7 +16,7 @@ namespace Totem.Nodes.Actors;
 /// and the node with it (the facade reports the node failed); the daemon itself is stopped, never
 /// restarted, by the guardian (reference.conf), because it owns the transport's subscription.
 /// </summary>
-public sealed class NodeDaemon : ReceiveActor
+public sealed class NodeDaemon : UntypedActor
 {
     private readonly NodeParts _parts;
     private IActorRef _ring = ActorRefs.Nobody;
@@ -25,10 +25,9 @@ public sealed class NodeDaemon : ReceiveActor
     public NodeDaemon(NodeParts parts)
     {
         _parts = parts;
-        Running();
     }
 
-    public static Props Props(NodeParts parts) => Akka.Actor.Props.Create(() => new NodeDaemon(parts));
+    public static Props Props(NodeParts parts) => Akka.Actor.Props.Create<NodeDaemon>(parts);
 
     protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_parts.Hooks.OnActorFailure);
 
@@ -55,25 +54,41 @@ public sealed class NodeDaemon : ReceiveActor
 
     protected override void PostStop() => _parts.Stopped();
 
-    private void Running()
+    /// <summary>Running: the facade's commands go to the ring; a leave starts the shutdown.</summary>
+    protected override void OnReceive(object message)
     {
-        Receive<SubmitApplicationMessage>(submit => _ring.Forward(submit));
-        Receive<SetExpectedVotesCommand>(command => _ring.Forward(command));
-        Receive<LeaveAndStop>(_ =>
+        switch (message)
         {
-            Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
-            Become(Leaving);
-        });
-        Receive<Terminated>(ChildStopped);
+            case LeaveAndStop:
+                Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
+                Become(Leaving);
+                break;
+            default:
+                Common(message);
+                break;
+        }
     }
 
-    private void Leaving()
+    /// <summary>Leaving: a second leave is ignored; submits still reach the ring while the leave goes out (corosync takes messages until it exits).</summary>
+    private void Leaving(object message)
     {
-        // Submits still reach the ring while the leave goes out (corosync takes messages until it exits).
-        Receive<SubmitApplicationMessage>(submit => _ring.Forward(submit));
-        Receive<SetExpectedVotesCommand>(command => _ring.Forward(command));
-        Receive<LeaveAndStop>(_ => { });
-        Receive<Terminated>(ChildStopped);
+        if (message is not LeaveAndStop) Common(message);
+    }
+
+    private void Common(object message)
+    {
+        switch (message)
+        {
+            case SubmitApplicationMessage or SetExpectedVotesCommand:
+                _ring.Forward(message);
+                break;
+            case Terminated terminated:
+                ChildStopped(terminated);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 }
 

@@ -18,7 +18,7 @@ namespace Totem.Nodes.Actors;
 /// as a rebooted corosync: a fresh engine above the ring seqs seen so far, and a fresh votequorum.
 /// (DESIGN.md draws TokenHolder and Membership as two actors; splitting the engine is a later step of issue 17.)
 /// </summary>
-public sealed class TokenRing : ReceiveActor, IWithTimers
+public sealed class TokenRing : UntypedActor, IWithTimers
 {
     private readonly TotemSrp _engine;
     private readonly NodeBoard _board;
@@ -31,8 +31,8 @@ public sealed class TokenRing : ReceiveActor, IWithTimers
     private IActorRef _quorum = ActorRefs.Nobody;
     private RetransmitTimer _timers = null!;
 
-    /// <param name="optionsNow">Evaluated by each incarnation (Props.Create evaluates its arguments once, so the
-    /// function is the argument): a restarted ring starts above the ring seqs seen so far.</param>
+    /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
+    /// argument): a restarted ring starts above the ring seqs seen so far.</param>
     public TokenRing(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log)
     {
         var options = optionsNow();
@@ -43,22 +43,41 @@ public sealed class TokenRing : ReceiveActor, IWithTimers
         _quorumProps = quorum;
         _hooks = hooks;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
-        Receive<MessageReceived>(received => Step(received));
-        Receive<RingTimerExpired>(OnTimerExpired);
-        Receive<Broadcast>(broadcast => Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee)));
-        Receive<SubmitApplicationMessage>(OnSubmitApplication);
-        Receive<SetExpectedVotesCommand>(command => _quorum.Forward(command));
-        Receive<LeaveRingCommand>(_ =>
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
         {
-            Step(new LeaveRing());
-            Sender.Tell(new LeaveSent());
-        });
+            case MessageReceived received:
+                Step(received);
+                break;
+            case RingTimerExpired expired:
+                OnTimerExpired(expired);
+                break;
+            case Broadcast broadcast:
+                Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee));
+                break;
+            case SubmitApplicationMessage submit:
+                OnSubmitApplication(submit);
+                break;
+            case SetExpectedVotesCommand command:
+                _quorum.Forward(command);
+                break;
+            case LeaveRingCommand:
+                Step(new LeaveRing());
+                Sender.Tell(new LeaveSent());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log) =>
-        Akka.Actor.Props.Create(() => new TokenRing(optionsNow, board, adapter, quorum, hooks, log));
+        Akka.Actor.Props.Create<TokenRing>(optionsNow, board, adapter, quorum, hooks, log);
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 

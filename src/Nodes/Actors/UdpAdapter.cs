@@ -14,18 +14,32 @@ namespace Totem.Nodes.Actors;
 /// datagram queued before it is sent. The way in is <see cref="InboundDatagrams"/>, which decodes on the
 /// transport's receive path so that a malformed datagram never reaches an actor.
 /// </summary>
-public sealed class UdpAdapter : ReceiveActor
+public sealed class UdpAdapter : UntypedActor
 {
     private readonly IDatagramTransport _transport;
 
     public UdpAdapter(IDatagramTransport transport)
     {
         _transport = transport;
-        Receive<SendTotemMessage>(OnSend);
-        Receive<FlushTransport>(_ => Sender.Tell(new Flushed()));
     }
 
-    public static Props Props(IDatagramTransport transport) => Akka.Actor.Props.Create(() => new UdpAdapter(transport));
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case SendTotemMessage send:
+                OnSend(send);
+                break;
+            case FlushTransport:
+                Sender.Tell(new Flushed());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    public static Props Props(IDatagramTransport transport) => Akka.Actor.Props.Create<UdpAdapter>(transport);
 
     private void OnSend(SendTotemMessage send)
     {

@@ -16,7 +16,7 @@ namespace Totem.Nodes.Actors;
 /// watchdog; status goes to the board. A child of the ring (<c>Context.Parent</c>), which it multicasts through;
 /// restarted with a fresh calculator after a failure, as today.
 /// </summary>
-public sealed class VoteQuorumService : ReceiveActor, IWithTimers
+public sealed class VoteQuorumService : UntypedActor, IWithTimers
 {
     private const string LastManStandingTimer = "last_man_standing";
     private readonly VoteQuorum _calculator;
@@ -31,16 +31,34 @@ public sealed class VoteQuorumService : ReceiveActor, IWithTimers
         _board = board;
         _watchdog = watchdog;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Quorum);
-        Receive<RingInstalled>(ring => Step(new MembershipChanged(ring.RingId, ring.Members)));
-        Receive<QuorumMessageDelivered>(OnDelivered);
-        Receive<LastManStandingExpired>(_ => Step(new LastManStandingTimerExpired()));
-        Receive<SetExpectedVotesCommand>(OnSetExpectedVotes);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case RingInstalled ring:
+                Step(new MembershipChanged(ring.RingId, ring.Members));
+                break;
+            case QuorumMessageDelivered delivered:
+                OnDelivered(delivered);
+                break;
+            case LastManStandingExpired:
+                Step(new LastManStandingTimerExpired());
+                break;
+            case SetExpectedVotesCommand command:
+                OnSetExpectedVotes(command);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log) =>
-        Akka.Actor.Props.Create(() => new VoteQuorumService(options, board, watchdog, log));
+        Akka.Actor.Props.Create<VoteQuorumService>(options, board, watchdog, log);
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 

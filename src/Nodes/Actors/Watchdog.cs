@@ -12,7 +12,7 @@ namespace Totem.Nodes.Actors;
 /// fencing code; the simulator crashes and reboots the node). The fencing timer is a keyed timer: a disarm drops
 /// an expiry already on its way.
 /// </summary>
-public sealed class Watchdog : ReceiveActor, IWithTimers
+public sealed class Watchdog : UntypedActor, IWithTimers
 {
     private const string FencingTimer = "fencing";
     private readonly FencingWatchdog _watchdog;
@@ -24,7 +24,7 @@ public sealed class Watchdog : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeOptions options, NodeBoard board, Action<NodeExit> fence, ILogger log) =>
-        Akka.Actor.Props.Create(() => new Watchdog(options, board, fence, log));
+        Akka.Actor.Props.Create<Watchdog>(options, board, fence, log);
 
     public Watchdog(NodeOptions options, NodeBoard board, Action<NodeExit> fence, ILogger log)
     {
@@ -32,8 +32,22 @@ public sealed class Watchdog : ReceiveActor, IWithTimers
         _board = board;
         _fence = fence;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Watchdog);
-        Receive<QuorumVerdict>(verdict => Step(new QuorumObserved(verdict.Quorate)));
-        Receive<FencingExpired>(_ => Step(new FencingTimerExpired()));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case QuorumVerdict verdict:
+                Step(new QuorumObserved(verdict.Quorate));
+                break;
+            case FencingExpired:
+                Step(new FencingTimerExpired());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void Step(FencingInput input)

@@ -92,8 +92,7 @@ public sealed class Simulation
 
     /// <summary>
     /// Creates one node's actor system on this simulation: every dispatcher of it on the simulation's FIFO, its
-    /// scheduler on virtual time. ActorSystem.Create waits for its loggers (which run on real threads) and its
-    /// guardians run on the simulation, so it runs on a helper thread while this thread pumps the FIFO.
+    /// scheduler on virtual time (simulation.conf over the node's reference.conf, under <paramref name="config"/>).
     /// </summary>
     public ActorSystem CreateSystem(string name, Config? config = null)
     {
@@ -104,62 +103,36 @@ public sealed class Simulation
             .WithFallback(config ?? Config.Empty)
             .WithFallback(NodeConfig.Simulation)
             .WithFallback(NodeConfig.Reference);
-        ActorSystem? system = null;
-        Exception? error = null;
-        var done = false;
-        var helper = new Thread(() =>
-        {
-            try
-            {
-                system = ActorSystem.Create(name, full);
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-            finally
-            {
-                lock (_gate)
-                {
-                    done = true;
-                    Monitor.PulseAll(_gate);
-                }
-            }
-        }) { IsBackground = true, Name = $"create {name}" };
-        // The creation's own work (the new system's guardians and loggers) runs apart from the rest: the order in which
-        // the helper thread and this one queue it is not the seed's, so it is neither traced nor counted, and it is
-        // finished before the work that was ready goes on.
+        // The creation's own work (the new system's guardians, and its loggers if any) runs apart from the rest and is
+        // finished before the work that was ready goes on; it is neither traced nor counted.
         IRunnable[] waiting;
         lock (_gate)
         {
             waiting = _ready.ToArray();
             _ready.Clear();
         }
+        ActorSystem? system = null;
+        Exception? error = null;
         Interlocked.Increment(ref _creating);
         try
         {
-            helper.Start();
-            while (true)
+            if (OnlyStandardOutLogger(full))
             {
-                IRunnable? run;
-                lock (_gate)
-                {
-                    if (!_ready.TryDequeue(out run))
-                    {
-                        if (done) break;
-                        Monitor.Wait(_gate, 5);
-                        continue;
-                    }
-                }
-                _depth++;
+                // No logger actor to wait for (Akka's own lines go straight to stdout, on the calling thread): the
+                // system is created on this thread, then its guardians' work is pumped. Nothing runs elsewhere.
                 try
                 {
-                    run.Run();
+                    system = ActorSystem.Create(name, full);
                 }
-                finally
+                catch (Exception e)
                 {
-                    _depth--;
+                    error = e;
                 }
+                while (TryTakeReady(out var run)) RunUncounted(run);
+            }
+            else
+            {
+                system = CreateOnHelperThread(name, full, out error);
             }
         }
         finally
@@ -176,6 +149,70 @@ public sealed class Simulation
         }
         if (error is not null) throw new InvalidOperationException($"could not create actor system {name}: {error.Message}", error);
         return system!;
+    }
+
+    private static bool OnlyStandardOutLogger(Config config) =>
+        config.GetStringList("akka.loggers").All(l => l.StartsWith("Akka.Event.StandardOutLogger", StringComparison.Ordinal));
+
+    /// <summary>
+    /// ActorSystem.Create waits for its logger actors, which run on this simulation: so it runs on a helper thread
+    /// while this thread pumps the creation's work (trap 2 of the notes: called here it would stall 5 s).
+    /// </summary>
+    private ActorSystem? CreateOnHelperThread(string name, Config full, out Exception? error)
+    {
+        ActorSystem? system = null;
+        Exception? failure = null;
+        var done = false;
+        var helper = new Thread(() =>
+        {
+            try
+            {
+                system = ActorSystem.Create(name, full);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    done = true;
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }) { IsBackground = true, Name = $"create {name}" };
+        helper.Start();
+        while (true)
+        {
+            IRunnable? run;
+            lock (_gate)
+            {
+                if (!_ready.TryDequeue(out run))
+                {
+                    if (done) break;
+                    Monitor.Wait(_gate, 5);
+                    continue;
+                }
+            }
+            RunUncounted(run);
+        }
+        while (TryTakeReady(out var rest)) RunUncounted(rest);
+        error = failure;
+        return system;
+    }
+
+    private void RunUncounted(IRunnable run)
+    {
+        _depth++;
+        try
+        {
+            run.Run();
+        }
+        finally
+        {
+            _depth--;
+        }
     }
 
     internal static Simulation Find(Config config)
