@@ -13,13 +13,19 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY --from=projects /src/src/ src/
-RUN dotnet restore src/Host/Totemd/Totemd.csproj \
- && dotnet restore src/Host/Totemctl/Totemctl.csproj
+# Restored for linux-x64 with ReadyToRun: that brings the crossgen2 and runtime packs from the
+# package feed into this cached layer too.
+RUN dotnet restore src/Host/Totemd/Totemd.csproj -r linux-x64 -p:PublishReadyToRun=true \
+ && dotnet restore src/Host/Totemctl/Totemctl.csproj -r linux-x64 -p:PublishReadyToRun=true
 
 # --- 2. publish both programs into one folder (framework-dependent; they share their libraries) --
+# ReadyToRun (precompiled): a node is up, and totemctl's health check answers, without waiting for
+# the JIT. Both are compiled so that neither overwrites the other's precompiled libraries with IL.
 COPY src/ src/
-RUN dotnet publish src/Host/Totemd/Totemd.csproj -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out \
- && dotnet publish src/Host/Totemctl/Totemctl.csproj -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out
+RUN dotnet publish src/Host/Totemd/Totemd.csproj -c Release -r linux-x64 --self-contained false --no-restore \
+      -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o /out \
+ && dotnet publish src/Host/Totemctl/Totemctl.csproj -c Release -r linux-x64 --self-contained false --no-restore \
+      -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o /out
 
 # --- 3. the runtime image -------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS node
@@ -43,4 +49,5 @@ RUN ln -s /opt/totem/totemd /usr/local/bin/totemd \
  && ln -s /opt/totem/totemctl /usr/local/bin/totemctl
 # Totem (UDP) and the control API (HTTP).
 EXPOSE 5405/udp 7405/tcp
-ENTRYPOINT ["totemd", "--config", "/etc/totem/compose.conf"]
+# compose.conf: the cluster (corosync.conf style); totemd.conf: the daemon's own settings (HOCON).
+ENTRYPOINT ["totemd", "--config", "/etc/totem/compose.conf", "--akka-config", "/etc/totem/totemd.conf"]

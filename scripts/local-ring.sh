@@ -6,6 +6,7 @@
 #   scripts/local-ring.sh            # 5 nodes, hocon/local-ring.conf
 #   NODES=3 scripts/local-ring.sh    # the first 3 nodes of the nodelist only
 #   CONFIG=my.conf scripts/local-ring.sh
+#   AKKA_CONFIG=my-totemd.conf scripts/local-ring.sh   # totemd's own settings (HOCON), default hocon/totemd.conf
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,9 +17,14 @@ CONTROL_PORT=7405
 WAIT_SECONDS="${WAIT_SECONDS:-60}"
 
 mkdir -p "$RUN"
-echo "Building totemd and totemctl (Release) ..."
-dotnet build "$ROOT/src/Host/Totemd" -c Release -o "$RUN/bin" -v quiet -nologo >/dev/null
+AKKA_CONFIG="${AKKA_CONFIG:-$ROOT/hocon/totemd.conf}"
+echo "Building totemd (Release, ReadyToRun) and totemctl (Release) ..."
+# ReadyToRun: the nodes start precompiled, as the image's do. totemctl first, so that totemd's
+# precompiled copies of the libraries they share are the ones left in the folder (totemctl runs
+# on them as well).
 dotnet build "$ROOT/src/Host/Totemctl" -c Release -o "$RUN/bin" -v quiet -nologo >/dev/null
+dotnet publish "$ROOT/src/Host/Totemd" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  -p:SatelliteResourceLanguages=en -o "$RUN/bin" -v quiet -nologo >/dev/null
 TOTEMD=(dotnet "$RUN/bin/totemd.dll")
 TOTEMCTL=(dotnet "$RUN/bin/totemctl.dll")
 
@@ -35,7 +41,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 for n in $(seq 1 "$NODES"); do
-  "${TOTEMD[@]}" --config "$CONFIG" --nodeid "$n" --control "127.0.0.$n:$CONTROL_PORT" --state-dir "$RUN/state" >"$RUN/node$n.log" 2>&1 &
+  "${TOTEMD[@]}" --config "$CONFIG" --akka-config "$AKKA_CONFIG" --nodeid "$n" --control "127.0.0.$n:$CONTROL_PORT" --state-dir "$RUN/state" >"$RUN/node$n.log" 2>&1 &
   pids+=("$!")
   echo "$!" >"$RUN/node$n.pid"
   echo "node $n: pid $!, ring 127.0.0.$n:5405, control http://127.0.0.$n:$CONTROL_PORT, log $RUN/node$n.log"

@@ -59,6 +59,8 @@ public sealed class TotemNode : IRunningNode
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
+        // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
+        logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         var config = (akkaConfig ?? Config.Empty).WithFallback(NodeConfig.Reference);
         ActorSystem system;
         try

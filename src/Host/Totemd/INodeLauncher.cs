@@ -13,6 +13,12 @@ namespace Totem.Host.Totemd;
 public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoint RingEndpoint, PeerTable Peers)
 {
     public string? StateDir { get; init; }
+
+    /// <summary>
+    /// totemd's merged HOCON (the --akka-config file over totemd's reference.conf): its akka { }
+    /// section is meant for the node's ActorSystem, over the node's own reference.conf.
+    /// </summary>
+    public Akka.Configuration.Config? AkkaConfig { get; init; }
 }
 
 /// <summary>

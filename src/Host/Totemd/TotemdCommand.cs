@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Net;
 using System.Runtime.InteropServices;
 using Totem.Host.Totemd.Discovery;
+using Totem.Host.Totemd.Logging;
 
 namespace Totem.Host.Totemd;
 
-/// <summary>totemd's command line: `totemd --config FILE [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--check]`.</summary>
+/// <summary>totemd's command line: `totemd --config FILE [--akka-config FILE] [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--state-dir DIR] [--check]`.</summary>
 public static class TotemdCommand
 {
     public static RootCommand Build(Func<TotemdOptions, CancellationToken, Task<int>> run)
@@ -15,6 +16,7 @@ public static class TotemdCommand
         var bind = new Option<string?>("--bind") { Description = "The ring address to bind (an IP address of this machine)" };
         var control = new Option<string?>("--control") { Description = "Where the control API listens, ADDRESS:PORT (default control.bind, else 127.0.0.1:7405)" };
         var stateDir = new Option<string?>("--state-dir") { Description = "Directory for the ring sequence kept across restarts (default $TOTEM_STATE_DIR; unset: not kept)" };
+        var akkaConfig = new Option<string?>("--akka-config") { Description = "HOCON file with totemd's own settings (and Akka's) over its embedded reference.conf, e.g. hocon/totemd.conf" };
         var check = new Option<bool>("--check") { Description = "Validate the config and this node's identity, print them, and exit" };
         nodeId.Validators.Add(r =>
         {
@@ -31,14 +33,18 @@ public static class TotemdCommand
 
         var root = new RootCommand("totemd: one node of a Totem ring (corosync's totemsrp + votequorum + self-fencing)")
         {
-            config, nodeId, bind, control, stateDir, check,
+            config, akkaConfig, nodeId, bind, control, stateDir, check,
         };
         root.SetAction((p, ct) => run(new TotemdOptions(
             p.GetValue(config)!,
             p.GetValue(nodeId),
             p.GetValue(bind) is { } b ? IPAddress.Parse(b) : null,
             p.GetValue(control) is { } c ? ControlEndpoint.Parse(c, out _) : null,
-            p.GetValue(check)) { StateDir = p.GetValue(stateDir) ?? NonEmpty(Environment.GetEnvironmentVariable("TOTEM_STATE_DIR")) }, ct));
+            p.GetValue(check))
+        {
+            StateDir = p.GetValue(stateDir) ?? NonEmpty(Environment.GetEnvironmentVariable("TOTEM_STATE_DIR")),
+            AkkaConfigPath = p.GetValue(akkaConfig),
+        }, ct));
         return root;
     }
 
@@ -47,6 +53,8 @@ public static class TotemdCommand
     /// <summary>The process entry: parse, wire SIGTERM/SIGINT to a clean leave, run.</summary>
     public static async Task<int> RunAsync(string[] args, INodeLauncher? launcher)
     {
+        var phases = StartupPhases.ForCurrentProcess();
+        phases.Mark(StartupPhases.HostStarted);
         using var stop = new CancellationTokenSource();
         void OnSignal(PosixSignalContext context)
         {
@@ -56,7 +64,7 @@ public static class TotemdCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
-        var root = Build((options, ct) => new TotemdDaemon(options, launcher, new SystemDnsResolver(), Console.Out, Console.Error).RunAsync(ct));
+        var root = Build((options, ct) => new TotemdDaemon(options, launcher, new SystemDnsResolver(), Console.Out, Console.Error) { Phases = phases }.RunAsync(ct));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

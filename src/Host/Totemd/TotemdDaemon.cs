@@ -3,7 +3,9 @@ using System.Net.NetworkInformation;
 using Totem.Host.Control;
 using Totem.Host.Totemd.Api;
 using Totem.Host.Totemd.Discovery;
+using Serilog.Events;
 using Totem.Host.Totemd.Logging;
+using Totem.Host.Totemd.Settings;
 using Totem.Nodes.Control;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
@@ -18,20 +20,33 @@ namespace Totem.Host.Totemd;
 /// </summary>
 public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher, IHostResolver resolver, TextWriter stdout, TextWriter stderr)
 {
-    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>The start-up phases of this process; totemd's entry passes the one measured from the process start.</summary>
+    public StartupPhases Phases { get; init; } = StartupPhases.ForCurrentProcess();
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
+        var hocon = TotemdHocon.Load(options.AkkaConfigPath);
+        Phases.Mark(StartupPhases.SettingsLoaded);
+        foreach (var d in hocon.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
+        if (!hocon.IsValid || hocon.Settings is null)
+        {
+            await stderr.WriteLineAsync($"totemd: {options.AkkaConfigPath ?? TotemdHocon.ReferenceName}: configuration refused, nothing started").ConfigureAwait(false);
+            return TotemdExitCodes.BadConfig;
+        }
+        var settings = hocon.Settings;
+
         var loaded = ConfigFile.Load(options.ConfigPath);
+        Phases.Mark(StartupPhases.ConfigLoaded);
         foreach (var d in loaded.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
         if (!loaded.IsValid || loaded.Config is null)
         {
             await stderr.WriteLineAsync($"totemd: {options.ConfigPath}: configuration refused, nothing started").ConfigureAwait(false);
             return TotemdExitCodes.BadConfig;
         }
-        var config = loaded.Config;
+        var config = Effective(loaded.Config, settings);
 
         var control = options.Control;
+        if (control is null && !loaded.Config.Positions.ContainsKey("control.bind")) control = settings.Control;
         if (control is null)
         {
             control = ControlEndpoint.Parse(config.Control.Bind, out var problem);
@@ -41,11 +56,15 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 return TotemdExitCodes.BadConfig;
             }
         }
+        var stateDir = options.StateDir ?? settings.StateDir;
 
-        var logFile = config.Logging.ToLogfile ? config.Logging.Logfile : null;
-        await using var log = CorosyncLog.Create(logFile, config.Logging.Debug != LogDebug.Off);
+        var (logFile, level) = LoggingFor(loaded.Config, settings);
+        await using var logging = CorosyncLog.Create(logFile, level, CorosyncLog.FormatterFor(settings.LogFormat == LogFormat.Json), Phases);
+        var log = logging.Logger;
+        Phases.Mark(StartupPhases.LogReady);
         var main = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
         main.Information("Corosync Cluster Engine (totem, .NET) starting: cluster {Cluster}, config {Config}", config.Totem.ClusterName ?? "(unnamed)", config.FileName);
+        if (options.AkkaConfigPath is not null) main.Information("totemd settings from {AkkaConfig} over the built-in reference.conf", options.AkkaConfigPath);
 
         var source = PeerSourceFor(config);
         var ringPort = RingPort(config);
@@ -65,11 +84,13 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return TotemdExitCodes.Ok;
         }
         var ringEndpoint = new IPEndPoint(local.BindAddress, ringPort);
+        Phases.Mark(StartupPhases.IdentityKnown);
         main.Information("This node is {NodeId} ({How}), ring address {Ring}, peers from {Source}", local.NodeId, local.How, ringEndpoint, source.Describe());
 
         if (options.CheckOnly)
         {
             await stdout.WriteLineAsync($"configuration ok: node {local.NodeId} on {ringEndpoint}, control API on {control}, " +
+                $"fencing {config.Fencing.Mode.ToString().ToLowerInvariant()} after {config.Fencing.TimeoutMs} ms, " +
                 $"{initial.Count} processors ({string.Join(", ", initial.Select(p => $"{p.Key}={p.Value}"))})").ConfigureAwait(false);
             return TotemdExitCodes.Ok;
         }
@@ -88,7 +109,13 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         IRunningNode node;
         try
         {
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = options.StateDir }, log, stop).ConfigureAwait(false);
+            if (settings.BootDelay > TimeSpan.Zero)
+            {
+                main.Information("Booting: waiting {Delay} ms before joining (totemd.fencing.boot-delay)", (long)settings.BootDelay.TotalMilliseconds);
+                await Task.Delay(settings.BootDelay, stop).ConfigureAwait(false);
+            }
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, AkkaConfig = hocon.Config }, log, stop).ConfigureAwait(false);
+            Phases.Mark(StartupPhases.ActorSystemReady);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -113,6 +140,9 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 return TotemdExitCodes.Failed;
             }
             main.Information("Control API listening on {Url:l}", ControlServer.BoundAddress(web));
+            Phases.Mark(StartupPhases.ControlApiListening);
+            // Ends with the node too (discoveryStop is cancelled on every way out), so an early exit does not wait for it.
+            var phasesLine = LogPhasesAsync(main, logging, discoveryStop.Token);
 
             var signalled = Task.Delay(Timeout.Infinite, stop);
             var first = await Task.WhenAny(node.Exited, signalled).ConfigureAwait(false);
@@ -120,14 +150,14 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             if (first == signalled)
             {
                 main.Information("Signal received: leaving the ring");
-                using var leaveBudget = new CancellationTokenSource(LeaveTimeout);
+                using var leaveBudget = new CancellationTokenSource(settings.LeaveTimeout);
                 try
                 {
                     exit = await node.LeaveAndStopAsync(leaveBudget.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    exit = new NodeExit(NodeExitReason.Stopped, $"leave did not finish within {LeaveTimeout.TotalSeconds:0} s", DateTimeOffset.UtcNow);
+                    exit = new NodeExit(NodeExitReason.Stopped, $"leave did not finish within {settings.LeaveTimeout.TotalSeconds:0.#} s", DateTimeOffset.UtcNow);
                 }
             }
             else
@@ -137,6 +167,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
 
             discoveryStop.Cancel();
             await discoveryLoop.ConfigureAwait(false);
+            await phasesLine.ConfigureAwait(false);
             await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await web.DisposeAsync().ConfigureAwait(false);
 
@@ -146,6 +177,48 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return code;
         }
     }
+
+    /// <summary>
+    /// The cluster file with totemd's HOCON defaults filled in where the file is silent: a key the
+    /// file sets (it is in <see cref="ClusterConfig.Positions"/>) wins over the HOCON.
+    /// </summary>
+    public static ClusterConfig Effective(ClusterConfig config, TotemdSettings settings)
+    {
+        bool Set(string key) => config.Positions.ContainsKey(key);
+        var fencing = new FencingSettings(
+            Set("fencing.mode") ? config.Fencing.Mode : settings.FencingMode,
+            Set("fencing.timeout") ? config.Fencing.TimeoutMs : (uint)Math.Clamp(settings.FencingTimeout.TotalMilliseconds, 1, uint.MaxValue));
+        var discovery = config.Discovery with
+        {
+            IntervalMs = Set("discovery.interval") ? config.Discovery.IntervalMs : (uint)Math.Clamp(settings.DiscoveryInterval.TotalMilliseconds, 1, uint.MaxValue),
+            NodeIdSource = Set("discovery.nodeid_source") ? config.Discovery.NodeIdSource : settings.NodeIdSource,
+        };
+        return config with { Fencing = fencing, Discovery = discovery };
+    }
+
+    /// <summary>The log file and level: logging.to_logfile/logfile and logging.debug of the cluster file when set, else the HOCON's.</summary>
+    public static (string? File, LogEventLevel Level) LoggingFor(ClusterConfig config, TotemdSettings settings)
+    {
+        var file = config.Positions.ContainsKey("logging.to_logfile") || config.Positions.ContainsKey("logging.logfile")
+            ? (config.Logging.ToLogfile ? config.Logging.Logfile : null)
+            : settings.LogFile;
+        var level = config.Positions.ContainsKey("logging.debug")
+            ? config.Logging.Debug switch { LogDebug.Off => LogEventLevel.Information, LogDebug.On => LogEventLevel.Debug, _ => LogEventLevel.Verbose }
+            : settings.LogLevel switch { LogLevelSetting.Info => LogEventLevel.Information, LogLevelSetting.Debug => LogEventLevel.Debug, _ => LogEventLevel.Verbose };
+        return (file, level);
+    }
+
+    /// <summary>Logs the start-up phases as one line once the first ring has formed, then ends the debug-level observation.</summary>
+    private async Task LogPhasesAsync(Serilog.ILogger main, CorosyncLog.Created logging, CancellationToken stop)
+    {
+        var done = await Task.WhenAny(Phases.Completed, Task.Delay(PhasesWait, stop)).ConfigureAwait(false);
+        if (done == Phases.Completed) main.Information("{Line:l}", Phases.Line());
+        else if (!stop.IsCancellationRequested) main.Warning("{Line:l} (no ring formed within {Seconds} s)", Phases.Line(), PhasesWait.TotalSeconds);
+        logging.EndObservation();
+    }
+
+    /// <summary>A node forms its ring of one within a few ms of start; past this something is wrong, and the debug observation ends anyway.</summary>
+    private static readonly TimeSpan PhasesWait = TimeSpan.FromSeconds(60);
 
     public static int ExitCodeFor(NodeExit exit) => exit.Reason switch
     {

@@ -21,6 +21,7 @@ public sealed class ClusterSimulation
     private readonly Dictionary<NodeId, ulong> _ringSeqMemory = new();
     private readonly List<CapturedLog> _logs = new();
     private readonly Dictionary<NodeId, int> _incarnations = new();
+    private readonly Dictionary<NodeId, DeliveryProgress> _progress = new();
     private long _nextMessage;
     private readonly List<string> _actorFailures = new();
 
@@ -99,6 +100,8 @@ public sealed class ClusterSimulation
         var transport = Network.CreateTransport(id, faults);
         var system = Simulation.CreateSystem($"node{id}-{nodeNumber}");
         if (nodeNumber > 1) Recorder.RecordRestart(id);
+        // A new incarnation owes nothing for what an earlier one submitted (the checker judges the last one).
+        _progress[id] = new DeliveryProgress();
         TotemNode? node = null;
         node = TotemNode.Start(NodeOptionsFor(id), new NodeEnvironment(system, transport, logger)
         {
@@ -124,6 +127,7 @@ public sealed class ClusterSimulation
 
     private void Record(NodeId id, SrpOutput output)
     {
+        if (_progress.TryGetValue(id, out var progress)) progress.Observe(id, output);
         switch (output)
         {
             case Delivered d when ServiceFrame.TryUnwrap(d.Payload, out var service, out _) && service != ServiceId.Application:
@@ -146,6 +150,7 @@ public sealed class ClusterSimulation
         if (!ReferenceEquals(_nodes.GetValueOrDefault(id), node)) return;
         _nodes[id] = null;
         _leaving.Remove(id);
+        _progress.Remove(id);
         Recorder.RecordCrash(id);
         if (exit.Reason == NodeExitReason.Fenced)
         {
@@ -180,7 +185,9 @@ public sealed class ClusterSimulation
     {
         var text = $"m{_nextMessage++}@{id}";
         var body = System.Text.Encoding.UTF8.GetBytes(text);
-        Recorder.RecordSubmitted(id, ServiceFrame.Wrap(ServiceId.Application, body));
+        var payload = ServiceFrame.Wrap(ServiceId.Application, body);
+        Recorder.RecordSubmitted(id, payload);
+        _progress[id].Outstanding.Add(payload);
         Node(id).Post(body);
         return text;
     }
@@ -228,6 +235,30 @@ public sealed class ClusterSimulation
     /// <summary>True when no live node has submitted messages still waiting for the token.</summary>
     public bool QueuesDrained() => LiveNodes.All(id => Node(id).Board.Metrics().PendingMessages == 0);
 
+    /// <summary>
+    /// True when every live node has delivered every message it submitted and the live nodes of each ring have
+    /// delivered the same prefix of it (the same last seq): the state the liveness check judges at the end of a
+    /// run. Agreed delivery has no holes, so the same last seq in the same ring means the same messages.
+    /// </summary>
+    public bool DeliveriesSettled()
+    {
+        var lastByRing = new Dictionary<RingId, uint?>();
+        foreach (var id in LiveNodes)
+        {
+            if (!_progress.TryGetValue(id, out var progress) || progress.Outstanding.Count > 0) return false;
+            if (progress.Ring is not { } ring) continue;
+            if (lastByRing.TryGetValue(ring, out var last) && last != progress.LastSeq) return false;
+            lastByRing[ring] = progress.LastSeq;
+        }
+        return true;
+    }
+
+    /// <summary>Where each live node's delivery stands, for a report: ring, last delivered seq, own messages not yet delivered.</summary>
+    public string DeliverySummary() => string.Join("; ", LiveNodes.Order().Select(id =>
+        _progress.TryGetValue(id, out var p)
+            ? $"node {id}: ring {(p.Ring is { } r ? r.ToString() : "none")} delivered up to {(p.LastSeq is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "nothing")}, {p.Outstanding.Count} own message(s) undelivered"
+            : $"node {id}: nothing recorded"));
+
     /// <summary>Nodes that are up and consider themselves quorate.</summary>
     public IReadOnlyList<NodeId> QuorateNodes() => LiveNodes.Where(n => Node(n).Board.Status().Quorum.Quorate).OrderBy(n => n).ToList();
 
@@ -246,4 +277,30 @@ public sealed class ClusterSimulation
 
     /// <summary>How to replay this run: the seed, for TOTEM_SIM_SEED.</summary>
     public override string ToString() => $"simulation seed {Seed} ({Options.NodeCount} nodes)";
+
+    /// <summary>One incarnation's delivery state, kept from the engine's outputs as they happen (cheap to poll).</summary>
+    private sealed class DeliveryProgress
+    {
+        public HashSet<ValueList<byte>> Outstanding { get; } = new();
+        public RingId? Ring { get; private set; }
+        public uint? LastSeq { get; private set; }
+
+        public void Observe(NodeId self, SrpOutput output)
+        {
+            switch (output)
+            {
+                case Delivered delivered:
+                    if (delivered.RingId != Ring) (Ring, LastSeq) = (delivered.RingId, null);
+                    LastSeq = delivered.Seq;
+                    if (delivered.Source == self) Outstanding.Remove(delivered.Payload);
+                    break;
+                case ConfigurationChanged { Kind: ConfigurationKind.Regular } regular:
+                    (Ring, LastSeq) = (regular.RingId, null);
+                    break;
+                case SubmitRejected rejected:
+                    Outstanding.Remove(rejected.Payload);
+                    break;
+            }
+        }
+    }
 }

@@ -33,12 +33,25 @@ public sealed class VoteQuorum
     private readonly uint _lastManStandingWindowMs;
     private readonly AutoTieBreakerMode _autoTieBreaker;
     private readonly ValueList<NodeId> _autoTieBreakerNodes;
-    private NodeId? _lowestNodeId;
-    private NodeId? _highestNodeId;
+    // The nodes of the whole cluster that auto_tie_breaker chooses its node from: the configured nodelist (and any
+    // node that joins from outside it), or, once last_man_standing has shrunk expected votes, the members it counted.
+    private readonly SortedSet<NodeId> _tieBreakerCluster = new();
+    // votequorum's lowest_node_id stays unset until this node first computes a quorate verdict: until then the
+    // tie-breaker never grants quorum (an even half that booted apart from the rest stays inquorate, as in corosync).
+    private bool _everQuorate;
 
     private uint _quorum;
+    // votequorum's cluster_is_quorate: recalculated on every node-info, also half-way through a sync.
     private bool _clusterIsQuorate;
+    // What quorum_api_set_quorum last announced (the "primary component" log lines).
     private bool _primaryDesignated;
+    // The verdict the node acts on and reports (watchdog, tools, the board, the safety monitor). votequorum.c
+    // recalculates cluster_is_quorate on every node-info, half-way through a sync too, but tells the rest of
+    // corosync only from votequorum_sync_activate, which sync.c calls once the barrier of every member of this
+    // ring has arrived, i.e. after every member's node-info of this membership (sent before its barrier) is in.
+    // So a gain of quorum becomes the verdict only through QuorumCallback (end of sync, or a change outside one);
+    // a loss lowers it at once, also in a sync: acting on a lost quorum late is what splits the brain.
+    private bool _verdict;
     private List<NodeId> _quorumMembers = new();
     private List<NodeId> _previousQuorumMembers = new();
     private RingId? _ringId;
@@ -62,7 +75,13 @@ public sealed class VoteQuorum
         _us.State = QuorumNodeState.Member;
         _us.Flags = NodeInfoFlags.First;
         foreach (var entry in nodelist)
+        {
             if (entry.NodeId is { } id && entry.Name is { } name) _names[id] = name;
+            // auto_tie_breaker must know every node of the cluster, also those whose nodeid totem derives from the address.
+            if ((entry.NodeId ?? (entry.RingAddress is { } address ? NodeIdDerivation.FromIPv4Address(address) : null)) is { } clusterNode)
+                _tieBreakerCluster.Add(clusterNode);
+        }
+        _tieBreakerCluster.Add(localNodeId);
 
         var ourEntry = nodelist.FirstOrDefault(e => e.NodeId == localNodeId);
         var nodelistExpected = ourEntry is null ? 0u : (uint)nodelist.Sum(e => (long)e.QuorumVotes);
@@ -115,7 +134,11 @@ public sealed class VoteQuorum
     /// <summary>What the configuration and the first calculation produced (warnings about the configuration, a first quorum view).</summary>
     public IReadOnlyList<QuorumOutput> StartupOutputs { get; }
 
-    public bool Quorate => _clusterIsQuorate;
+    /// <summary>
+    /// The verdict the node acts on: it becomes quorate only over node-info synchronized with every member of the
+    /// membership (at the end of its sync), and stops being quorate as soon as the calculation says so.
+    /// </summary>
+    public bool Quorate => _verdict;
 
     public IReadOnlyList<QuorumOutput> Handle(QuorumInput input, long nowMs)
     {
@@ -144,12 +167,12 @@ public sealed class VoteQuorum
             var members = Members().ToList();
             var flags = QuorumFlags.None;
             if (_twoNode) flags |= QuorumFlags.TwoNode;
-            if (_clusterIsQuorate) flags |= QuorumFlags.Quorate;
+            if (_verdict) flags |= QuorumFlags.Quorate;
             if (_waitForAll) flags |= QuorumFlags.WaitForAll;
             if (_lastManStanding) flags |= QuorumFlags.LastManStanding;
             if (_autoTieBreaker != AutoTieBreakerMode.Off) flags |= QuorumFlags.AutoTieBreaker;
             return new QuorumStatus(
-                _local, _ringId, _clusterIsQuorate, _us.Votes, _us.ExpectedVotes,
+                _local, _ringId, _verdict, _us.Votes, _us.ExpectedVotes,
                 members.Count == 0 ? 0 : members.Max(n => n.ExpectedVotes),
                 (uint)members.Sum(n => (long)n.Votes), _quorum, flags, _waitForAll && _waitForAllStatus,
                 _lastManStandingDeadlineMs, _quorumMembers.ToValueList(),
@@ -179,7 +202,7 @@ public sealed class VoteQuorum
 
         if (_lastManStanding &&
             ((members.Count >= _quorum && left.Count > 0) ||
-             (members.Count <= _quorum && _autoTieBreaker != AutoTieBreakerMode.Off && LowestNodeIdIsMember())))
+             (members.Count <= _quorum && _autoTieBreaker != AutoTieBreakerMode.Off && TieBreakerNode() is { } tieBreaker && IsMember(tieBreaker))))
         {
             _lastManStandingDeadlineMs = nowMs + _lastManStandingWindowMs;
             _outputs.Add(new StartLastManStandingTimer(_lastManStandingWindowMs, _lastManStandingDeadlineMs.Value));
@@ -305,7 +328,12 @@ public sealed class VoteQuorum
             return;
         }
         _lastManStandingDeadlineMs = null;
-        if (_clusterIsQuorate) RecalculateQuorum(allowDecrease: true, byCurrentNodes: true);
+        if (!_clusterIsQuorate) return;
+        RecalculateQuorum(allowDecrease: true, byCurrentNodes: true);
+        // Expected votes now count only the members: they are the cluster whose even split the tie-breaker decides
+        // (how last_man_standing with auto_tie_breaker goes down to one node when the configured tie-breaker is gone).
+        _tieBreakerCluster.Clear();
+        _tieBreakerCluster.UnionWith(Members().Select(n => n.Id));
     }
 
     // message_handler_req_lib_votequorum_setexpected
@@ -364,6 +392,8 @@ public sealed class VoteQuorum
         var currentNodes = byCurrentNodes ? (uint)Members().Count() : 0u;
         if (totalVotes > _us.ExpectedVotes)
             _us.ExpectedVotes = totalVotes;
+        // A member from outside the nodelist (or back after last_man_standing shrank the cluster) is a cluster node.
+        _tieBreakerCluster.UnionWith(Members().Select(n => n.Id));
 
         (_quorum, totalVotes) = CalculateQuorum(allowDecrease, currentNodes);
         SetMembersExpectedVotes(currentNodes);
@@ -405,24 +435,16 @@ public sealed class VoteQuorum
         }
 
         var quorate = _quorum <= totalVotes;
-        if (quorate)
-        {
-            _lowestNodeId = Members().Min(n => n.Id);
-            _highestNodeId = Members().Max(n => n.Id);
-        }
-
-        if (_autoTieBreaker != AutoTieBreakerMode.Off &&
-            totalVotes == _us.ExpectedVotes / 2 &&
-            // The other half might be quorate if more nodes left than a quorum's worth.
-            _previousQuorumMembers.Count - _quorumMembers.Count < _quorum &&
-            AutoTieBreakerAllowsQuorum())
-            quorate = true;
+        if (quorate) _everQuorate = true;
+        if (!quorate && AutoTieBreakerAllowsQuorum(totalVotes)) quorate = true;
 
         var changed = quorate != _clusterIsQuorate;
         if (_clusterIsQuorate && !quorate) Log(QuorumLogLevel.Debug, "quorum lost, blocking activity");
         if (!_clusterIsQuorate && quorate) Log(QuorumLogLevel.Debug, "quorum regained, resuming activity");
 
         _clusterIsQuorate = quorate;
+        // A loss is acted on at once, in a sync too; a gain waits for the callback (see _verdict).
+        if (!quorate) _verdict = false;
         if (quorate) _us.Flags |= NodeInfoFlags.Quorate;
         else _us.Flags &= ~NodeInfoFlags.Quorate;
 
@@ -432,28 +454,43 @@ public sealed class VoteQuorum
         if (changed && !_syncInProgress) QuorumCallback();
     }
 
-    // check_auto_tie_breaker
-    private bool AutoTieBreakerAllowsQuorum()
+    // check_auto_tie_breaker, with the tie-breaker node taken from the whole cluster. An even split leaves both
+    // halves without a majority; auto_tie_breaker lets one of them keep quorum, and that is safe only if every node
+    // of every partition names the same tie-breaker node. votequorum.c takes lowest_node_id / highest_node_id from
+    // the members of the last quorate membership each node itself saw, so nodes with different histories name
+    // different nodes: in seed 20283 node 2, last quorate in [2 3 4], found "its" lowest node 2 in [2 3] while
+    // [1 4] held node 1, and both halves were quorate. So the rules, all of which must hold:
+    //  * the tie-breaker node is chosen from the configured cluster (the nodelist, see _tieBreakerCluster), never
+    //    from a membership: lowest / highest node id there, or the first node of auto_tie_breaker_node's list that
+    //    is a cluster node (no falling back past a cluster node: that one may be alive on the other side);
+    //  * the partition holds exactly half of expected votes (the lower half when expected is odd, which the
+    //    startup check allows only with wait_for_all, so the other side, having lost quorum, waits for all votes):
+    //    the other side then has at most the other half, no majority;
+    //  * the partition holds the tie-breaker node, which can be in one partition only;
+    //  * fewer nodes left since the previous membership than a quorum's worth (votequorum's guard against the
+    //    other side being a majority on its own);
+    //  * this node has been quorate before (votequorum's lowest_node_id is unset until its first quorate verdict).
+    private bool AutoTieBreakerAllowsQuorum(uint totalVotes) =>
+        _autoTieBreaker != AutoTieBreakerMode.Off &&
+        _everQuorate &&
+        totalVotes == _us.ExpectedVotes / 2 &&
+        _previousQuorumMembers.Count - _quorumMembers.Count < _quorum &&
+        TieBreakerNode() is { } tieBreaker && IsMember(tieBreaker);
+
+    // The node an even split is decided by, the same on every node that has the same configuration.
+    private NodeId? TieBreakerNode()
     {
         switch (_autoTieBreaker)
         {
-            case AutoTieBreakerMode.Lowest: return LowestNodeIdIsMember();
-            case AutoTieBreakerMode.Highest: return _highestNodeId is { } highest && IsMember(highest);
-            default:
-                // The first listed node present here decides, unless a node listed before it was with us before
-                // the split: that one may be alive in the other half, which then holds the tie-breaker.
-                for (var i = 0; i < _autoTieBreakerNodes.Count; i++)
-                {
-                    if (!_quorumMembers.Contains(_autoTieBreakerNodes[i])) continue;
-                    for (var j = 0; j < i; j++)
-                        if (_previousQuorumMembers.Contains(_autoTieBreakerNodes[j])) return false;
-                    return true;
-                }
-                return false;
+            case AutoTieBreakerMode.Lowest: return _tieBreakerCluster.Min;
+            case AutoTieBreakerMode.Highest: return _tieBreakerCluster.Max;
+            case AutoTieBreakerMode.List:
+                foreach (var listed in _autoTieBreakerNodes)
+                    if (_tieBreakerCluster.Contains(listed)) return listed;
+                return null;
+            default: return null;
         }
     }
-
-    private bool LowestNodeIdIsMember() => _lowestNodeId is { } lowest && IsMember(lowest);
 
     private bool IsMember(NodeId id) => _nodes.TryGetValue(id, out var node) && node.State == QuorumNodeState.Member;
 
@@ -465,6 +502,7 @@ public sealed class VoteQuorum
         else if (!_clusterIsQuorate && _primaryDesignated)
             Log(QuorumLogLevel.Notice, "This node is within the non-primary component and will NOT provide any services.");
         _primaryDesignated = _clusterIsQuorate;
+        _verdict = _clusterIsQuorate;
         LogViewList("Members", _quorumMembers);
         _outputs.Add(new QuorumChanged(_clusterIsQuorate, _ringId, _quorumMembers.ToValueList(),
             (uint)Members().Sum(n => (long)n.Votes), _us.ExpectedVotes, _quorum));

@@ -21,6 +21,7 @@ public sealed partial class TotemSrp
 
         _consensus.Clear();
         _consensus.Add(_myId);
+        _movedOn.Clear();
 
         Log(SrpLogLevel.Debug, "entering GATHER state from {GatherFrom}({Reason}).", (int)from, from.Describe());
         SetState(SrpState.Gather, from.Describe());
@@ -79,7 +80,29 @@ public sealed partial class TotemSrp
         _stats.RecoveryTokenLost++;
     }
 
-    /// <summary>Processors that did not agree within the consensus timeout are declared failed.</summary>
+    /// <summary>
+    /// Processors that did not agree within the consensus timeout are declared failed
+    /// (memb_state_consensus_timeout_expired), except those that agreed in this gather and have since only failed
+    /// more processors than we have (<see cref="_movedOn"/>).
+    /// <para>
+    /// Processors that entered GATHER on the same events time out within a few milliseconds of each other. The
+    /// first to expire fails the silent processors and multicasts its new failed set; a processor of another old
+    /// ring cannot adopt it (memb_join_process merges a failed list only from a member of its own old ring), so
+    /// the sender's agreement is withdrawn, and when our timer expires a millisecond later we would fail the
+    /// sender too, although it is alive and only one timeout ahead of us. The groups then fail each other, and
+    /// a processor outside both can follow neither: another consensus timeout, a ring of each group, a merge, and
+    /// after a partition heals the rounds can repeat. corosync avoids that moment by restarting its consensus
+    /// timer on that join (memb_state_gather_enter on every join it cannot merge), which costs it a full consensus
+    /// timeout each time and, between processors with incomparable failed sets, postpones the timeout for ever.
+    /// We fail only the silent processors instead, and take over the verdicts of the processors ahead of us on
+    /// processors outside our old ring (failed minus my_memb, as memb_join_process does for a member it has
+    /// failed): they timed those out themselves, and an agreement we still count for one of them may date from
+    /// before it crashed. Our failed set then grows by what theirs grew by, and we agree with them at once. The
+    /// exemption lasts one gather (GatherEnter clears it), so a processor that does not agree by the next expiry
+    /// is failed then: at most one consensus timeout more. Our own old ring mates we still fail only on our own
+    /// timeout, as corosync adopts a failed list only from a member of its old ring.
+    /// </para>
+    /// </summary>
     private void ConsensusTimeoutExpired()
     {
         _stats.ConsensusTimeouts++;
@@ -91,8 +114,9 @@ public sealed partial class TotemSrp
         }
         else
         {
-            var silent = _proc.Where(n => !_consensus.Contains(n)).ToList();
+            var silent = _proc.Where(n => !_consensus.Contains(n) && !_movedOn.ContainsKey(n)).ToList();
             SetMerge(_failed, silent);
+            foreach (var ahead in _movedOn.Values) SetMerge(_failed, Subtract(ahead, _memb).Where(n => n != _myId));
             GatherEnter(GatherFrom.ConsensusTimeout);
         }
     }
@@ -113,6 +137,12 @@ public sealed partial class TotemSrp
     private void OnJoin(NodeId from, ulong ringSeq, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
     {
         if (_tokenRingIdSeq < ringSeq) _tokenRingIdSeq = ringSeq;
+        if (IsStaleJoin(from, ringSeq))
+        {
+            _stats.RxMsgDropped++;
+            return;
+        }
+        NotePeerRingSeq(from, ringSeq);
 
         switch (State)
         {
@@ -141,14 +171,70 @@ public sealed partial class TotemSrp
         }
     }
 
+    /// <summary>
+    /// A join carrying a ring seq below one its sender has already used in a message we received was sent before
+    /// the sender's latest membership change and overtaken on the wire (UDP reorders; corosync's joins and the
+    /// first multicasts of the ring the sender installs right after leave within the same instant). Its proc and
+    /// failed sets are views the sender has given up, so it is dropped, which is as safe as losing it: the sender
+    /// repeats its current join every join timeout.
+    /// <para>
+    /// corosync drops the same kind of join only in OPERATIONAL and only from a member of its ring
+    /// (ignore_join_under_operational: ring_seq below my_ring_id.seq). In GATHER it processes it, and after
+    /// consensus timeouts that several processors reach at the same instant this keeps the membership from ever
+    /// converging: each timeout join fails the other processors, each processor installs a ring of its own at
+    /// once and multicasts on it, a neighbour's new-ring multicast puts a processor back into GATHER before that
+    /// neighbour's timeout join (sent just before it) arrives, and memb_join_process then fails the neighbour
+    /// ("my id is in its failed list") for the whole of the new gather; the processors time out together again
+    /// and the cycle repeats one consensus timeout after another.
+    /// </para>
+    /// </summary>
+    private bool IsStaleJoin(NodeId from, ulong ringSeq) =>
+        _peerRingSeq.TryGetValue(from, out var latest) && ringSeq < latest;
+
+    /// <summary>Remembers the highest ring seq a sender has used: its joins' ring_seq, the ring id of its tokens and multicasts.</summary>
+    private void NotePeerRingSeq(NodeId sender, ulong ringSeq)
+    {
+        if (sender == _myId) return;
+        if (!_peerRingSeq.TryGetValue(sender, out var latest) || latest < ringSeq)
+            _peerRingSeq[sender] = ringSeq;
+    }
+
     /// <summary>A member's join from an older ring is stale; a join that names us failed we cannot agree to.</summary>
     private bool IgnoreJoinUnderOperational(NodeId from, ulong ringSeq, ValueList<NodeId> failed) =>
         failed.Contains(_myId) || (_memb.Contains(from) && ringSeq < _ringId.Seq);
 
+    /// <summary>
+    /// Keeps the consensus set to the processors whose latest join carried our current proc and failed sets, and
+    /// remembers which of them left it only by failing more than we do (see <see cref="_movedOn"/>).
+    /// <para>
+    /// corosync keeps the consensus set current through memb_state_gather_enter's memb_consensus_reset, which runs
+    /// whenever a join differs from our sets and is not a subset of them. Our "merge during join" without new
+    /// knowledge does not re-enter GATHER (see JoinProcess), and corosync's subset branch never resets: either way
+    /// an agreement would outlive the sets it was given for, the representative would create a commit token for a
+    /// ring a member no longer agrees to and then wait a token timeout in COMMIT for the token that member
+    /// discards. Our own agreement stands for our current sets (GatherEnter records it), whatever a join of ours
+    /// still queued on the loopback said.
+    /// </para>
+    /// </summary>
+    private void TrackAgreement(NodeId from, ValueList<NodeId> proc, ValueList<NodeId> failed, bool agrees)
+    {
+        if (agrees)
+        {
+            _movedOn.Remove(from);
+            return;
+        }
+        var supersetOfOurs = IsSubset(_proc, proc) && IsSubset(_failed, failed);
+        if (_consensus.Remove(from) && supersetOfOurs) _movedOn[from] = failed;
+        else if (!supersetOfOurs) _movedOn.Remove(from);
+        else if (_movedOn.ContainsKey(from)) _movedOn[from] = failed;
+    }
+
     private void JoinProcess(NodeId from, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
     {
         var gatherEntered = false;
-        if (SetEqual(proc, _proc) && SetEqual(failed, _failed))
+        var agrees = SetEqual(proc, _proc) && SetEqual(failed, _failed);
+        if (from != _myId) TrackAgreement(from, proc, failed, agrees);
+        if (agrees)
         {
             if (!isLeave) _consensus.Add(from);
 
@@ -196,6 +282,9 @@ public sealed partial class TotemSrp
             // consensus timer, so two such processors answer each other's joins for ever (a join storm
             // that doubles every hop with a third node), and the consensus timeout that would separate
             // them never fires. Only new knowledge restarts GATHER; the join timer still re-sends our sets.
+            // What that re-entry also did, forget the sender's earlier agreement, TrackAgreement does. The
+            // consensus timer thus restarts only when proc or failed grows, which happens a bounded number of
+            // times (once per processor we learn of or fail), so every GATHER reaches its consensus timeout.
             if (_proc.Count != procCount || _failed.Count != failedCount)
             {
                 GatherEnter(GatherFrom.MergeDuringJoin);

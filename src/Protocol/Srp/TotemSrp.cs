@@ -42,7 +42,12 @@ public sealed partial class TotemSrp
     private readonly List<NodeId> _proc = new();
     private readonly List<NodeId> _failed = new();
     private readonly HashSet<NodeId> _consensus = new();
+    // Processors that agreed with us in this gather and whose latest join (its failed set kept here) fails more
+    // than we do: alive, one consensus timeout ahead of us. Not failed at our consensus timeout, whose verdicts on
+    // processors outside our old ring we take over then (ConsensusTimeoutExpired).
+    private readonly Dictionary<NodeId, ValueList<NodeId>> _movedOn = new();
     private readonly HashSet<NodeId> _leaveMemb = new();
+    private readonly Dictionary<NodeId, ulong> _peerRingSeq = new();
     private NodeId _tokenTarget;
     private CommitToken? _commitToken;
     private bool _failedToRecv;
@@ -200,6 +205,14 @@ public sealed partial class TotemSrp
         {
             _stats.RxMsgDropped++;
             return;
+        }
+        // Joins are judged against what their sender used before and then remembered, in OnJoin.
+        switch (message)
+        {
+            case OrfToken token: NotePeerRingSeq(token.Sender, token.RingId.Seq); break;
+            case McastMessage mcast: NotePeerRingSeq(mcast.Sender, mcast.RingId.Seq); break;
+            case MergeDetect merge: NotePeerRingSeq(merge.Sender, merge.RingId.Seq); break;
+            case CommitToken commit: NotePeerRingSeq(commit.Sender, commit.RingId.Seq); break;
         }
         switch (message)
         {

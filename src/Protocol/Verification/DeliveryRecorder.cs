@@ -79,6 +79,9 @@ public sealed class DeliveryRecorder
     /// <summary>
     /// The violations of the run so far, empty when all invariants hold. With <paramref name="livenessExpected"/>
     /// the run is taken to have settled (faults healed, enough quiet time), so unfinished work is a violation too.
+    /// "Enough" is the protocol's own recovery time, not a fixed delay: a token lost just before the faults stopped
+    /// is resent only after token_retransmit (over a second from 4 nodes on with corosync's defaults), and a lost ring
+    /// reforms within token + consensus; the simulator waits for that (ScenarioRun.Settle) before calling this.
     /// </summary>
     public IReadOnlyList<string> Check(bool livenessExpected = false) => _checker.Check(Incarnations, livenessExpected);
 

@@ -13,11 +13,15 @@ internal static class SeedRunner
 {
     public const string SeedVariable = "TOTEM_SIM_SEED";
 
-    public static void RunSeeds(ScenarioKind kind, int firstSeed, int count, ITestOutputHelper output)
+    public static void RunSeeds(ScenarioKind kind, int firstSeed, int count, ITestOutputHelper output) =>
+        RunSeeds(kind, Enumerable.Range(firstSeed, count).ToList(), output);
+
+    /// <summary>Runs the given seeds (pinned seeds that once failed beyond the default range).</summary>
+    public static void RunSeeds(ScenarioKind kind, IReadOnlyList<int> pinned, ITestOutputHelper output)
     {
         var replay = Environment.GetEnvironmentVariable(SeedVariable);
         var seeds = replay is null
-            ? Enumerable.Range(firstSeed, count).ToList()
+            ? pinned.ToList()
             : [int.TryParse(replay, out var only) ? only : throw new InvalidOperationException($"{SeedVariable}='{replay}' is not an integer seed")];
         var failures = new StringBuilder();
         var outcomes = new ScenarioOutcome[seeds.Count];

@@ -55,4 +55,97 @@ public class JoinProcessingTests
         Assert.Equal([new NodeId(1), new NodeId(3), new NodeId(4)], ((JoinMessage)sent).ProcList.OrderBy(n => n));
         Assert.Contains(grown, o => o is StartTimer { Timer: SrpTimer.Consensus });
     }
+
+    private static uint[] Nodes(ValueList<NodeId> nodes) => nodes.Select(n => n.Value).Order().ToArray();
+
+    private static IEnumerable<CommitToken> CommitTokens(IEnumerable<SrpOutput> outputs) =>
+        outputs.OfType<SendMessage>().Select(s => s.Message).OfType<CommitToken>();
+
+    private static JoinMessage LastJoinSent(IEnumerable<SrpOutput> outputs) =>
+        outputs.OfType<SendMessage>().Select(s => s.Message).OfType<JoinMessage>().Last();
+
+    [Fact]
+    public void An_agreement_is_withdrawn_when_the_processor_moves_to_other_sets_so_no_commit_token_is_made_for_it()
+    {
+        // Seeds 20538 and 500138: the representative counted an agreement given for sets its sender had left, made a
+        // commit token for a ring that sender no longer agreed to, and waited a token timeout in COMMIT for nothing.
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20); // 2 agrees with us.
+        // 2 (not of our old ring) now fails 3; we do not adopt a stranger's failed set, so 2 no longer agrees.
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30);
+        var afterThree = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3], [])), 40);
+
+        Assert.Empty(CommitTokens(afterThree));
+        Assert.Equal(SrpState.Gather, engine.State);
+    }
+
+    [Fact]
+    public void A_join_older_than_a_ring_its_sender_already_used_is_stale_and_does_not_fail_the_sender()
+    {
+        // Seeds 20720 and 108086: a processor's consensus-timeout join (naming us failed) overtaken by the first
+        // messages of the ring it installed right after; processing it failed the sender for the whole new gather.
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        Assert.Equal(SrpState.Gather, engine.State);
+
+        var stale = engine.Handle(new MessageReceived(Join(2, 10, [1, 2], [1])), 20);
+        Assert.DoesNotContain(stale, o => o is SendMessage);
+        Assert.Equal(SrpState.Gather, engine.State);
+
+        // The sender's current join is processed: we agree and, as the lowest, send the commit token to it.
+        var current = engine.Handle(new MessageReceived(Join(2, 20, [1, 2], [])), 30);
+        var commit = Assert.Single(CommitTokens(current));
+        Assert.Equal([1u, 2u], commit.Members.Select(m => m.Node.Value).ToArray());
+    }
+
+    [Fact]
+    public void A_join_naming_us_failed_on_the_senders_current_ring_still_fails_the_sender()
+    {
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        engine.Handle(new MessageReceived(Join(2, 20, [1, 2], [1])), 20);
+        // 2 is failed: we go on alone.
+        Assert.Equal(SrpState.Operational, engine.State);
+        Assert.Equal([Me], engine.Members);
+    }
+
+    [Fact]
+    public void At_the_consensus_timeout_a_processor_one_timeout_ahead_of_us_is_not_failed_but_agreed_with()
+    {
+        // Seed 100677: 4 is silent; 2 (another old ring) times out a millisecond before us and fails 4. Failing 2
+        // as well because its agreement was just withdrawn would split the survivors for another round.
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 10);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 20);
+        engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [])), 20);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus - 1);
+
+        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        Assert.Equal([4u], Nodes(LastJoinSent(expired).FailedList));
+
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 1);
+        var agreed = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 2);
+        var commit = Assert.Single(CommitTokens(agreed));
+        Assert.Equal([1u, 2u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
+    }
+
+    [Fact]
+    public void A_processor_that_does_not_agree_by_the_next_consensus_timeout_is_failed_then()
+    {
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30); // 2 fails 3, which we do not adopt.
+        var first = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        Assert.Equal([3u], Nodes(LastJoinSent(first).FailedList));
+
+        // 2 sends no join with our new sets in this gather, so the next expiry fails it: we go on alone.
+        var second = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + 2 * timeouts.Consensus);
+        Assert.Equal(SrpState.Operational, engine.State);
+        Assert.Equal([Me], engine.Members);
+        Assert.Contains(second, o => o is ConfigurationChanged { Kind: ConfigurationKind.Regular });
+    }
 }

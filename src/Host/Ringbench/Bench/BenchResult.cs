@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Totem.Host.Totemd.Logging;
 using Totem.Protocol.Config;
 
 namespace Totem.Host.Ringbench.Bench;
@@ -8,7 +9,15 @@ public sealed record KillSample(int Victim, double ReformMs);
 
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
 
-public sealed record MemorySample(int Node, string When, long ResidentKiB);
+public sealed record MemorySample(int Node, string When, long ResidentKiB)
+{
+    /// <summary>RssAnon, RssFile, RssShmem and PSS, KiB, when /proc gave them.</summary>
+    public (long Anon, long File, long Shmem, long Pss)? Breakdown { get; init; }
+}
+
+/// <summary>One totemd start's phases, ms since its process started, as its start-up line gives them.</summary>
+/// <param name="Restart">A restart of one node into a running ring (it starts alone); else one of N processes cold-started together.</param>
+public sealed record PhaseSample(int Node, IReadOnlyDictionary<string, double> Phases, bool Restart);
 
 /// <summary>The figures of one run and the report printed at its end.</summary>
 public sealed record BenchResult(
@@ -20,12 +29,22 @@ public sealed record BenchResult(
     IReadOnlyList<ThroughputSample> Throughput,
     IReadOnlyList<MemorySample> Memory)
 {
+    /// <summary>Budgets of issue 17 (Release, this 2-core machine).</summary>
+    public const double IdleRssBudgetMiB = 80;
+    public const double ActorSystemReadyBudgetMs = 300;
+
+    /// <summary>Every start of the run (cold starts and restarts), in order.</summary>
+    public IReadOnlyList<PhaseSample> Phases { get; init; } = [];
+
+    /// <summary>Whether the nodes ran the ReadyToRun publish of totemd.</summary>
+    public bool ReadyToRun { get; init; }
+
     public string Report()
     {
         var c = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
         var spec = Options.Spec;
-        b.AppendLine(c, $"ringbench: {spec.Nodes} totemd processes on 127.0.0.1..{spec.Nodes}, token {spec.Token} + coefficient {spec.TokenCoefficient} -> effective token {Timeouts.Token} ms, consensus {Timeouts.Consensus} ms; {Options.Repeats} repeats, {Environment.ProcessorCount} CPUs");
+        b.AppendLine(c, $"ringbench: {spec.Nodes} totemd processes on 127.0.0.1..{spec.Nodes}, token {spec.Token} + coefficient {spec.TokenCoefficient} -> effective token {Timeouts.Token} ms, consensus {Timeouts.Consensus} ms; {Options.Repeats} repeats, {Environment.ProcessorCount} CPUs, totemd {(ReadyToRun ? "ReadyToRun" : "JIT")}");
         b.AppendLine();
         b.AppendLine("                                          min     median        max");
         Row(b, "cold start -> quorate ring (ms)", ColdStartMs);
@@ -46,7 +65,68 @@ public sealed record BenchResult(
             foreach (var group in Memory.GroupBy(m => m.When))
                 b.AppendLine(c, $"  {group.Key,-26} {string.Join("  ", group.Select(m => string.Create(c, $"node{m.Node} {m.ResidentKiB / 1024.0:0.0}")))}");
         }
+        StartUp(b);
         return b.ToString();
+    }
+
+    /// <summary>Per node of the last ring: idle RSS and process start -> first ring; then the median phases over every start.</summary>
+    private void StartUp(StringBuilder b)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var idle = Memory.Where(m => m.When == "idle ring").ToArray();
+        var last = Phases.GroupBy(p => p.Node).ToDictionary(g => g.Key, g => g.Last());
+        if (idle.Length == 0 && last.Count == 0) return;
+        b.AppendLine();
+        b.AppendLine("per node, last ring (idle VmRSS, MiB, with its parts; process start -> its first ring, from totemd's start-up line):");
+        foreach (var n in Enumerable.Range(1, Options.Spec.Nodes))
+        {
+            var sample = idle.FirstOrDefault(m => m.Node == n);
+            var rss = sample is { } m ? string.Create(c, $"{m.ResidentKiB / 1024.0,6:0.0} MiB") : "     ? MiB";
+            var parts = sample?.Breakdown is { } d
+                ? string.Create(c, $"  (anon {d.Anon / 1024.0:0.0}, file {d.File / 1024.0:0.0}, shmem {d.Shmem / 1024.0:0.0}; PSS {d.Pss / 1024.0:0.0})")
+                : "";
+            var ring = last.TryGetValue(n, out var p) && FirstRing(p) is { } ms ? string.Create(c, $"{ms,6:0} ms") : "     ? ms";
+            b.AppendLine(c, $"  node{n,-3} idle RSS {rss}{parts}   ring of one formed {ring}");
+        }
+        PhaseTable(b, $"cold starts ({Options.Spec.Nodes} processes at once)", Phases.Where(p => !p.Restart).ToArray());
+        PhaseTable(b, "restarts (one process, the others idle)", Phases.Where(p => p.Restart).ToArray());
+        b.AppendLine();
+        if (idle.Length > 0)
+        {
+            var worst = idle.Max(m => m.ResidentKiB) / 1024.0;
+            b.AppendLine(c, $"budget: idle RSS <= {IdleRssBudgetMiB:0} MiB per node: largest {worst:0.0} MiB -> {(worst <= IdleRssBudgetMiB ? "ok" : "OVER")}");
+        }
+        // A lone start is what the budget is about; a cold start of N at once shares the CPUs N ways.
+        var basis = Phases.Any(p => p.Restart) ? Phases.Where(p => p.Restart) : Phases;
+        var ready = basis.Select(p => p.Phases.TryGetValue(StartupPhases.ActorSystemReady, out var v) ? v : (double?)null).OfType<double>().ToArray();
+        if (ready.Length > 0)
+        {
+            var median = Median(ready);
+            b.AppendLine(c, $"budget: process start -> actor system ready <= {ActorSystemReadyBudgetMs:0} ms median of {(Phases.Any(p => p.Restart) ? "the restarts" : "all starts")}: {median:0} ms -> {(median <= ActorSystemReadyBudgetMs ? "ok" : "OVER")}");
+        }
+    }
+
+    private static void PhaseTable(StringBuilder b, string what, IReadOnlyList<PhaseSample> samples)
+    {
+        if (samples.Count == 0) return;
+        var c = CultureInfo.InvariantCulture;
+        var names = samples.SelectMany(p => p.Phases).GroupBy(kv => kv.Key)
+            .Select(g => (Name: g.Key, Median: Median(g.Select(kv => kv.Value).ToArray()), Count: g.Count()))
+            .OrderBy(x => x.Median).ToArray();
+        b.AppendLine();
+        b.AppendLine(c, $"start-up phases of {what}, median over {samples.Count} starts (ms since process start):");
+        foreach (var (name, median, count) in names)
+            b.AppendLine(c, $"  {name,-24} {median,7:0}{(count < samples.Count ? $"   ({count} starts)" : "")}");
+    }
+
+    private static double? FirstRing(PhaseSample p) =>
+        p.Phases.TryGetValue(StartupPhases.RingOfOneFormed, out var one) ? one
+        : p.Phases.TryGetValue(StartupPhases.FirstRingFormed, out var first) ? first : null;
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static void Row(StringBuilder b, string name, IReadOnlyList<double> values)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Totem.Host.Ringbench.LocalRing;
+using Totem.Host.Totemd.Logging;
 
 namespace Totem.Host.Ringbench.Bench;
 
@@ -20,6 +21,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var rejoins = new List<double>();
         IReadOnlyList<ThroughputSample> throughput = [];
         IReadOnlyList<MemorySample> memory = [];
+        var phases = new List<PhaseSample>();
+        var readyToRun = false;
         Totem.Protocol.Config.TotemTimeouts? timeouts = null;
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
 
@@ -28,11 +31,14 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             ct.ThrowIfCancellationRequested();
             await using var ring = LocalRing.LocalRing.Create(options.Spec);
             timeouts = ring.Timeouts;
+            readyToRun = ring.ReadyToRun;
             var clock = Stopwatch.StartNew();
             ring.StartAll();
             await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
             coldStarts.Add(clock.Elapsed.TotalMilliseconds);
             await output.WriteLineAsync($"repeat {r}: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+            phases.AddRange(await PhasesAsync(ring, all, restart: false).ConfigureAwait(false));
 
             var victim = (r - 1) % all.Length + 1;
             var survivors = all.Where(n => n != victim).ToArray();
@@ -49,6 +55,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
             rejoins.Add(clock.Elapsed.TotalMilliseconds);
             await output.WriteLineAsync($"repeat {r}: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+            phases.AddRange(await PhasesAsync(ring, [victim], restart: true).ConfigureAwait(false));
 
             if (r == options.Repeats)
             {
@@ -57,7 +64,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 memory = [.. idle, .. Memory(ring, "after the throughput runs")];
             }
         }
-        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory);
+        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, ReadyToRun = readyToRun };
     }
 
     private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
@@ -96,6 +103,33 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         return true;
     }
 
+    /// <summary>
+    /// Each node's start-up line ("Start-up phases (ms since process start): ..."), logged once its
+    /// first ring formed and its control API listens; waited for a little, since a quorate ring can
+    /// be seen a moment before the line is written.
+    /// </summary>
+    private static async Task<PhaseSample[]> PhasesAsync(LocalRing.LocalRing ring, IEnumerable<int> nodes, bool restart)
+    {
+        var samples = new List<PhaseSample>();
+        foreach (var n in nodes)
+        {
+            var process = ring.Process(n);
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                var line = process.Lines().FirstOrDefault(l => l.Contains(StartupPhases.LinePrefix, StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    samples.Add(new PhaseSample(n, StartupPhases.Parse(line), restart));
+                    break;
+                }
+                if (clock.Elapsed > TimeSpan.FromSeconds(10) || process.HasExited) break;
+                await Task.Delay(50).ConfigureAwait(false);
+            }
+        }
+        return [.. samples];
+    }
+
     private static MemorySample[] Memory(LocalRing.LocalRing ring, string when) =>
-        ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0)).ToArray();
+        ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0) { Breakdown = ring.Process(n).ResidentBreakdownKiB() }).ToArray();
 }

@@ -34,7 +34,10 @@ public sealed class LocalRing : IAsyncDisposable
             throw new InvalidOperationException($"the generated config {ConfigPath} is refused: {string.Join("; ", loaded.Diagnostics)}");
         Timeouts = loaded.Config.Timeouts();
         _dotnet = DotnetHost();
-        _totemd = Path.Combine(AppContext.BaseDirectory, "totemd.dll");
+        // The ReadyToRun publish of a Release build (Ringbench.csproj), else the plain build beside this one.
+        var readyToRun = Path.Combine(AppContext.BaseDirectory, "totemd-r2r", "totemd.dll");
+        ReadyToRun = File.Exists(readyToRun);
+        _totemd = ReadyToRun ? readyToRun : Path.Combine(AppContext.BaseDirectory, "totemd.dll");
         if (!File.Exists(_totemd))
             throw new FileNotFoundException($"totemd.dll is not next to {AppContext.BaseDirectory}; build the project that references src/Host/Totemd", _totemd);
         _current = new TotemdProcess?[spec.Nodes + 1];
@@ -48,6 +51,9 @@ public sealed class LocalRing : IAsyncDisposable
     }
 
     public RingSpec Spec { get; }
+
+    /// <summary>Whether the nodes run the ReadyToRun publish of totemd (totemd-r2r/) rather than the JIT build.</summary>
+    public bool ReadyToRun { get; }
 
     public string RunDirectory { get; }
 

@@ -123,6 +123,29 @@ public sealed class TotemdProcess : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Where the resident memory is, in KiB: RssAnon, RssFile and RssShmem of /proc/PID/status and
+    /// Pss of /proc/PID/smaps_rollup. VmRSS counts the shared framework's pages in full in every
+    /// process; PSS splits them among the processes that map them. Null once the process is gone.
+    /// </summary>
+    public (long Anon, long File, long Shmem, long Pss)? ResidentBreakdownKiB()
+    {
+        try
+        {
+            long Field(IEnumerable<string> lines, string name) =>
+                lines.Where(l => l.StartsWith(name, StringComparison.Ordinal))
+                    .Select(l => long.Parse(l[name.Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture))
+                    .FirstOrDefault();
+            var status = File.ReadAllLines($"/proc/{Pid}/status");
+            var rollup = File.Exists($"/proc/{Pid}/smaps_rollup") ? File.ReadAllLines($"/proc/{Pid}/smaps_rollup") : [];
+            return (Field(status, "RssAnon:"), Field(status, "RssFile:"), Field(status, "RssShmem:"), Field(rollup, "Pss:"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null) return;
