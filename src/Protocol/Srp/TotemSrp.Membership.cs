@@ -148,22 +148,22 @@ public sealed partial class TotemSrp
         {
             case SrpState.Operational:
                 if (!IgnoreJoinUnderOperational(from, ringSeq, failed))
-                    JoinProcess(from, ringSeq, proc, failed, isLeave);
+                    JoinProcess(from, proc, failed, isLeave);
                 break;
             case SrpState.Gather:
-                JoinProcess(from, ringSeq, proc, failed, isLeave);
+                JoinProcess(from, proc, failed, isLeave);
                 break;
             case SrpState.Commit:
                 if (_newMemb.Contains(from) && ringSeq >= _ringId.Seq)
                 {
-                    JoinProcess(from, ringSeq, proc, failed, isLeave);
+                    JoinProcess(from, proc, failed, isLeave);
                     GatherEnter(GatherFrom.JoinDuringCommit);
                 }
                 break;
             case SrpState.Recovery:
                 if (_newMemb.Contains(from) && ringSeq >= _ringId.Seq)
                 {
-                    JoinProcess(from, ringSeq, proc, failed, isLeave);
+                    JoinProcess(from, proc, failed, isLeave);
                     RecoveryStateTokenLoss();
                     GatherEnter(GatherFrom.JoinDuringRecovery);
                 }
@@ -229,10 +229,9 @@ public sealed partial class TotemSrp
         else if (_movedOn.ContainsKey(from)) _movedOn[from] = failed;
     }
 
-    private void JoinProcess(NodeId from, ulong ringSeq, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
+    private void JoinProcess(NodeId from, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
     {
         var gatherEntered = false;
-        var revoked = RevokeVoidedFailure(from, ringSeq, failed);
         var agrees = SetEqual(proc, _proc) && SetEqual(failed, _failed);
         if (from != _myId) TrackAgreement(from, proc, failed, agrees);
         if (agrees)
@@ -246,7 +245,6 @@ public sealed partial class TotemSrp
                 _proc.Clear();
                 _proc.Add(_myId);
                 _failed.Clear();
-                _failedForNamingUs.Clear();
                 CommitTokenCreate();
                 CommitEnter();
                 return;
@@ -272,7 +270,6 @@ public sealed partial class TotemSrp
             SetMerge(_proc, proc);
             if (failed.Contains(_myId))
             {
-                if (!_failed.Contains(from)) _failedForNamingUs[from] = ringSeq;
                 SetMerge(_failed, from);
             }
             else if (_memb.Contains(from))
@@ -288,43 +285,15 @@ public sealed partial class TotemSrp
             // What that re-entry also did, forget the sender's earlier agreement, TrackAgreement does. The
             // consensus timer thus restarts only when proc or failed grows, which happens a bounded number of
             // times (once per processor we learn of or fail), so every GATHER reaches its consensus timeout.
-            if (revoked || _proc.Count != procCount || _failed.Count != failedCount)
+            if (_proc.Count != procCount || _failed.Count != failedCount)
             {
                 GatherEnter(GatherFrom.MergeDuringJoin);
                 gatherEntered = true;
             }
         }
 
-        if (!gatherEntered && revoked && State == SrpState.Gather)
-            GatherEnter(GatherFrom.MergeDuringJoin);
-        else if (!gatherEntered && State == SrpState.Operational)
+        if (!gatherEntered && State == SrpState.Operational)
             GatherEnter(GatherFrom.JoinDuringOperational);
-    }
-
-    /// <summary>
-    /// Takes back a failure we declared only because the sender's join named us failed, once a join of the sender
-    /// from a newer ring no longer does: that verdict belonged to a gather the sender has finished (it installed a
-    /// ring since, and installing clears the failed set, memb_state_operational_enter), so it is void like the stale
-    /// join <see cref="IsStaleJoin"/> drops, which is what it would have been had the newer join overtaken it.
-    /// <para>
-    /// The case is the consensus timeout that several processors reach at the same instant: each multicasts its
-    /// timeout join failing the others and installs a ring of its own at once, a neighbour's first message of that
-    /// ring puts us into a new gather before the neighbour's timeout join arrives, and memb_join_process then fails
-    /// the neighbour ("my id is in its failed list") for the whole new gather, although the neighbour's next join
-    /// (its new ring's seq, failing nobody) asks to merge. corosync keeps that failure until the gather ends: with
-    /// processors of different old rings, whose failed sets none adopts, the sets never agree, every processor
-    /// reaches the next consensus timeout at the same instant again, and the cycle repeats one consensus timeout
-    /// after another (seeds 303845, 304345). Only that one kind of failure is taken back: a processor failed at our
-    /// consensus timeout (silent) or adopted from an old-ring mate stays failed until our gather ends, as in corosync.
-    /// </para>
-    /// </summary>
-    private bool RevokeVoidedFailure(NodeId from, ulong ringSeq, ValueList<NodeId> failed)
-    {
-        if (!_failedForNamingUs.TryGetValue(from, out var namedAt) || ringSeq <= namedAt || failed.Contains(_myId)) return false;
-        _failedForNamingUs.Remove(from);
-        if (!_failed.Remove(from)) return false;
-        Log(SrpLogLevel.Debug, "processor {Node} no longer fails us (ring seq {Seq}): failure taken back.", from, ringSeq);
-        return true;
     }
 
     private void CommitTokenCreate()

@@ -184,7 +184,6 @@ public sealed partial class TotemSrp
         _proc.Clear();
         _proc.AddRange(_memb);
         _failed.Clear();
-        _failedForNamingUs.Clear();
 
         var highDelivered = _myHighSeqReceived;
         while (highDelivered != SeqnoStartMsg && !_regular.Has(highDelivered)) highDelivered--;

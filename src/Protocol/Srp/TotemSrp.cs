@@ -47,8 +47,6 @@ public sealed partial class TotemSrp
     // processors outside our old ring we take over then (ConsensusTimeoutExpired).
     private readonly Dictionary<NodeId, ValueList<NodeId>> _movedOn = new();
     private readonly HashSet<NodeId> _leaveMemb = new();
-    // Processors we failed because a join of theirs named us failed, with that join's ring seq (JoinProcess).
-    private readonly Dictionary<NodeId, ulong> _failedForNamingUs = new();
     private readonly Dictionary<NodeId, ulong> _peerRingSeq = new();
     private NodeId _tokenTarget;
     private CommitToken? _commitToken;

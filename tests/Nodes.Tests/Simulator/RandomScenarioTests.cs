@@ -69,11 +69,6 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     // crashed processor's old agreement that the earlier one had timed out (ConsensusTimeoutExpired).
     [InlineData(ScenarioKind.Crashes, 100677)]
     [InlineData(ScenarioKind.Crashes, 21572)]
-    // Synchronous consensus timeouts: a timeout join naming us failed arrived after a neighbour's new ring had put us
-    // into the next gather, and the sender stayed failed though its next join, from its new ring, asked to merge
-    // (RevokeVoidedFailure).
-    [InlineData(ScenarioKind.PartitionSafety, 304345)]
-    [InlineData(ScenarioKind.Crashes, 309323)]
     public void Membership_converges_within_the_bound_on_the_seeds_of_issue_10(ScenarioKind kind, int seed)
     {
         var outcome = RandomScenarios.Run(kind, seed);

@@ -111,43 +111,6 @@ public class JoinProcessingTests
     }
 
     [Fact]
-    public void A_failure_for_naming_us_failed_is_taken_back_when_the_sender_joins_from_a_newer_ring_without_it()
-    {
-        // Seeds 304345 and 309323: processors time out together; 2's timeout join (naming us failed) reaches us
-        // after a neighbour's new ring has put us into a new gather. Failing 2 for the whole gather kept the sets
-        // apart until the next synchronous consensus timeout; 2's next join, from the ring it installed since,
-        // fails nobody and must be merged.
-        var engine = BootedAlone();
-        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(3), new RingId(new NodeId(3), 20))), 10);
-        var named = engine.Handle(new MessageReceived(Join(2, 10, [1, 2, 3], [1])), 20);
-        Assert.Equal([2u], Nodes(LastJoinSent(named).FailedList));
-        Assert.Equal(SrpState.Gather, engine.State);
-
-        var newer = engine.Handle(new MessageReceived(Join(2, 20, [1, 2, 3], [])), 30);
-        var join = LastJoinSent(newer);
-        Assert.Equal([1u, 2u, 3u], Nodes(join.ProcList));
-        Assert.Empty(join.FailedList);
-
-        engine.Handle(new MessageReceived(Join(3, 20, [1, 2, 3], [])), 40);
-        var agreed = engine.Handle(new MessageReceived(Join(2, 20, [1, 2, 3], [])), 50);
-        var commit = Assert.Single(CommitTokens(agreed));
-        Assert.Equal([1u, 2u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
-    }
-
-    [Fact]
-    public void A_failure_for_naming_us_failed_stands_while_the_sender_still_names_us()
-    {
-        var engine = BootedAlone();
-        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(3), new RingId(new NodeId(3), 20))), 10);
-        engine.Handle(new MessageReceived(Join(2, 10, [1, 2, 3], [1])), 20);
-        var again = engine.Handle(new MessageReceived(Join(2, 20, [1, 2, 3], [1])), 30);
-        Assert.DoesNotContain(again, o => o is SendMessage);
-        var agreed = engine.Handle(new MessageReceived(Join(3, 20, [1, 2, 3], [2])), 40);
-        var commit = Assert.Single(CommitTokens(agreed));
-        Assert.Equal([1u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
-    }
-
-    [Fact]
     public void At_the_consensus_timeout_a_processor_one_timeout_ahead_of_us_is_not_failed_but_agreed_with()
     {
         // Seed 100677: 4 is silent; 2 (another old ring) times out a millisecond before us and fails 4. Failing 2
