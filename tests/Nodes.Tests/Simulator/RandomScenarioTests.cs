@@ -69,6 +69,14 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     // crashed processor's old agreement that the earlier one had timed out (ConsensusTimeoutExpired).
     [InlineData(ScenarioKind.Crashes, 100677)]
     [InlineData(ScenarioKind.Crashes, 21572)]
+    // Still open (fix-membership2 note): processors of different old rings fail each other for a whole gather on
+    // a join naming them failed that dates from a gather its sender has finished or is about to finish (directly,
+    // or adopted through an old-ring mate), and none can adopt the others' failed sets; with consensus timeouts
+    // expiring at the same instant the rounds repeat (303845) or cost one consensus timeout more (301283, 309323).
+    [InlineData(ScenarioKind.PartitionSafety, 303845, Skip = "issue 10: mutual failures across old rings, open")]
+    [InlineData(ScenarioKind.PartitionSafety, 304345, Skip = "issue 10: mutual failures across old rings, open")]
+    [InlineData(ScenarioKind.Crashes, 301283, Skip = "issue 10: mutual failures across old rings, open")]
+    [InlineData(ScenarioKind.Crashes, 309323, Skip = "issue 10: mutual failures across old rings, open")]
     public void Membership_converges_within_the_bound_on_the_seeds_of_issue_10(ScenarioKind kind, int seed)
     {
         var outcome = RandomScenarios.Run(kind, seed);
