@@ -1,6 +1,7 @@
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
+using Totem.Actors;
 using Totem.Nodes.Control;
 using Totem.Protocol.Wire;
 

@@ -1,3 +1,4 @@
+using Totem.Actors;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Wire;
 

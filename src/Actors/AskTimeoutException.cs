@@ -1,0 +1,3 @@
+namespace Totem.Actors;
+
+public sealed class AskTimeoutException(string message) : TimeoutException(message);

@@ -1,0 +1,3 @@
+namespace Totem.Actors.Cells;
+
+internal readonly record struct Envelope(object Message, IActorRef? Sender);

@@ -1,0 +1,3 @@
+namespace Totem.Actors;
+
+public sealed class InvalidActorNameException(string message) : ArgumentException(message);
