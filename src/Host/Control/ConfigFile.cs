@@ -16,26 +16,41 @@ public static class ConfigFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(environment);
+        if (!TryReadText(path, out var text, out var reason)) return Unreadable(path, reason);
+        return ClusterConfigParser.Parse(text, path, environment);
+    }
+
+    /// <summary>
+    /// Reads a configuration file's text, or says in plain words why not (a directory, missing, permission denied,
+    /// an I/O error): the one place that maps file-system failures for every configuration file totemd reads.
+    /// </summary>
+    public static bool TryReadText(string path, out string text, out string reason)
+    {
+        text = "";
+        reason = "";
         if (Directory.Exists(path))
-            return Unreadable(path, "it is a directory, not a file");
-        string text;
+        {
+            reason = "it is a directory, not a file";
+            return false;
+        }
         try
         {
             text = File.ReadAllText(path);
+            return true;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return Unreadable(path, "the file does not exist");
+            reason = "the file does not exist";
         }
         catch (UnauthorizedAccessException)
         {
-            return Unreadable(path, "permission denied");
+            reason = "permission denied";
         }
         catch (IOException e)
         {
-            return Unreadable(path, e.Message);
+            reason = e.Message;
         }
-        return ClusterConfigParser.Parse(text, path, environment);
+        return false;
     }
 
     private static ConfigLoadResult Unreadable(string path, string reason) =>

@@ -38,23 +38,7 @@ public static class TotemdHocon
     public static TotemdHoconResult Load(string? path)
     {
         if (path is null) return Parse(null, ReferenceName);
-        if (Directory.Exists(path)) return Refused(path, "it is a directory, not a file");
-        try
-        {
-            return Parse(File.ReadAllText(path), path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return Refused(path, "the file does not exist");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return Refused(path, "permission denied");
-        }
-        catch (IOException e)
-        {
-            return Refused(path, e.Message);
-        }
+        return ConfigFile.TryReadText(path, out var text, out var reason) ? Parse(text, path) : Refused(path, reason);
     }
 
     /// <summary>Parses <paramref name="text"/> over the embedded defaults; pure but for the environment Akka's ${VAR} reads.</summary>
