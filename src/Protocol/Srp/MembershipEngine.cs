@@ -374,7 +374,8 @@ public sealed class MembershipEngine : SrpEngineCore
     /// once and multicasts on it, a neighbour's new-ring multicast puts a processor back into GATHER before that
     /// neighbour's timeout join (sent just before it) arrives, and memb_join_process then fails the neighbour
     /// ("my id is in its failed list") for the whole of the new gather; the processors time out together again
-    /// and the cycle repeats one consensus timeout after another.
+    /// and the cycle repeats one consensus timeout after another. This check catches the timeout join that arrives
+    /// after its sender's new ring was seen; the one that arrives first is not sent at all (<see cref="LeavesOnlyMe"/>).
     /// </para>
     /// </summary>
     private bool IsStaleJoin(NodeId from, ulong ringSeq) =>
@@ -459,6 +460,7 @@ public sealed class MembershipEngine : SrpEngineCore
         {
             var procCount = _proc.Count;
             var failedCount = _failed.Count;
+            var unknownFailed = failed.Where(n => !_proc.Contains(n)).ToList();
             SetMerge(_proc, proc);
             if (failed.Contains(_myId))
             {
@@ -468,6 +470,18 @@ public sealed class MembershipEngine : SrpEngineCore
             {
                 if (!_failed.Contains(from)) SetMerge(_failed, failed);
                 else SetMerge(_failed, Subtract(failed, _memb));
+            }
+            else if (unknownFailed.Count > 0)
+            {
+                // A processor we learn of only from a stranger's join that already fails it. corosync merges the
+                // proc list and adopts no failed list from outside its old ring, so it waits for that processor
+                // until its own consensus timeout, while the sender, which timed it out long ago, cannot agree
+                // with us in the meantime: a second consensus round for a processor nobody has heard from (crashed
+                // processors re-imported through the proc list of a processor still gathering on another old
+                // ring, after the others had formed a ring without them; crashes 301283). We have no evidence of
+                // it but that join, and that join says it failed; if it is alive after all, it shows itself to
+                // the next gather. Processors we already know are left to our own timeout, as corosync does.
+                SetMerge(_failed, unknownFailed);
             }
             // corosync re-enters GATHER here even when the join taught it nothing: a processor outside our
             // old ring whose failed set we do not adopt. Each re-entry re-sends our join and restarts the
@@ -488,10 +502,17 @@ public sealed class MembershipEngine : SrpEngineCore
             GatherEnter(GatherFrom.JoinDuringOperational);
     }
 
-    private void JoinMessageSend()
+    /// <param name="announce">false: to ourselves only (see <see cref="LeavesOnlyMe"/>).</param>
+    private void JoinMessageSend(bool announce = true)
     {
+        var join = new JoinMessage(_myId, _ringId.Seq, _proc.ToValueList(), _failed.ToValueList());
+        if (!announce)
+        {
+            DeliverToSelf(join);
+            return;
+        }
         _stats.MembJoinTx++;
-        Multicast(new JoinMessage(_myId, _ringId.Seq, _proc.ToValueList(), _failed.ToValueList()));
+        Multicast(join);
     }
 
     private void JoinTimeout()
@@ -502,10 +523,10 @@ public sealed class MembershipEngine : SrpEngineCore
 
     // ---- GATHER and consensus ----
 
-    private void GatherEnter(GatherFrom from)
+    private void GatherEnter(GatherFrom from, bool announce = true)
     {
         SetMerge(_proc, _myId);
-        JoinMessageSend();
+        JoinMessageSend(announce);
 
         StartTimer(SrpTimer.Join, _timeouts.Join);
         StartTimer(SrpTimer.Consensus, _timeouts.Consensus);
@@ -559,8 +580,25 @@ public sealed class MembershipEngine : SrpEngineCore
             var silent = _proc.Where(n => !_consensus.Contains(n) && !_movedOn.ContainsKey(n)).ToList();
             SetMerge(_failed, silent);
             foreach (var ahead in _movedOn.Values) SetMerge(_failed, Subtract(ahead, _memb).Where(n => n != _myId));
-            GatherEnter(GatherFrom.ConsensusTimeout);
+            GatherEnter(GatherFrom.ConsensusTimeout, announce: !LeavesOnlyMe());
         }
+    }
+
+    /// <summary>
+    /// Whether our sets leave no processor but us: the consensus-timeout join would fail every other processor
+    /// and we install a ring of our own at once. That join is not multicast, only handed to ourselves
+    /// (memb_join_message_send multicasts it in corosync). Everywhere else it can only do harm: OPERATIONAL,
+    /// COMMIT and RECOVERY ignore a join that names the receiver failed, and a processor in GATHER fails us for
+    /// the rest of its gather ("my id is in its failed list") although our singleton ring's first messages reach it
+    /// a moment later. When several processors time out in one instant (they restarted their timers on the same
+    /// burst of joins), a neighbour's singleton ring puts each into a fresh gather just before that neighbour's
+    /// timeout join arrives; they fail each other there and time out together again, one consensus timeout after
+    /// another (partition-safety 303845: six processors, never converging; crashes 1006804: two rounds late).
+    /// </summary>
+    private bool LeavesOnlyMe()
+    {
+        var left = Subtract(_proc, _failed);
+        return left.Count == 1 && left[0] == _myId;
     }
 
     private bool ConsensusAgreed()

@@ -72,6 +72,8 @@ public abstract class SrpEngineCore
         if (message is not McastMessage) _out.Add(new SelfDelivery(message));
     }
 
+    private protected void DeliverToSelf(TotemMessage message) => _out.Add(new SelfDelivery(message));
+
     private protected void Unicast(TotemMessage message, NodeId destination)
     {
         if (destination == _myId) _out.Add(new SelfDelivery(message));

@@ -69,14 +69,26 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     // crashed processor's old agreement that the earlier one had timed out (ConsensusTimeoutExpired).
     [InlineData(ScenarioKind.Crashes, 100677)]
     [InlineData(ScenarioKind.Crashes, 21572)]
-    // Still open (fix-membership2 note): processors of different old rings fail each other for a whole gather on
-    // a join naming them failed that dates from a gather its sender has finished or is about to finish (directly,
-    // or adopted through an old-ring mate), and none can adopt the others' failed sets; with consensus timeouts
-    // expiring at the same instant the rounds repeat (303845) or cost one consensus timeout more (301283, 309323).
-    [InlineData(ScenarioKind.PartitionSafety, 303845, Skip = "issue 10: mutual failures across old rings, open")]
-    [InlineData(ScenarioKind.PartitionSafety, 304345, Skip = "issue 10: mutual failures across old rings, open")]
-    [InlineData(ScenarioKind.Crashes, 301283, Skip = "issue 10: mutual failures across old rings, open")]
-    [InlineData(ScenarioKind.Crashes, 309323, Skip = "issue 10: mutual failures across old rings, open")]
+    // Processors of different old rings failed each other for whole gathers. A consensus-timeout join that left
+    // only its sender named everyone else failed, and reached processors that a neighbour's singleton ring had just
+    // put into a fresh gather: they failed the sender there ("my id is in its failed list"), timed out together
+    // again and repeated (LeavesOnlyMe: that join is no longer multicast). Crashed processors came back into a
+    // gather through the proc list of a processor of another old ring that had failed them long before, and
+    // each had to be timed out once more (a stranger's verdict on a processor we know only from its join is
+    // adopted). 303845 304345 1001652 1008956 32424811 32426056 32427531 never converged; the crashes seeds
+    // formed their ring one or two consensus timeouts late. 1001652, 1006804 and 1008956 are from the CI soak's
+    // range, 324xxxxx from a fresh soak.
+    [InlineData(ScenarioKind.PartitionSafety, 303845)]
+    [InlineData(ScenarioKind.PartitionSafety, 304345)]
+    [InlineData(ScenarioKind.PartitionSafety, 1001652)]
+    [InlineData(ScenarioKind.PartitionSafety, 1008956)]
+    [InlineData(ScenarioKind.PartitionSafety, 32424811)]
+    [InlineData(ScenarioKind.PartitionSafety, 32426056)]
+    [InlineData(ScenarioKind.PartitionSafety, 32427531)]
+    [InlineData(ScenarioKind.Crashes, 301283)]
+    [InlineData(ScenarioKind.Crashes, 309323)]
+    [InlineData(ScenarioKind.Crashes, 1006804)]
+    [InlineData(ScenarioKind.Crashes, 32420147)]
     public void Membership_converges_within_the_bound_on_the_seeds_of_issue_10(ScenarioKind kind, int seed) =>
         SeedRunner.RunSeeds(kind, seed, 1, output);
 }

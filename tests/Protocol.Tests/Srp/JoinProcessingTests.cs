@@ -23,8 +23,10 @@ public class JoinProcessingTests
     public void A_join_from_a_non_member_whose_failed_set_we_do_not_adopt_is_answered_once_not_every_time()
     {
         var engine = BootedAlone();
-        // Node 3 (not of our old ring) considers 5 failed; we do not adopt a stranger's failed set.
-        var join = Join(3, 100, [1, 3], [5]);
+        engine.Handle(new MessageReceived(Join(5, 100, [1, 5], [])), 5);
+        // Node 3 (not of our old ring) considers 5 failed; we know 5 ourselves and do not adopt a stranger's
+        // verdict on it.
+        var join = Join(3, 100, [1, 3, 5], [5]);
         var first = engine.Handle(new MessageReceived(join), 10);
         Assert.Equal(SrpState.Gather, engine.State);
         Assert.Single(first.OfType<SendMessage>(), s => s.Message is JoinMessage);
@@ -43,6 +45,60 @@ public class JoinProcessingTests
         Assert.Equal(SrpState.Operational, engine.State);
         var regular = Assert.Single(expired.OfType<ConfigurationChanged>(), c => c.Kind == ConfigurationKind.Regular);
         Assert.Equal([Me], regular.Members);
+    }
+
+    [Fact]
+    public void A_processor_known_only_from_a_strangers_join_that_fails_it_is_not_waited_for()
+    {
+        // Crashes 301283 and 32420147 (with LeavesOnlyMe): a processor still gathering on another old ring lists
+        // processors it timed out long ago; waiting to time them out ourselves cost a second consensus round.
+        var engine = BootedAlone();
+        var learned = engine.Handle(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 10);
+        Assert.Equal([5u, 6u], Nodes(LastJoinSent(learned).FailedList));
+
+        // Our sets now equal 3's: its next join agrees and we, the lowest, send the commit token at once.
+        var agreed = engine.Handle(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 60);
+        var commit = Assert.Single(CommitTokens(agreed));
+        Assert.Equal([1u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
+    }
+
+    [Fact]
+    public void A_strangers_verdict_on_a_processor_we_know_is_left_to_our_own_consensus_timeout()
+    {
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 5], [])), 10);
+        var grown = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 5], [5])), 20);
+        var sent = LastJoinSent(grown);
+        Assert.Equal([1u, 2u, 3u, 5u], Nodes(sent.ProcList));
+        Assert.Empty(sent.FailedList);
+    }
+
+    [Fact]
+    public void A_consensus_timeout_that_leaves_only_us_installs_our_ring_without_multicasting_the_join()
+    {
+        // Partition-safety 303845: that join names every other processor failed; a processor in GATHER fails us
+        // for its whole gather on it, although our singleton ring's messages reach it a moment later.
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        Assert.Equal(SrpState.Gather, engine.State);
+
+        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
+        Assert.DoesNotContain(expired.OfType<SendMessage>(), s => s.Message is JoinMessage);
+        Assert.Equal(SrpState.Operational, engine.State);
+        Assert.Equal([Me], engine.Members);
+    }
+
+    [Fact]
+    public void A_consensus_timeout_that_leaves_another_processor_multicasts_the_join_with_the_failures()
+    {
+        var engine = BootedAlone();
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
+
+        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
+        var join = Assert.Single(expired.OfType<SendMessage>().Select(s => s.Message).OfType<JoinMessage>());
+        Assert.Equal([3u], Nodes(join.FailedList));
+        Assert.Equal(SrpState.Gather, engine.State);
     }
 
     [Fact]
