@@ -69,6 +69,10 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     // crashed processor's old agreement that the earlier one had timed out (ConsensusTimeoutExpired).
     [InlineData(ScenarioKind.Crashes, 100677)]
     [InlineData(ScenarioKind.Crashes, 21572)]
+    // The representative gave up RECOVERY on a join of the first member to install (a foreign multicast had put it
+    // back into GATHER) and kept the failed set that formed the ring; its mates adopted it after each ring, so
+    // [2 4 5] and [1 3] formed for ever in one virtual instant on the Akka kernel (GatherFromTheNewRing).
+    [InlineData(ScenarioKind.Crashes, 1005686)]
     // Still open (fix-membership2 note): processors of different old rings fail each other for a whole gather on
     // a join naming them failed that dates from a gather its sender has finished or is about to finish (directly,
     // or adopted through an old-ring mate), and none can adopt the others' failed sets; with consensus timeouts
