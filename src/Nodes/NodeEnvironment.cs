@@ -1,5 +1,5 @@
 using Serilog;
-using Totem.Actors;
+using Akka.Actor;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
@@ -7,7 +7,7 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes;
 
 /// <summary>
-/// Where a node runs: its actor system (thread pool or simulation), its transport (UDP or the
+/// Where a node runs: its Akka.NET actor system (thread pool, or the simulation's dispatcher and virtual-time scheduler), its transport (UDP or the
 /// simulated network) and its logger. The only things that differ between totemd and the simulator.
 /// </summary>
 public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Transport, ILogger Logger)
@@ -23,6 +23,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
 
     /// <summary>Keeps a newly seen ring seq where a restarted node will find it (before the ring that uses it forms).</summary>
     public Action<ulong>? PersistRingSeq { get; init; }
+
+    /// <summary>Told of every actor failure the node's supervisors handle (the simulator fails the run on any).</summary>
+    public Action<string, Exception>? OnActorFailure { get; init; }
 
     /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
     public Action<Control.NodeExit>? OnExit { get; init; }

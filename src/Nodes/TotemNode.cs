@@ -1,6 +1,7 @@
 using System.Net;
 using Serilog;
-using Totem.Actors;
+using Akka.Actor;
+using Akka.Configuration;
 using Totem.Nodes.Actors;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
@@ -12,9 +13,10 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes;
 
 /// <summary>
-/// One running node: the actors (UdpAdapter, TokenRing, RetransmitTimer, VoteQuorumService,
-/// Watchdog) on one actor system, and the facade the host and the simulator use. <see cref="Start"/>
-/// is the one way to start a node, for totemd and the simulator alike.
+/// One running node: one Akka.NET actor system whose <see cref="NodeDaemon"/> creates the node's actors
+/// (udp-adapter, ring with votequorum, watchdog), and the facade the host and the simulator use. The facade
+/// talks to the daemon by Tell, and by Ask from outside the actors. <see cref="Start"/> is the one way to start
+/// a node, for totemd and the simulator alike.
 /// </summary>
 public sealed class TotemNode : IRunningNode
 {
@@ -22,7 +24,9 @@ public sealed class TotemNode : IRunningNode
     private readonly NodeOptions _options;
     private readonly NodeEnvironment _environment;
     private readonly NodeBoard _board;
-    private readonly NodeWiring _wiring;
+    private readonly MalformedCounter _malformed = new();
+    private readonly PeerActivity _activity = new();
+    private IActorRef _daemon = ActorRefs.Nobody;
     private readonly TaskCompletionSource<NodeExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _exiting;
     private int _leaving;
@@ -31,8 +35,7 @@ public sealed class TotemNode : IRunningNode
     {
         _options = options;
         _environment = environment;
-        _board = new NodeBoard(options, environment.System.TimeProvider);
-        _wiring = new NodeWiring { ProtocolOutput = environment.ProtocolOutput, PersistRingSeq = environment.PersistRingSeq };
+        _board = new NodeBoard(options, new SchedulerClock(environment.System.Scheduler));
     }
 
     public NodeId NodeId => _options.NodeId;
@@ -50,13 +53,25 @@ public sealed class TotemNode : IRunningNode
     }
 
     /// <summary>A node on real UDP and the thread pool: what totemd runs.</summary>
-    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null)
+    /// <param name="akkaConfig">Akka settings on top of the node's embedded reference.conf (totemd's HOCON), if any.</param>
+    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
+        Config? akkaConfig = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
-        var system = ActorSystem.Create($"node{options.NodeId}", new ActorSystemSettings { Logger = logger });
+        var config = (akkaConfig ?? Config.Empty).WithFallback(NodeConfig.Reference);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create($"node{options.NodeId}", config);
+        }
+        catch
+        {
+            transport.Dispose();
+            throw;
+        }
         return Start(options with { LocalAddress = transport.LocalEndPoint.Address.ToString(), Port = transport.LocalEndPoint.Port },
             new NodeEnvironment(system, transport, logger)
             {
@@ -69,24 +84,29 @@ public sealed class TotemNode : IRunningNode
 
     private void Spawn()
     {
-        var system = _environment.System;
-        var log = _environment.Logger;
-        var malformed = new MalformedCounter();
-        var activity = new PeerActivity();
         var transport = _environment.Transport;
+        var malformed = _malformed;
         _board.AttachLink(
-            members => LinkOf(activity, members),
+            members => LinkOf(_activity, members),
             () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count));
-
-        _wiring.Watchdog = system.ActorOf(Props.Create(() => new Watchdog(_options, _board, Fence, log)), "watchdog");
-        _wiring.Quorum = system.ActorOf(Props.Create(() => new VoteQuorumService(_options, _board, _wiring, log)), "votequorum");
-        _wiring.Timers = system.ActorOf(Props.Create(() => new RetransmitTimer(_wiring)), "retransmit-timer");
-        _wiring.Adapter = system.ActorOf(Props.Create(() => new UdpAdapter(transport, _wiring, log, malformed, activity)), "udp-adapter");
-        _wiring.Ring = system.ActorOf(Props.Create(() => new TokenRing(SrpOptionsNow(), _board, _wiring, log)), "ring");
-        var adapter = _wiring.Adapter;
-        transport.Start(datagram => adapter.Tell(new DatagramArrived(datagram)));
-        _wiring.Ring.Tell(new StartRing());
+        var hooks = new RingHooks
+        {
+            // A crashed node's actors may still run until its system has stopped: nothing of theirs reaches the outside then.
+            ProtocolOutput = _environment.ProtocolOutput is { } output ? o => { if (_exiting == 0) output(o); } : null,
+            PersistRingSeq = _environment.PersistRingSeq,
+            OnActorFailure = _environment.OnActorFailure,
+        };
+        var parts = new NodeParts(_options, _board, transport, _environment.Logger, SrpOptionsNow, hooks, _malformed, _activity,
+            Fence, Stopped, CommandTimeout, DaemonStopped);
+        _daemon = _environment.System.ActorOf(NodeDaemon.Props(parts), "node");
     }
+
+    private void Stopped() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", Now));
+
+    /// <summary>The daemon stops only when the system terminates; otherwise the node has failed.</summary>
+    private void DaemonStopped() => Exit(new NodeExit(NodeExitReason.Failed, "the node daemon stopped", Now));
+
+    private DateTimeOffset Now => _environment.System.Scheduler.Now;
 
     private SrpOptions SrpOptionsNow() => new(_options.NodeId, _options.Timeouts)
     {
@@ -97,7 +117,7 @@ public sealed class TotemNode : IRunningNode
     {
         var heard = activity.Snapshot();
         var addresses = _environment.PeerAddresses();
-        var now = _environment.System.Now.ToUnixTimeMilliseconds();
+        var now = Now.ToUnixTimeMilliseconds();
         var peers = addresses.Keys.Union(heard.Keys).Where(n => n != _options.NodeId).OrderBy(n => n)
             .Select(n =>
             {
@@ -116,6 +136,7 @@ public sealed class TotemNode : IRunningNode
         if (Interlocked.Exchange(ref _exiting, 1) != 0) return;
         _environment.OnExit?.Invoke(exit);
         _board.CompleteEvents();
+        if (_environment.System.Scheduler is Simulator.VirtualTimeScheduler simulated) simulated.SystemTerminating();
         _ = _environment.System.Terminate();
         _environment.Transport.Dispose();
         _exited.TrySetResult(exit);
@@ -130,16 +151,16 @@ public sealed class TotemNode : IRunningNode
         if (_exiting != 0) return SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping");
         if (payload.Length > _options.MaxPayloadBytes)
             return SubmitResult.Refused(SubmitRefusal.TooLarge, $"payload of {payload.Length} bytes is above the limit of {_options.MaxPayloadBytes} bytes");
-        return await _wiring.Ring.Ask<SubmitResult>(new SubmitApplicationMessage(payload.ToArray()), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _daemon.Ask<SubmitResult>(new SubmitApplicationMessage(payload.ToArray()), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Queues an application message without waiting for the answer (the simulator's workload).</summary>
-    public void Post(byte[] payload) => _wiring.Ring.Tell(new SubmitApplicationMessage(payload));
+    public void Post(byte[] payload) => _daemon.Tell(new SubmitApplicationMessage(payload), ActorRefs.NoSender);
 
     public IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max) => _board.Messages(from, max);
 
     public Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken) =>
-        _wiring.Quorum.Ask<SetExpectedVotesResult>(new SetExpectedVotesCommand(votes), CommandTimeout).WaitAsync(cancellationToken);
+        _daemon.Ask<SetExpectedVotesResult>(new SetExpectedVotesCommand(votes), CommandTimeout).WaitAsync(cancellationToken);
 
     public IAsyncEnumerable<ClusterEvent> SubscribeEvents(CancellationToken cancellationToken) => _board.Subscribe(cancellationToken);
 
@@ -153,19 +174,15 @@ public sealed class TotemNode : IRunningNode
 
     public NodeMetrics GetMetrics() => _board.Metrics();
 
-    /// <summary>Orderly shutdown through <see cref="LeaveSequence"/>: leave, flush, stop. Safe to call more than once.</summary>
+    /// <summary>Orderly shutdown through the daemon's <see cref="LeaveSequence"/>: leave, flush, stop. Safe to call more than once.</summary>
     public async Task<NodeExit> LeaveAndStopAsync(CancellationToken cancellationToken)
     {
-        if (_exiting == 0 && Interlocked.Exchange(ref _leaving, 1) == 0)
-        {
-            void Stopped() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", _environment.System.Now));
-            _environment.System.ActorOf(Props.Create(() => new LeaveSequence(_wiring, Stopped, CommandTimeout, _environment.Logger)), "leave");
-        }
+        if (_exiting == 0 && Interlocked.Exchange(ref _leaving, 1) == 0) _daemon.Tell(new LeaveAndStop(), ActorRefs.NoSender);
         return await _exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops at once without a leave: for the simulator's crashes and for disposal.</summary>
-    public void Crash() => Exit(new NodeExit(NodeExitReason.Failed, "crashed", _environment.System.Now));
+    public void Crash() => Exit(new NodeExit(NodeExitReason.Failed, "crashed", Now));
 
     public ValueTask DisposeAsync()
     {

@@ -90,6 +90,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             var count = p.GetValue(lines);
             output.Write(outcome.Report(count <= 0 ? int.MaxValue : count));
             output.WriteLine(StatsLine(outcome));
+            output.WriteLine($"trace sha256: {outcome.TraceHash}");
             return outcome.Passed ? 0 : 1;
         });
         return cmd;

@@ -12,7 +12,8 @@ public sealed class UdpNodeLauncher : INodeLauncher
         cancellationToken.ThrowIfCancellationRequested();
         var store = launch.StateDir is { } dir ? new RingSeqStore(dir, launch.LocalNode) : null;
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
-        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save);
+        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
+            akkaConfig: launch.AkkaConfig);
         return Task.FromResult(node);
     }
 

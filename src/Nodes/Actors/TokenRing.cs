@@ -1,6 +1,6 @@
+using Akka.Actor;
 using Serilog;
 using Serilog.Events;
-using Totem.Actors;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Services;
@@ -10,67 +10,94 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes.Actors;
 
 /// <summary>
-/// The ring: wraps the pure Totem engine (ordered log, token, membership, recovery) and turns its
-/// outputs into messages for the adapter, the timers and the services. DESIGN.md draws TokenHolder
-/// and Membership as two actors; totemsrp runs them as one state machine because a token in
-/// RECOVERY, the commit token and the ordered log share one ring state, so here they are one actor
-/// over one engine, which keeps corosync's atomicity without cross-actor races.
+/// The ring: wraps the pure Totem engine (ordered log, token, membership, recovery) and turns its outputs into
+/// messages for the adapter and the services; owns the protocol timers as keyed Akka timers (token loss, token
+/// warning, token retransmit, hold, join, consensus, merge, downcheck: <see cref="RetransmitTimer"/>), so an
+/// expiry that crossed a re-arm or a stop is dropped by Akka instead of by generation counters. Its child is
+/// votequorum (a service above the ring, as in corosync). A restart after a failure is a node restart of the ring,
+/// as a rebooted corosync: a fresh engine above the ring seqs seen so far, and a fresh votequorum.
+/// (DESIGN.md draws TokenHolder and Membership as two actors; splitting the engine is a later step of issue 17.)
 /// </summary>
-public sealed class TokenRing : ReceiveActor
+public sealed class TokenRing : UntypedActor, IWithTimers
 {
     private readonly TotemSrp _engine;
     private readonly NodeBoard _board;
-    private readonly NodeWiring _wiring;
+    private readonly IActorRef _adapter;
+    private readonly Props _quorumProps;
+    private readonly RingHooks _hooks;
     private readonly ILogger _log;
     private readonly List<SrpOutput> _outputs = new();
-    private readonly long[] _generation = new long[Enum.GetValues<SrpTimer>().Length];
-    private long _nextGeneration;
     private readonly uint _tokenTimeoutMs;
+    private IActorRef _quorum = ActorRefs.Nobody;
+    private RetransmitTimer _timers = null!;
 
-    public TokenRing(SrpOptions options, NodeBoard board, NodeWiring wiring, ILogger log)
+    /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
+    /// argument): a restarted ring starts above the ring seqs seen so far.</param>
+    public TokenRing(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log)
     {
+        var options = optionsNow();
         _engine = new TotemSrp(options);
         _tokenTimeoutMs = options.Timeouts.Token;
         _board = board;
-        _wiring = wiring;
+        _adapter = adapter;
+        _quorumProps = quorum;
+        _hooks = hooks;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
-        Receive<StartRing>(_ => StartEngine());
-        Receive<MessageReceived>(received => Step(received));
-        Receive<TimerFired>(OnTimerFired);
-        Receive<Broadcast>(broadcast => Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee)));
-        Receive<SubmitApplicationMessage>(OnSubmitApplication);
-        Receive<LeaveRingCommand>(_ =>
-        {
-            Step(new LeaveRing());
-            Sender.Tell(new LeaveSent());
-        });
     }
 
-    private long NowMs => Context.System.Now.ToUnixTimeMilliseconds();
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case MessageReceived received:
+                Step(received);
+                break;
+            case RingTimerExpired expired:
+                OnTimerExpired(expired);
+                break;
+            case Broadcast broadcast:
+                Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee));
+                break;
+            case SubmitApplicationMessage submit:
+                OnSubmitApplication(submit);
+                break;
+            case SetExpectedVotesCommand command:
+                _quorum.Forward(command);
+                break;
+            case LeaveRingCommand:
+                Step(new LeaveRing());
+                Sender.Tell(new LeaveSent());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
 
-    // The first start waits for StartRing (the node's other actors must exist first); a restart after a
-    // failure starts a fresh engine at once, as a rebooted corosync would, above the ring seqs seen so far.
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log) =>
+        Akka.Actor.Props.Create<TokenRing>(optionsNow, board, adapter, quorum, hooks, log);
+
+    private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
+
+    protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_hooks.OnActorFailure);
+
     protected override void PreStart()
     {
-    }
-
-    protected override void PostRestart(Exception reason) => StartEngine();
-
-    private void StartEngine()
-    {
+        _timers = new RetransmitTimer(Timers);
+        _quorum = Context.ActorOf(_quorumProps, "votequorum");
         _outputs.Clear();
         _engine.Start(NowMs, _outputs);
         Apply();
     }
 
-    private void OnTimerFired(TimerFired fired)
+    private void OnTimerExpired(RingTimerExpired fired)
     {
-        if (_generation[(int)fired.Timer] != fired.Generation) return;
-        _generation[(int)fired.Timer] = 0;
         if (fired.Timer == SrpTimer.TokenLoss)
         {
             _board.CountTokenLoss();
-            _board.Publish(new TokenLost(Context.System.Now, _engine.RingId, _tokenTimeoutMs));
+            _board.Publish(new TokenLost(Context.System.Scheduler.Now, _engine.RingId, _tokenTimeoutMs));
         }
         Step(new TimerExpired(fired.Timer));
     }
@@ -82,11 +109,17 @@ public sealed class TokenRing : ReceiveActor
         var rejected = Step(new SubmitMessage(payload, DeliveryGuarantee.Agreed));
         if (rejected is not null)
         {
-            Sender.Tell(SubmitResult.Refused(SubmitRefusal.QueueFull, rejected.Reason));
+            Reply(SubmitResult.Refused(SubmitRefusal.QueueFull, rejected.Reason));
             return;
         }
         _board.CountSubmitted();
-        Sender.Tell(SubmitResult.Queued(before));
+        Reply(SubmitResult.Queued(before));
+    }
+
+    /// <summary>Answers an asker; a fire-and-forget submit (the simulator's workload) gets no answer, so no dead letter.</summary>
+    private void Reply(object answer)
+    {
+        if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters)) Sender.Tell(answer);
     }
 
     /// <summary>Feeds one input to the engine and carries out what it asks; returns a rejection of a submitted message, if any.</summary>
@@ -102,20 +135,17 @@ public sealed class TokenRing : ReceiveActor
         SubmitRejected? rejected = null;
         foreach (var output in _outputs)
         {
-            _wiring.ProtocolOutput?.Invoke(output);
+            _hooks.ProtocolOutput?.Invoke(output);
             switch (output)
             {
                 case SendMessage send:
-                    _wiring.Adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
+                    _adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
                     break;
                 case StartTimer start:
-                    var generation = ++_nextGeneration;
-                    _generation[(int)start.Timer] = generation;
-                    _wiring.Timers.Tell(new ArmTimer(start.Timer, start.DelayMs, generation));
+                    _timers.Start(start.Timer, start.DelayMs);
                     break;
                 case StopTimer stop:
-                    _generation[(int)stop.Timer] = 0;
-                    _wiring.Timers.Tell(new DisarmTimer(stop.Timer));
+                    _timers.Stop(stop.Timer);
                     break;
                 case Delivered delivered:
                     Deliver(delivered);
@@ -125,7 +155,7 @@ public sealed class TokenRing : ReceiveActor
                     break;
                 case RingSeqObserved observed:
                     _board.ObserveRingSeq(observed.RingSeq);
-                    _wiring.PersistRingSeq?.Invoke(observed.RingSeq);
+                    _hooks.PersistRingSeq?.Invoke(observed.RingSeq);
                     break;
                 case SrpLog log:
                     _log.Write(LevelOf(log.Level), log.Template, log.Args);
@@ -152,7 +182,7 @@ public sealed class TokenRing : ReceiveActor
                 _board.AppendDelivery(delivered.RingId, delivered.Seq, delivered.Source, body);
                 break;
             case ServiceId.VoteQuorum:
-                _wiring.Quorum.Tell(new QuorumMessageDelivered(delivered.Source, body));
+                _quorum.Tell(new QuorumMessageDelivered(delivered.Source, body));
                 break;
         }
     }
@@ -160,8 +190,8 @@ public sealed class TokenRing : ReceiveActor
     private void OnConfigurationChanged(ConfigurationChanged change)
     {
         if (change.Kind != ConfigurationKind.Regular) return;
-        _board.Publish(new MembershipFormed(Context.System.Now, change.RingId, change.Members, change.Joined, change.Left));
-        _wiring.Quorum.Tell(new RingInstalled(change.RingId, change.Members));
+        _board.Publish(new MembershipFormed(Context.System.Scheduler.Now, change.RingId, change.Members, change.Joined, change.Left));
+        _quorum.Tell(new RingInstalled(change.RingId, change.Members));
     }
 
     private static LogEventLevel LevelOf(SrpLogLevel level) => level switch
@@ -171,4 +201,40 @@ public sealed class TokenRing : ReceiveActor
         SrpLogLevel.Warning => LogEventLevel.Warning,
         _ => LogEventLevel.Error,
     };
+}
+
+/// <summary>What the ring reports outside the actors: engine outputs (the simulator's checker), ring seqs to keep, actor failures.</summary>
+public sealed record RingHooks
+{
+    public static RingHooks None { get; } = new();
+
+    /// <summary>Every engine output, in order, for the simulator's invariant checker (null in production).</summary>
+    public Action<SrpOutput>? ProtocolOutput { get; init; }
+
+    /// <summary>Where a newly seen ring seq is kept across restarts (null: not kept).</summary>
+    public Action<ulong>? PersistRingSeq { get; init; }
+
+    /// <summary>Told of every actor failure the node's supervisors handle (the simulator counts each as a bug).</summary>
+    public Action<string, Exception>? OnActorFailure { get; init; }
+}
+
+/// <summary>
+/// The ring's protocol timers on the actor's keyed timers: one key per <see cref="SrpTimer"/>; starting a timer
+/// replaces its previous arming and stopping cancels it, and Akka drops an expiry of an arming that was replaced
+/// or cancelled even when it is already in the mailbox.
+/// </summary>
+public sealed class RetransmitTimer
+{
+    private static readonly object[] Keys = Enum.GetValues<SrpTimer>().Select(t => (object)t).ToArray();
+    private static readonly RingTimerExpired[] Expiries = Enum.GetValues<SrpTimer>().Select(t => new RingTimerExpired(t)).ToArray();
+    private readonly ITimerScheduler _timers;
+
+    public RetransmitTimer(ITimerScheduler timers) => _timers = timers;
+
+    public void Start(SrpTimer timer, uint delayMs) =>
+        _timers.StartSingleTimer(Keys[(int)timer], Expiries[(int)timer], TimeSpan.FromMilliseconds(delayMs));
+
+    public void Stop(SrpTimer timer) => _timers.Cancel(Keys[(int)timer]);
+
+    public bool IsActive(SrpTimer timer) => _timers.IsTimerActive(Keys[(int)timer]);
 }

@@ -1,5 +1,5 @@
+using Akka.Actor;
 using Serilog;
-using Totem.Actors;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
@@ -9,28 +9,37 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes.Actors;
 
 /// <summary>
-/// Speaks for the transport (started and disposed by the node, so a restart of this actor keeps the socket): encodes what the ring sends, decodes what arrives and hands valid messages
-/// to the ring. Malformed datagrams are counted and dropped here, never thrown at the protocol.
+/// Speaks for the transport on the way out (the transport is started and disposed by the node, so a restart of
+/// this actor keeps the socket): encodes what the ring sends and puts it on the wire; answers a flush once every
+/// datagram queued before it is sent. The way in is <see cref="InboundDatagrams"/>, which decodes on the
+/// transport's receive path so that a malformed datagram never reaches an actor.
 /// </summary>
-public sealed class UdpAdapter : ReceiveActor
+public sealed class UdpAdapter : UntypedActor
 {
     private readonly IDatagramTransport _transport;
-    private readonly NodeWiring _wiring;
-    private readonly ILogger _log;
-    private readonly MalformedCounter _malformed;
-    private readonly PeerActivity _peers;
 
-    public UdpAdapter(IDatagramTransport transport, NodeWiring wiring, ILogger log, MalformedCounter malformed, PeerActivity peers)
+    public UdpAdapter(IDatagramTransport transport)
     {
         _transport = transport;
-        _wiring = wiring;
-        _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Transport);
-        _malformed = malformed;
-        _peers = peers;
-        Receive<SendTotemMessage>(OnSend);
-        Receive<DatagramArrived>(OnArrived);
-        Receive<FlushTransport>(_ => Sender.Tell(new Flushed()));
     }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case SendTotemMessage send:
+                OnSend(send);
+                break;
+            case FlushTransport:
+                Sender.Tell(new Flushed());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    public static Props Props(IDatagramTransport transport) => Akka.Actor.Props.Create<UdpAdapter>(transport);
 
     private void OnSend(SendTotemMessage send)
     {
@@ -38,19 +47,41 @@ public sealed class UdpAdapter : ReceiveActor
         if (send.Destination is { } destination) _transport.Send(destination, bytes);
         else _transport.SendToAll(bytes);
     }
+}
 
-    private void OnArrived(DatagramArrived arrived)
+/// <summary>
+/// The receive path of a node's transport: decodes each datagram where it arrives and tells the ring only valid
+/// Totem messages. Malformed datagrams are counted and dropped here (the warning rate-limited by the count), never
+/// thrown at an actor.
+/// </summary>
+public sealed class InboundDatagrams
+{
+    private readonly IActorRef _ring;
+    private readonly MalformedCounter _malformed;
+    private readonly PeerActivity _peers;
+    private readonly ITimeProvider _clock;
+    private readonly ILogger _log;
+
+    public InboundDatagrams(IActorRef ring, MalformedCounter malformed, PeerActivity peers, ITimeProvider clock, ILogger log)
     {
-        var result = TotemCodec.Decode(arrived.Datagram.Bytes);
+        _ring = ring;
+        _malformed = malformed;
+        _peers = peers;
+        _clock = clock;
+        _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Transport);
+    }
+
+    public void OnDatagram(ReceivedDatagram datagram)
+    {
+        var result = TotemCodec.Decode(datagram.Bytes);
         if (!result.IsSuccess)
         {
-            // Rate-limited by the counter: a burst of garbage must not flood the log either.
             if (_malformed.Increment() is var n && (n & (n - 1)) == 0)
-                _log.Warning("Dropped malformed datagram from {From}: {Error} ({Count} so far)", arrived.Datagram.From, result.ToString(), n);
+                _log.Warning("Dropped malformed datagram from {From}: {Error} ({Count} so far)", datagram.From, result.ToString(), n);
             return;
         }
         var message = result.Message!;
-        _peers.Heard(message.Sender, Context.System.Now.ToUnixTimeMilliseconds());
-        _wiring.Ring.Tell(new MessageReceived(message));
+        _peers.Heard(message.Sender, _clock.Now.ToUnixTimeMilliseconds());
+        _ring.Tell(new MessageReceived(message), ActorRefs.NoSender);
     }
 }

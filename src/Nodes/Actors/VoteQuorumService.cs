@@ -1,6 +1,6 @@
 using Serilog;
 using Serilog.Events;
-using Totem.Actors;
+using Akka.Actor;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Services;
@@ -13,31 +13,54 @@ namespace Totem.Nodes.Actors;
 /// <summary>
 /// votequorum: after each new membership the members exchange node-info through the ordered ring,
 /// and the pure calculator decides quorum from what the current members report. Verdicts go to the
-/// watchdog; status goes to the board.
+/// watchdog; status goes to the board. A child of the ring (<c>Context.Parent</c>), which it multicasts through;
+/// restarted with a fresh calculator after a failure, as today.
 /// </summary>
-public sealed class VoteQuorumService : ReceiveActor
+public sealed class VoteQuorumService : UntypedActor, IWithTimers
 {
     private const string LastManStandingTimer = "last_man_standing";
     private readonly VoteQuorum _calculator;
     private readonly NodeBoard _board;
-    private readonly NodeWiring _wiring;
+    private readonly IActorRef _watchdog;
     private readonly ILogger _log;
-    private long _lmsDeadline;
     private bool? _lastQuorate;
 
-    public VoteQuorumService(NodeOptions options, NodeBoard board, NodeWiring wiring, ILogger log)
+    public VoteQuorumService(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log)
     {
         _calculator = new VoteQuorum(options.NodeId, options.Quorum, options.Nodelist);
         _board = board;
-        _wiring = wiring;
+        _watchdog = watchdog;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Quorum);
-        Receive<RingInstalled>(ring => Step(new MembershipChanged(ring.RingId, ring.Members)));
-        Receive<QuorumMessageDelivered>(OnDelivered);
-        Receive<ServiceTimerFired>(fired => fired.Name == LastManStandingTimer && fired.DeadlineMs == _lmsDeadline, _ => Step(new LastManStandingTimerExpired()));
-        Receive<SetExpectedVotesCommand>(OnSetExpectedVotes);
     }
 
-    private long NowMs => Context.System.Now.ToUnixTimeMilliseconds();
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case RingInstalled ring:
+                Step(new MembershipChanged(ring.RingId, ring.Members));
+                break;
+            case QuorumMessageDelivered delivered:
+                OnDelivered(delivered);
+                break;
+            case LastManStandingExpired:
+                Step(new LastManStandingTimerExpired());
+                break;
+            case SetExpectedVotesCommand command:
+                OnSetExpectedVotes(command);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log) =>
+        Akka.Actor.Props.Create<VoteQuorumService>(options, board, watchdog, log);
+
+    private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 
     protected override void PreStart() => Apply(_calculator.StartupOutputs);
 
@@ -91,17 +114,15 @@ public sealed class VoteQuorumService : ReceiveActor
             switch (output)
             {
                 case MulticastNodeInfo m:
-                    _wiring.Ring.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Info), DeliveryGuarantee.Agreed));
+                    Context.Parent.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Info), DeliveryGuarantee.Agreed));
                     break;
                 case MulticastReconfigure m:
-                    _wiring.Ring.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Reconfigure), DeliveryGuarantee.Agreed));
+                    Context.Parent.Tell(new Broadcast(ServiceId.VoteQuorum, QuorumMessageCodec.Encode(m.Reconfigure), DeliveryGuarantee.Agreed));
                     break;
                 case StartLastManStandingTimer start:
-                    _lmsDeadline = start.DeadlineMs;
-                    Timers.StartSingleTimer(LastManStandingTimer, new ServiceTimerFired(LastManStandingTimer, start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
+                    Timers.StartSingleTimer(LastManStandingTimer, LastManStandingExpired.Instance, TimeSpan.FromMilliseconds(start.DelayMs));
                     break;
                 case StopLastManStandingTimer:
-                    _lmsDeadline = 0;
                     Timers.Cancel(LastManStandingTimer);
                     break;
                 case Totem.Protocol.Quorum.QuorumChanged changed:
@@ -117,10 +138,15 @@ public sealed class VoteQuorumService : ReceiveActor
 
     private void OnQuorumChanged(Totem.Protocol.Quorum.QuorumChanged changed)
     {
-        _wiring.Watchdog.Tell(new QuorumVerdict(changed.Quorate));
+        _watchdog.Tell(new QuorumVerdict(changed.Quorate));
         if (_lastQuorate == changed.Quorate) return;
         _lastQuorate = changed.Quorate;
-        _board.Publish(new QuorumChangedEvent(Context.System.Now, changed.Quorate, changed.TotalVotes, changed.ExpectedVotes, changed.Quorum, changed.Members));
+        _board.Publish(new QuorumChangedEvent(Context.System.Scheduler.Now, changed.Quorate, changed.TotalVotes, changed.ExpectedVotes, changed.Quorum, changed.Members));
+    }
+
+    private sealed record LastManStandingExpired
+    {
+        public static LastManStandingExpired Instance { get; } = new();
     }
 
     internal static LogEventLevel LevelOf(QuorumLogLevel level) => level switch

@@ -1,5 +1,5 @@
 using Serilog;
-using Totem.Actors;
+using Akka.Actor;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Protocol.Quorum;
@@ -9,9 +9,10 @@ namespace Totem.Nodes.Actors;
 /// <summary>
 /// Turns sustained quorum loss into fencing: armed when a node that has been quorate loses quorum,
 /// disarmed when quorum returns, and on expiry the node fences itself (the host exits with the
-/// fencing code; the simulator crashes and reboots the node).
+/// fencing code; the simulator crashes and reboots the node). The fencing timer is a keyed timer: a disarm drops
+/// an expiry already on its way.
 /// </summary>
-public sealed class Watchdog : ReceiveActor
+public sealed class Watchdog : UntypedActor, IWithTimers
 {
     private const string FencingTimer = "fencing";
     private readonly FencingWatchdog _watchdog;
@@ -20,19 +21,38 @@ public sealed class Watchdog : ReceiveActor
     private readonly ILogger _log;
     private long _deadline;
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeOptions options, NodeBoard board, Action<NodeExit> fence, ILogger log) =>
+        Akka.Actor.Props.Create<Watchdog>(options, board, fence, log);
+
     public Watchdog(NodeOptions options, NodeBoard board, Action<NodeExit> fence, ILogger log)
     {
         _watchdog = new FencingWatchdog(options.Fencing);
         _board = board;
         _fence = fence;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Watchdog);
-        Receive<QuorumVerdict>(verdict => Step(new QuorumObserved(verdict.Quorate)));
-        Receive<ServiceTimerFired>(fired => fired.Name == FencingTimer && fired.DeadlineMs == _deadline, _ => Step(new FencingTimerExpired()));
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case QuorumVerdict verdict:
+                Step(new QuorumObserved(verdict.Quorate));
+                break;
+            case FencingExpired:
+                Step(new FencingTimerExpired());
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private void Step(FencingInput input)
     {
-        var now = Context.System.Now;
+        var now = Context.System.Scheduler.Now;
         foreach (var output in _watchdog.Handle(input, now.ToUnixTimeMilliseconds()))
         {
             switch (output)
@@ -40,7 +60,7 @@ public sealed class Watchdog : ReceiveActor
                 case StartFencingTimer start:
                     var rearmed = _deadline == start.DeadlineMs;
                     _deadline = start.DeadlineMs;
-                    Timers.StartSingleTimer(FencingTimer, new ServiceTimerFired(FencingTimer, start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
+                    Timers.StartSingleTimer(FencingTimer, new FencingExpired(start.DeadlineMs), TimeSpan.FromMilliseconds(start.DelayMs));
                     if (!rearmed) _board.Publish(new WatchdogArmed(now, DateTimeOffset.FromUnixTimeMilliseconds(start.DeadlineMs)));
                     break;
                 case StopFencingTimer:
@@ -59,4 +79,6 @@ public sealed class Watchdog : ReceiveActor
         }
         _board.PublishWatchdog(_watchdog.Status);
     }
+
+    private sealed record FencingExpired(long DeadlineMs);
 }

@@ -7,19 +7,8 @@ namespace Totem.Nodes.Messages;
 
 // The messages the actors of one node exchange. Each is a fact or a command; none carries mutable state.
 
-/// <summary>A datagram arrived on the transport (UdpAdapter decodes it).</summary>
-public sealed record DatagramArrived(ReceivedDatagram Datagram);
-
 /// <summary>The ring asks the adapter to put a Totem message on the wire (Destination null: every peer).</summary>
 public sealed record SendTotemMessage(TotemMessage Message, NodeId? Destination);
-
-/// <summary>The ring asks RetransmitTimer to (re)arm a timer; Generation identifies this arming.</summary>
-public sealed record ArmTimer(SrpTimer Timer, uint DelayMs, long Generation);
-
-public sealed record DisarmTimer(SrpTimer Timer);
-
-/// <summary>A timer armed with Generation expired; the ring ignores it when it has re-armed or stopped it since.</summary>
-public sealed record TimerFired(SrpTimer Timer, long Generation);
 
 /// <summary>A service asks the ring to multicast a message in agreed order.</summary>
 public sealed record Broadcast(ServiceId Service, byte[] Body, DeliveryGuarantee Guarantee);
@@ -41,14 +30,14 @@ public sealed record QuorumVerdict(bool Quorate);
 /// <summary>Operator command `pvecm expected N`; answered with a SetExpectedVotesResult.</summary>
 public sealed record SetExpectedVotesCommand(uint Votes);
 
-/// <summary>A timer of the quorum service or the watchdog expired (Deadline tells stale ones apart).</summary>
-public sealed record ServiceTimerFired(string Name, long DeadlineMs);
-
 /// <summary>The application asks to multicast a message; answered with a Control.SubmitResult.</summary>
 public sealed record SubmitApplicationMessage(byte[] Payload);
 
-/// <summary>Sent once every actor of the node exists, so the ring starts with its wiring complete.</summary>
-public sealed record StartRing;
+/// <summary>One of the ring's protocol timers expired (a keyed timer: an expiry that crossed a re-arm or a stop is dropped by Akka).</summary>
+public sealed record RingTimerExpired(SrpTimer Timer);
+
+/// <summary>The facade asks the node daemon for an orderly shutdown (leave, flush, stop).</summary>
+public sealed record LeaveAndStop;
 
 /// <summary>Answered with Flushed once every datagram queued before it is on the wire.</summary>
 public sealed record FlushTransport;

@@ -1,7 +1,6 @@
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
-using Totem.Actors;
 using Totem.Nodes.Control;
 using Totem.Protocol.Wire;
 

@@ -1,5 +1,4 @@
 using Serilog;
-using Totem.Actors;
 using Totem.Nodes.Control;
 using Totem.Nodes.Services;
 using Totem.Nodes.Transport;
@@ -24,6 +23,7 @@ public sealed class ClusterSimulation
     private readonly Dictionary<NodeId, int> _incarnations = new();
     private readonly Dictionary<NodeId, DeliveryProgress> _progress = new();
     private long _nextMessage;
+    private readonly List<string> _actorFailures = new();
 
     public ClusterSimulation(int seed, SimulationOptions options)
     {
@@ -63,6 +63,9 @@ public sealed class ClusterSimulation
     public IReadOnlyList<CapturedLog> Logs => _logs;
     public TimeSpan Now => Simulation.Elapsed;
 
+    /// <summary>SHA-256 over the run's ordered event trace so far (see <see cref="Simulation.TraceHash"/>).</summary>
+    public string TraceHash => Simulation.TraceHash;
+
     /// <summary>Fences seen so far: (node, virtual time).</summary>
     public List<(NodeId Node, TimeSpan At)> Fences { get; } = new();
 
@@ -89,13 +92,13 @@ public sealed class ClusterSimulation
         var nodeNumber = _incarnations[id] = _incarnations.GetValueOrDefault(id) + 1;
         var logger = Options.CaptureLogs
             ? new LoggerConfiguration().MinimumLevel.Is(Options.CaptureLevel)
-                // The actor kernel's debug chatter (dead letters of fire-and-forget submits) would drown the protocol's lines.
+                // Debug lines without a subsystem (not the protocol's) would drown the protocol's lines.
                 .Filter.ByExcluding(e => e.Level == Serilog.Events.LogEventLevel.Debug && !e.Properties.ContainsKey(LogSubsystem.Property))
                 .WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
             : (ILogger)Serilog.Core.Logger.None;
         var faults = new FaultShaper(Simulation.Random.NextDouble);
         var transport = Network.CreateTransport(id, faults);
-        var system = Simulation.CreateSystem($"node{id}-{nodeNumber}", FailurePolicy.StopSystem, logger);
+        var system = Simulation.CreateSystem($"node{id}-{nodeNumber}");
         if (nodeNumber > 1) Recorder.RecordRestart(id);
         // A new incarnation owes nothing for what an earlier one submitted (the checker judges the last one).
         _progress[id] = new DeliveryProgress();
@@ -105,6 +108,7 @@ public sealed class ClusterSimulation
             Faults = faults,
             ProtocolOutput = output => Record(id, output),
             OnExit = exit => OnExit(id, node!, exit),
+            OnActorFailure = (actor, error) => _actorFailures.Add($"node {id} failed: {error.GetType().Name} in {actor}: {error.Message}"),
         });
         _nodes[id] = node;
     }
@@ -158,8 +162,15 @@ public sealed class ClusterSimulation
         }
     }
 
-    /// <summary>The node stops at once, sending nothing more (kill -9, power loss).</summary>
-    public void Crash(NodeId id) => Node(id).Crash();
+    /// <summary>
+    /// The node stops at once, sending nothing more (kill -9, power loss): its actor system is terminated and, when
+    /// called between runs, pumped until its actors have stopped (without moving the clock).
+    /// </summary>
+    public void Crash(NodeId id)
+    {
+        Node(id).Crash();
+        Simulation.Pump();
+    }
 
     /// <summary>The node shuts down cleanly: it sends a leave first.</summary>
     public void Shutdown(NodeId id)
@@ -252,15 +263,14 @@ public sealed class ClusterSimulation
     public IReadOnlyList<NodeId> QuorateNodes() => LiveNodes.Where(n => Node(n).Board.Status().Quorum.Quorate).OrderBy(n => n).ToList();
 
     /// <summary>
-    /// Every invariant violation of the run so far, plus any node whose actors failed (an exception in the
-    /// protocol is a bug: simulated nodes run with the StopSystem policy so that it cannot hide behind a restart).
+    /// Every invariant violation of the run so far, plus every actor failure (an exception in the protocol is a bug:
+    /// the supervisors restart the actor as in production, and the simulation reports it so that it cannot hide
+    /// behind the restart), plus any work that reached the simulation from another thread.
     /// </summary>
     public IReadOnlyList<string> CheckInvariants(bool livenessExpected)
     {
-        var problems = new List<string>();
-        foreach (var (id, node) in _nodes)
-            if (node?.System.TerminationReason is { } failure)
-                problems.Add($"node {id} failed: {failure.GetType().Name}: {failure.Message}");
+        var problems = new List<string>(_actorFailures);
+        if (Simulation.ForeignWork > 0) problems.Add($"determinism: {Simulation.ForeignWork} piece(s) of work reached the simulation from another thread");
         problems.AddRange(Recorder.Check(livenessExpected));
         return problems;
     }

@@ -1,4 +1,3 @@
-using Totem.Actors;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Wire;
 

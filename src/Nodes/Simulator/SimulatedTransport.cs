@@ -33,8 +33,12 @@ public sealed class SimulatedTransport : IDatagramTransport
         _network.Attach(LocalNode, _receiver);
     }
 
+    private bool _disposed;
+
     public void Send(NodeId destination, byte[] datagram)
     {
+        // A crashed node's actors may run on until its system has stopped; it sends nothing more.
+        if (_disposed) return;
         Counters.OnSent();
         var hold = _shaper is null ? TimeSpan.Zero : _shaper.Decide(destination);
         if (hold is not { } delay)
@@ -56,6 +60,7 @@ public sealed class SimulatedTransport : IDatagramTransport
 
     public void Dispose()
     {
+        _disposed = true;
         if (_receiver is not null) _network.Detach(LocalNode, _receiver);
     }
 }

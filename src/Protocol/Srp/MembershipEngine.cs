@@ -254,6 +254,7 @@ public sealed class MembershipEngine : SrpEngineCore
                 {
                     if (_newMemb.Contains(from) && ringSeq >= _ringId.Seq)
                     {
+                        GatherFromTheNewRing();
                         JoinProcess(from, proc, failed, isLeave);
                         Tell(new AbandonRecovery());
                         GatherEnter(GatherFrom.TokenLostInRecovery);
@@ -275,6 +276,7 @@ public sealed class MembershipEngine : SrpEngineCore
                 break;
             case TokenLostReport:
                 // TokenHolder logged the loss and restored the old ring's aru and high seq.
+                GatherFromTheNewRing();
                 GatherEnter(GatherFrom.TokenLostInRecovery);
                 _stats.RecoveryTokenLost++;
                 break;
@@ -612,6 +614,38 @@ public sealed class MembershipEngine : SrpEngineCore
     {
         var candidates = Subtract(_proc, _failed);
         return candidates.Count > 0 && candidates.Min() == _myId;
+    }
+
+    /// <summary>
+    /// RECOVERY is given up (a join from a member of the new ring, or the token lost): the next gather starts from
+    /// the new ring's members with nothing failed, as it does for the members that installed the ring
+    /// (<see cref="OnInstalled"/>), not from the proc and failed sets that formed it.
+    /// <para>
+    /// Those sets have done their work once the commit token went round: every member agreed to them and left
+    /// GATHER. corosync keeps them (only memb_state_operational_enter resets proc and clears failed), so a member
+    /// that abandons the recovery brings the old round's verdicts into the next gather while the members that did
+    /// install the ring have dropped them, and they take its failed set over at once (a member of their old ring,
+    /// memb_join_process's rule). The representative is the last member to install (its initial ORF token counts
+    /// for it only when it comes back), so a foreign multicast that reaches the first member to install puts that
+    /// member back into GATHER with a join that reaches the representative before the token does. With the
+    /// verdicts kept, every new ring is the old ring again: crashes seed 1005686 (zero-delay network after the
+    /// faults stop) formed [2 4 5] and [1 3] thousands of times in one virtual instant, because node 2, the
+    /// representative of [2 4 5], never installed and kept failing 1 and 3 (failed by "my id is in its failed
+    /// list" before the ring formed) and nodes 4 and 5 adopted that again after each ring they installed. Starting
+    /// from the new ring's members costs nothing for a processor that really failed: it is not in the new ring,
+    /// and comes back into proc only through a join that names it, to be failed again at the consensus timeout
+    /// that the members who installed the ring wait for as well.
+    /// </para>
+    /// </summary>
+    private void GatherFromTheNewRing()
+    {
+        _proc.Clear();
+        _proc.AddRange(_newMemb);
+        _failed.Clear();
+        // The old round's agreements were given for the sets just dropped.
+        _consensus.Clear();
+        _consensus.Add(_myId);
+        _movedOn.Clear();
     }
 
     // ---- COMMIT: the commit token's two rotations ----

@@ -89,6 +89,10 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     [InlineData(ScenarioKind.Crashes, 309323)]
     [InlineData(ScenarioKind.Crashes, 1006804)]
     [InlineData(ScenarioKind.Crashes, 32420147)]
+    // The representative gave up RECOVERY on a join of the first member to install (a foreign multicast had put it
+    // back into GATHER) and kept the failed set that formed the ring; its mates adopted it after each ring, so
+    // [2 4 5] and [1 3] formed for ever in one virtual instant on the Akka kernel (GatherFromTheNewRing).
+    [InlineData(ScenarioKind.Crashes, 1005686)]
     public void Membership_converges_within_the_bound_on_the_seeds_of_issue_10(ScenarioKind kind, int seed) =>
         SeedRunner.RunSeeds(kind, seed, 1, output);
 }

@@ -183,4 +183,67 @@ public class MembershipEngineTests
         engine.Handle(new MessageReceived(Join(2, 12, [1, 2], [])), 20);
         Assert.Contains(Peer, engine.ProcSet);
     }
+
+    /// <summary>
+    /// The representative of [1 2 3] in RECOVERY, with 4 failed in the gather that formed the ring (its join named
+    /// us failed). Returns the engine and the ring's seq.
+    /// </summary>
+    private static MembershipEngine RepresentativeInRecovery(out ulong ringSeq)
+    {
+        var engine = Started(out _);
+        engine.Handle(new RingPositionReport(default), 1);
+        engine.Handle(new MessageReceived(Join(4, 1, [1, 2, 3, 4], [1])), 10);
+        Assert.Equal([new NodeId(4)], engine.FailedSet);
+        engine.Handle(new MessageReceived(Join(2, 1, [1, 2, 3, 4], [4])), 20);
+        var agreed = engine.Handle(new MessageReceived(Join(3, 1, [1, 2, 3, 4], [4])), 30);
+        var commit = Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed)));
+        Assert.Equal(Nodes(1, 2, 3), commit.Ring.Members);
+        var back = commit.CommitTokenSent with
+        {
+            Sender = new NodeId(3), TokenSeq = commit.CommitTokenSent.TokenSeq + 2, MemberIndex = 3,
+            Members = commit.CommitTokenSent.Members.Select(m => m.Node == Me ? m : m with { OldRingId = new RingId(Peer, 1) }).ToValueList(),
+        };
+        engine.Handle(new MessageReceived(back), 40);
+        Assert.Equal(SrpState.Recovery, engine.State);
+        ringSeq = commit.Ring.RingId.Seq;
+        return engine;
+    }
+
+    private static JoinMessage SentJoin(IEnumerable<SrpOutput> outputs) =>
+        (JoinMessage)outputs.OfType<SendMessage>().Last(s => s.Message is JoinMessage).Message;
+
+    [Fact]
+    public void A_join_from_a_member_that_installed_the_ring_ends_recovery_without_the_verdicts_that_formed_it()
+    {
+        var engine = RepresentativeInRecovery(out var ringSeq);
+
+        // Member 2 installed the ring (its failed set is empty again), then a multicast of 4's ring put it back
+        // into GATHER: its join reaches us before the token's last rotation would have installed the ring here.
+        var outputs = engine.Handle(new MessageReceived(Join(2, ringSeq, [1, 2, 3, 4], [])), 50).ToList();
+
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.Contains(outputs, o => o is TellTokenHolder { Command: AbandonRecovery });
+        // We gather as 2 and 3 do after installing: 4 is back in proc and no longer failed. Keeping 4 failed would
+        // make 2 and 3 (our old-ring mates) fail it again from our join, and every new ring would be [1 2 3] again.
+        Assert.Empty(engine.FailedSet);
+        Assert.Equal(Nodes(1, 2, 3, 4), engine.ProcSet.OrderBy(n => n.Value).ToValueList());
+        var join = SentJoin(outputs);
+        Assert.Empty(join.FailedList);
+        Assert.Contains(new NodeId(4), join.ProcList);
+    }
+
+    [Fact]
+    public void Token_loss_in_recovery_gathers_from_the_new_rings_members_with_nothing_failed()
+    {
+        var engine = RepresentativeInRecovery(out _);
+
+        var outputs = engine.Handle(new TokenLostReport(), 2_000).ToList();
+
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.Empty(engine.FailedSet);
+        Assert.Equal(Nodes(1, 2, 3), engine.ProcSet.OrderBy(n => n.Value).ToValueList());
+        var join = SentJoin(outputs);
+        Assert.Equal(Nodes(1, 2, 3), join.ProcList.OrderBy(n => n.Value).ToValueList());
+        Assert.Empty(join.FailedList);
+    }
 }

@@ -159,7 +159,7 @@ internal sealed class ScenarioRun
         return new ScenarioOutcome(_kind, _seed, _sim.Options.NodeCount, _violations, _script, _sim.Logs.ToList(),
             new ScenarioStats(_sim.Now, _sim.Simulation.EventsProcessed, _submitted, _crashes, _restarts, _leaves, _partitions, _heals,
                 _sim.Fences.Count, network.DatagramsLost, network.DatagramsDuplicated, network.DatagramsBlockedByPartition, _settle,
-                _monitor?.CheckPoints ?? 0));
+                _monitor?.CheckPoints ?? 0)) { TraceHash = _sim.TraceHash };
     }
 
     // ---- (a) fixed membership under a lossy, duplicating, reordering network ----

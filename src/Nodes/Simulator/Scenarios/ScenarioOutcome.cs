@@ -14,6 +14,9 @@ public sealed record ScenarioOutcome(
 {
     public bool Passed => Violations.Count == 0;
 
+    /// <summary>SHA-256 over the run's ordered event trace: two runs of one seed have the same.</summary>
+    public string TraceHash { get; init; } = "";
+
     /// <summary>The seed, scenario, violations, the fault script and the last log lines, with the replay command.</summary>
     public string Report(int logLines = 50)
     {

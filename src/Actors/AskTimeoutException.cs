@@ -1,3 +1,0 @@
-namespace Totem.Actors;
-
-public sealed class AskTimeoutException(string message) : TimeoutException(message);

@@ -1,3 +1,0 @@
-namespace Totem.Actors.Cells;
-
-internal readonly record struct Envelope(object Message, IActorRef? Sender);

@@ -1,3 +1,0 @@
-namespace Totem.Actors;
-
-public sealed class InvalidActorNameException(string message) : ArgumentException(message);

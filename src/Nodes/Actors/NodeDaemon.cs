@@ -1,0 +1,108 @@
+using Akka.Actor;
+using Serilog;
+using Totem.Nodes.Control;
+using Totem.Nodes.Messages;
+using Totem.Nodes.Transport;
+using Totem.Protocol.Srp;
+
+namespace Totem.Nodes.Actors;
+
+/// <summary>
+/// The root of one node's actors (/user/node): creates its children and hands each the refs it needs at
+/// construction (watchdog; udp-adapter; ring, whose child is votequorum), starts the transport's receive path into
+/// the ring, forwards the facade's commands, and runs the orderly shutdown as a <see cref="LeaveSequence"/> child
+/// (Become: running -> leaving). Supervision: a child that throws is restarted with its protocol state rebuilt
+/// (a ring restart is a node restart of the ring, as a rebooted corosync), one that cannot be created is stopped
+/// and the node with it (the facade reports the node failed); the daemon itself is stopped, never
+/// restarted, by the guardian (reference.conf), because it owns the transport's subscription.
+/// </summary>
+public sealed class NodeDaemon : UntypedActor
+{
+    private readonly NodeParts _parts;
+    private IActorRef _ring = ActorRefs.Nobody;
+    private IActorRef _adapter = ActorRefs.Nobody;
+
+    public NodeDaemon(NodeParts parts)
+    {
+        _parts = parts;
+    }
+
+    public static Props Props(NodeParts parts) => Akka.Actor.Props.Create<NodeDaemon>(parts);
+
+    protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_parts.Hooks.OnActorFailure);
+
+    protected override void PreStart()
+    {
+        var p = _parts;
+        var watchdog = Context.ActorOf(Watchdog.Props(p.Options, p.Board, p.Fence, p.Log), "watchdog");
+        _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
+        var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
+        _ring = Context.ActorOf(TokenRing.Props(p.RingOptions, p.Board, _adapter, quorum, p.Hooks, p.Log), "ring");
+        // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.
+        Context.Watch(watchdog);
+        Context.Watch(_adapter);
+        Context.Watch(_ring);
+        var inbound = new InboundDatagrams(_ring, p.Malformed, p.Peers, Context.System.Scheduler, p.Log);
+        p.Transport.Start(inbound.OnDatagram);
+    }
+
+    private void ChildStopped(Terminated terminated)
+    {
+        _parts.Log.Error("The node's actor {Actor} stopped; the node stops", terminated.ActorRef.Path.ToStringWithoutAddress());
+        Context.Stop(Self);
+    }
+
+    protected override void PostStop() => _parts.Stopped();
+
+    /// <summary>Running: the facade's commands go to the ring; a leave starts the shutdown.</summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case LeaveAndStop:
+                Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
+                Become(Leaving);
+                break;
+            default:
+                Common(message);
+                break;
+        }
+    }
+
+    /// <summary>Leaving: a second leave is ignored; submits still reach the ring while the leave goes out (corosync takes messages until it exits).</summary>
+    private void Leaving(object message)
+    {
+        if (message is not LeaveAndStop) Common(message);
+    }
+
+    private void Common(object message)
+    {
+        switch (message)
+        {
+            case SubmitApplicationMessage or SetExpectedVotesCommand:
+                _ring.Forward(message);
+                break;
+            case Terminated terminated:
+                ChildStopped(terminated);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+}
+
+/// <summary>Everything the node daemon builds its children from (immutable; the facade makes it).</summary>
+public sealed record NodeParts(
+    NodeOptions Options,
+    NodeBoard Board,
+    IDatagramTransport Transport,
+    ILogger Log,
+    Func<SrpOptions> RingOptions,
+    RingHooks Hooks,
+    MalformedCounter Malformed,
+    PeerActivity Peers,
+    Action<NodeExit> Fence,
+    Action LeaveDone,
+    TimeSpan LeaveTimeout,
+    Action Stopped);
