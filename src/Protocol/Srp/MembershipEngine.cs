@@ -31,6 +31,9 @@ public sealed class MembershipEngine : SrpEngineCore
     // than we do: alive, one consensus timeout ahead of us. Not failed at our consensus timeout, whose verdicts on
     // processors outside our old ring we take over then (ConsensusTimeoutExpired).
     private readonly Dictionary<NodeId, ValueList<NodeId>> _movedOn = new();
+    // Processors that agreed when an agreed consensus timeout reset the consensus set and have not sent a join
+    // since: their next join decides whether they agree still, moved on (see TrackAgreement), or went silent.
+    private readonly HashSet<NodeId> _agreedAtReset = new();
     private readonly HashSet<NodeId> _leaveMemb = new();
     // The highest ring seq each peer has used in a message we received (its joins, its commit tokens and merge
     // probes here; its tokens and multicasts as TokenHolder reports them).
@@ -416,10 +419,12 @@ public sealed class MembershipEngine : SrpEngineCore
         if (agrees)
         {
             _movedOn.Remove(from);
+            _agreedAtReset.Remove(from);
             return;
         }
         var supersetOfOurs = IsSubset(_proc, proc) && IsSubset(_failed, failed);
-        if (_consensus.Remove(from) && supersetOfOurs) _movedOn[from] = failed;
+        var wasAgreeing = _consensus.Remove(from) | _agreedAtReset.Remove(from);
+        if (wasAgreeing && supersetOfOurs) _movedOn[from] = failed;
         else if (!supersetOfOurs) _movedOn.Remove(from);
         else if (_movedOn.ContainsKey(from)) _movedOn[from] = failed;
     }
@@ -538,6 +543,7 @@ public sealed class MembershipEngine : SrpEngineCore
         _consensus.Clear();
         _consensus.Add(_myId);
         _movedOn.Clear();
+        _agreedAtReset.Clear();
 
         Log(SrpLogLevel.Debug, "entering GATHER state from {GatherFrom}({Reason}).", (int)from, from.Describe());
         SetState(SrpState.Gather, from.Describe());
@@ -573,6 +579,14 @@ public sealed class MembershipEngine : SrpEngineCore
         _stats.ConsensusTimeouts++;
         if (ConsensusAgreed())
         {
+            // corosync resets the consensus set here (memb_consensus_reset) so that a processor that agreed and
+            // then crashed, the representative whose commit token never came, is failed at the second wait (the
+            // token timeout). A processor whose next join only fails more than we do was agreeing until that
+            // join; it is one timeout ahead of us, not silent, so it keeps the exemption of _movedOn. Without
+            // this, whether a join and this expiry in the same millisecond are taken in one order or the other
+            // decided between one ring and two more consensus rounds (crashes 1002235 on the Akka kernel).
+            _agreedAtReset.Clear();
+            _agreedAtReset.UnionWith(_consensus.Where(n => n != _myId));
             _consensus.Clear();
             _consensus.Add(_myId);
             ResetTokenTimeout();
@@ -646,6 +660,7 @@ public sealed class MembershipEngine : SrpEngineCore
         _consensus.Clear();
         _consensus.Add(_myId);
         _movedOn.Clear();
+        _agreedAtReset.Clear();
     }
 
     // ---- COMMIT: the commit token's two rotations ----

@@ -93,6 +93,10 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     // back into GATHER) and kept the failed set that formed the ring; its mates adopted it after each ring, so
     // [2 4 5] and [1 3] formed for ever in one virtual instant on the Akka kernel (GatherFromTheNewRing).
     [InlineData(ScenarioKind.Crashes, 1005686)]
+    // An agreed consensus timeout reset the consensus set in the millisecond the processors of another old ring
+    // timed out the representative that had left; their next joins counted as silence, not as moving on, and the
+    // token timeout failed them: two more consensus rounds (_agreedAtReset). From the CI range on the Akka kernel.
+    [InlineData(ScenarioKind.Crashes, 1002235)]
     public void Membership_converges_within_the_bound_on_the_seeds_of_issue_10(ScenarioKind kind, int seed) =>
         SeedRunner.RunSeeds(kind, seed, 1, output);
 }

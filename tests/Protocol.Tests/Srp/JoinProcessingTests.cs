@@ -102,6 +102,30 @@ public class JoinProcessingTests
     }
 
     [Fact]
+    public void A_processor_that_moves_on_after_an_agreed_consensus_timeout_is_not_failed_at_the_token_timeout()
+    {
+        // Crashes 1002235 (Akka kernel): 1, the representative, left; 2 and 4 (another old ring) timed it out in
+        // the same millisecond as our agreed consensus timeout reset the consensus set, so their next joins were
+        // not "agreed, then moved on" and our token timeout failed them too: two more consensus rounds.
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = new TotemSrp(new SrpOptions(new NodeId(3), timeouts));
+        engine.Start(0);
+        var all = new uint[] { 1, 2, 3, 4 };
+        engine.Handle(new MessageReceived(Join(1, 100, all, [])), 10);
+        foreach (var from in new uint[] { 1, 2, 4 }) engine.Handle(new MessageReceived(Join(from, 100, all, [])), 20);
+        Assert.Equal(SrpState.Gather, engine.State); // all agree; 1 is the representative, its commit token never comes
+
+        var consensusAt = 10 + timeouts.Consensus;
+        engine.Handle(new TimerExpired(SrpTimer.Consensus), consensusAt);
+        engine.Handle(new MessageReceived(Join(2, 100, all, [1])), consensusAt);
+        engine.Handle(new MessageReceived(Join(4, 100, all, [1])), consensusAt);
+
+        var expired = engine.Handle(new TimerExpired(SrpTimer.TokenLoss), consensusAt + timeouts.Token);
+        Assert.Equal([1u], Nodes(LastJoinSent(expired).FailedList));
+        Assert.Equal(SrpState.Gather, engine.State);
+    }
+
+    [Fact]
     public void A_join_that_adds_a_processor_restarts_gather_and_is_answered()
     {
         var engine = BootedAlone();
