@@ -62,6 +62,8 @@ public sealed class TotemNode : IRunningNode
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         var config = (akkaConfig ?? Config.Empty).WithFallback(NodeConfig.Reference);
+        // Akka.Logger.Serilog writes to Serilog's static logger: one node per totemd process, so it is this one.
+        Serilog.Log.Logger = logger.ForContext(LogSubsystem.Property, LogSubsystem.Akka);
         ActorSystem system;
         try
         {

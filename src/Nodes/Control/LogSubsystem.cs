@@ -13,4 +13,6 @@ public static class LogSubsystem
     public const string Quorum = "QUORUM";
     public const string Watchdog = "WD";
     public const string Transport = "KNET";
+    /// <summary>Akka.NET's own events (through Akka.Logger.Serilog), e.g. an actor that failed and was restarted.</summary>
+    public const string Akka = "AKKA";
 }
