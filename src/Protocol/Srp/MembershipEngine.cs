@@ -595,10 +595,7 @@ public sealed class MembershipEngine : SrpEngineCore
         {
             var silent = _proc.Where(n => !_consensus.Contains(n) && !_movedOn.ContainsKey(n)).ToList();
             SetMerge(_failed, silent);
-            // A verdict of one processor ahead of us on another is not taken over: both are alive and past their
-            // own timeouts, and following each one's verdict on the other would leave us alone (crashes 1000353).
-            foreach (var ahead in _movedOn.Values)
-                SetMerge(_failed, Subtract(ahead, _memb).Where(n => n != _myId && !_movedOn.ContainsKey(n)));
+            foreach (var ahead in _movedOn.Values) SetMerge(_failed, Subtract(ahead, _memb).Where(n => n != _myId));
             GatherEnter(GatherFrom.ConsensusTimeout, announce: !LeavesOnlyMe());
         }
     }
