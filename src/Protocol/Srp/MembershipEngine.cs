@@ -595,7 +595,14 @@ public sealed class MembershipEngine : SrpEngineCore
         {
             var silent = _proc.Where(n => !_consensus.Contains(n) && !_movedOn.ContainsKey(n)).ToList();
             SetMerge(_failed, silent);
-            foreach (var ahead in _movedOn.Values) SetMerge(_failed, Subtract(ahead, _memb).Where(n => n != _myId));
+            // Processors ahead of us can have failed each other; following every verdict would leave us alone
+            // (crashes 1000353), following none of those would never fail either (partition-safety 1000260).
+            // So they are taken in node-id order, and a processor already failed by an earlier one is not followed.
+            foreach (var (ahead, verdicts) in _movedOn.OrderBy(m => m.Key))
+            {
+                if (_failed.Contains(ahead)) continue;
+                SetMerge(_failed, Subtract(verdicts, _memb).Where(n => n != _myId));
+            }
             GatherEnter(GatherFrom.ConsensusTimeout, announce: !LeavesOnlyMe());
         }
     }

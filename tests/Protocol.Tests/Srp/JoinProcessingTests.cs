@@ -126,6 +126,25 @@ public class JoinProcessingTests
     }
 
     [Fact]
+    public void Of_processors_ahead_of_us_that_fail_each_other_the_lowest_is_followed()
+    {
+        // Crashes 1000353 (following both verdicts left us alone) and partition-safety 1000260 (following neither
+        // failed nobody, at every consensus timeout), both on the Akka kernel.
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = BootedAlone();
+        var all = new uint[] { 1, 2, 3, 4 };
+        engine.Handle(new MessageReceived(Join(2, 100, all, [])), 10);
+        engine.Handle(new MessageReceived(Join(2, 100, all, [])), 20);
+        engine.Handle(new MessageReceived(Join(3, 100, all, [])), 20);
+        engine.Handle(new MessageReceived(Join(2, 100, all, [3, 4])), 10 + timeouts.Consensus - 2);
+        engine.Handle(new MessageReceived(Join(3, 100, all, [2, 4])), 10 + timeouts.Consensus - 1);
+
+        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        Assert.Equal([3u, 4u], Nodes(LastJoinSent(expired).FailedList));
+        Assert.Equal(SrpState.Gather, engine.State);
+    }
+
+    [Fact]
     public void A_join_that_adds_a_processor_restarts_gather_and_is_answered()
     {
         var engine = BootedAlone();
