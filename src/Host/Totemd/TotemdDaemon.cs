@@ -23,26 +23,28 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
     /// <summary>The start-up phases of this process; totemd's entry passes the one measured from the process start.</summary>
     public StartupPhases Phases { get; init; } = StartupPhases.ForCurrentProcess();
 
+    /// <summary>Prints a configuration file's diagnostics; false, after the refusal line, when it may not be used.</summary>
+    private async Task<bool> AcceptedAsync(IReadOnlyList<ConfigDiagnostic> diagnostics, bool valid, string path)
+    {
+        foreach (var d in diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
+        if (valid) return true;
+        await stderr.WriteLineAsync($"totemd: {path}: configuration refused, nothing started").ConfigureAwait(false);
+        return false;
+    }
+
     public async Task<int> RunAsync(CancellationToken stop)
     {
         var hocon = TotemdHocon.Load(options.AkkaConfigPath);
         Phases.Mark(StartupPhases.SettingsLoaded);
-        foreach (var d in hocon.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
-        if (!hocon.IsValid || hocon.Settings is null)
-        {
-            await stderr.WriteLineAsync($"totemd: {options.AkkaConfigPath ?? TotemdHocon.ReferenceName}: configuration refused, nothing started").ConfigureAwait(false);
+        if (!await AcceptedAsync(hocon.Diagnostics, hocon.IsValid, options.AkkaConfigPath ?? TotemdHocon.ReferenceName).ConfigureAwait(false)
+            || hocon.Settings is not { } settings)
             return TotemdExitCodes.BadConfig;
-        }
-        var settings = hocon.Settings;
 
         var loaded = ConfigFile.Load(options.ConfigPath);
         Phases.Mark(StartupPhases.ConfigLoaded);
-        foreach (var d in loaded.Diagnostics) await stderr.WriteLineAsync(d.ToString()).ConfigureAwait(false);
-        if (!loaded.IsValid || loaded.Config is null)
-        {
-            await stderr.WriteLineAsync($"totemd: {options.ConfigPath}: configuration refused, nothing started").ConfigureAwait(false);
+        if (!await AcceptedAsync(loaded.Diagnostics, loaded.IsValid, options.ConfigPath).ConfigureAwait(false)
+            || loaded.Config is null)
             return TotemdExitCodes.BadConfig;
-        }
         var config = Effective(loaded.Config, settings);
 
         var control = options.Control;
