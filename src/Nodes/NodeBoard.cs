@@ -27,7 +27,10 @@ public sealed class NodeBoard
     private SrpState _state = SrpState.Gather;
     private RingId _ringId;
     private ValueList<NodeId> _members = ValueList<NodeId>.Empty;
-    private SrpCounters? _counters;
+    // Each half of the ring publishes its own engine's counters; readers see their sum (SrpCounters.Combine).
+    private SrpCounters? _membershipCounters;
+    private SrpCounters? _tokenCounters;
+    private ulong _rxDroppedBeforeEngines;
     private QuorumStatus? _quorum;
     private FencingStatus _watchdog;
     private int _pendingMessages;
@@ -54,17 +57,32 @@ public sealed class NodeBoard
         _datagrams = datagrams;
     }
 
-    internal void PublishRing(SrpState state, RingId ringId, IReadOnlyList<NodeId> members, SrpCounters counters, int pending)
+    /// <summary>Membership's view: the node's state, ring and installed members, and its engine's counters.</summary>
+    internal void PublishMembership(SrpState state, RingId ringId, IReadOnlyList<NodeId> members, SrpCounters counters)
     {
         lock (_gate)
         {
             _state = state;
             _ringId = ringId;
             if (_members.Count != members.Count || !_members.SequenceEqual(members)) _members = members.ToValueList();
-            _counters = counters;
+            _membershipCounters = counters;
+        }
+    }
+
+    /// <summary>TokenHolder's view: its engine's counters, what it dropped before its engine, and the messages waiting for the token.</summary>
+    internal void PublishTokenHolder(SrpCounters counters, ulong rxDropped, int pending)
+    {
+        lock (_gate)
+        {
+            _tokenCounters = counters;
+            _rxDroppedBeforeEngines = rxDropped;
             _pendingMessages = pending;
         }
     }
+
+    /// <summary>The node's counters once both halves have published (call under the gate).</summary>
+    private SrpCounters? CombinedCounters =>
+        _membershipCounters is { } m && _tokenCounters is { } t ? SrpCounters.Combine(m, t, _rxDroppedBeforeEngines) : null;
 
     internal void ObserveRingSeq(ulong seq)
     {
@@ -160,7 +178,7 @@ public sealed class NodeBoard
         var datagrams = _datagrams();
         lock (_gate)
         {
-            var c = _counters;
+            var c = CombinedCounters;
             return new NodeMetrics(
                 c?.TokenRotationAvgMs ?? 0,
                 (long)(c?.OrfTokenRx ?? 0),
@@ -183,7 +201,7 @@ public sealed class NodeBoard
         lock (_gate)
         {
             const string srp = "runtime.totem.pg.mrp.srp.";
-            if (_counters is { } c)
+            if (CombinedCounters is { } c)
             {
                 foreach (var (name, value) in RuntimeCounters.Of(c))
                     entries.Add(CmapEntry.U64(srp + name, value));

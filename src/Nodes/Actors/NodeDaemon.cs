@@ -9,17 +9,22 @@ namespace Totem.Nodes.Actors;
 
 /// <summary>
 /// The root of one node's actors (/user/node): creates its children and hands each the refs it needs at
-/// construction (watchdog; udp-adapter; ring, whose child is votequorum), starts the transport's receive path into
-/// the ring, forwards the facade's commands, and runs the orderly shutdown as a <see cref="LeaveSequence"/> child
-/// (Become: running -> leaving). Supervision: a child that throws is restarted with its protocol state rebuilt
-/// (a ring restart is a node restart of the ring, as a rebooted corosync), one that cannot be created is stopped
-/// and the node with it (the facade reports the node failed); the daemon itself is stopped, never
-/// restarted, by the guardian (reference.conf), because it owns the transport's subscription.
+/// construction (watchdog; udp-adapter; the ring's two halves, token-holder, whose child is votequorum, and
+/// membership), starts the transport's receive path into the ring (each message to the half it is for), forwards the
+/// facade's commands, and runs the orderly shutdown as a <see cref="LeaveSequence"/> child (Become: running ->
+/// leaving). Supervision: a child that throws is restarted with its protocol state rebuilt; token-holder and
+/// membership are restarted together (a ring restart is a node restart of the ring, as a rebooted corosync: neither
+/// half can go on with a peer that forgot the ring); one that cannot be created is stopped and the node with it (the
+/// facade reports the node failed); the daemon itself is stopped, never restarted, by the guardian (reference.conf),
+/// because it owns the transport's subscription.
 /// </summary>
 public sealed class NodeDaemon : UntypedActor
 {
     private readonly NodeParts _parts;
-    private IActorRef _ring = ActorRefs.Nobody;
+    private static readonly IReadOnlySet<string> RingPair = new HashSet<string> { TokenHolderName, MembershipName };
+    private const string TokenHolderName = "token-holder";
+    private const string MembershipName = "membership";
+    private RingHalves _ring = new(ActorRefs.Nobody, ActorRefs.Nobody);
     private IActorRef _adapter = ActorRefs.Nobody;
 
     public NodeDaemon(NodeParts parts)
@@ -29,7 +34,7 @@ public sealed class NodeDaemon : UntypedActor
 
     public static Props Props(NodeParts parts) => Akka.Actor.Props.Create<NodeDaemon>(parts);
 
-    protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_parts.Hooks.OnActorFailure);
+    protected override SupervisorStrategy SupervisorStrategy() => NodeSupervision.RestartAndReport(_parts.Hooks.OnActorFailure, RingPair);
 
     protected override void PreStart()
     {
@@ -37,11 +42,14 @@ public sealed class NodeDaemon : UntypedActor
         var watchdog = Context.ActorOf(Watchdog.Props(p.Options, p.Board, p.Fence, p.Log), "watchdog");
         _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
         var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
-        _ring = Context.ActorOf(TokenRing.Props(p.RingOptions, p.Board, _adapter, quorum, p.Hooks, p.Log), "ring");
+        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, p.Hooks, p.Log), TokenHolderName);
+        var membership = Context.ActorOf(Membership.Props(p.RingOptions, p.Board, _adapter, tokenHolder, p.Hooks, p.Log), MembershipName);
+        _ring = new RingHalves(tokenHolder, membership);
         // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.
         Context.Watch(watchdog);
         Context.Watch(_adapter);
-        Context.Watch(_ring);
+        Context.Watch(tokenHolder);
+        Context.Watch(membership);
         var inbound = new InboundDatagrams(_ring, p.Malformed, p.Peers, Context.System.Scheduler, p.Log);
         p.Transport.Start(inbound.OnDatagram);
     }
@@ -54,13 +62,13 @@ public sealed class NodeDaemon : UntypedActor
 
     protected override void PostStop() => _parts.Stopped();
 
-    /// <summary>Running: the facade's commands go to the ring; a leave starts the shutdown.</summary>
+    /// <summary>Running: the facade's commands go to the ring (submits and votequorum's to token-holder); a leave starts the shutdown.</summary>
     protected override void OnReceive(object message)
     {
         switch (message)
         {
             case LeaveAndStop:
-                Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
+                Context.ActorOf(LeaveSequence.Props(_ring.Membership, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
                 Become(Leaving);
                 break;
             default:
@@ -80,7 +88,7 @@ public sealed class NodeDaemon : UntypedActor
         switch (message)
         {
             case SubmitApplicationMessage or SetExpectedVotesCommand:
-                _ring.Forward(message);
+                _ring.TokenHolder.Forward(message);
                 break;
             case Terminated terminated:
                 ChildStopped(terminated);

@@ -51,18 +51,18 @@ public sealed class UdpAdapter : UntypedActor
 
 /// <summary>
 /// The receive path of a node's transport: decodes each datagram where it arrives and tells the ring only valid
-/// Totem messages. Malformed datagrams are counted and dropped here (the warning rate-limited by the count), never
+/// Totem messages, each to the half it is for (<see cref="RingHalves"/>). Malformed datagrams are counted and dropped here (the warning rate-limited by the count), never
 /// thrown at an actor.
 /// </summary>
 public sealed class InboundDatagrams
 {
-    private readonly IActorRef _ring;
+    private readonly RingHalves _ring;
     private readonly MalformedCounter _malformed;
     private readonly PeerActivity _peers;
     private readonly ITimeProvider _clock;
     private readonly ILogger _log;
 
-    public InboundDatagrams(IActorRef ring, MalformedCounter malformed, PeerActivity peers, ITimeProvider clock, ILogger log)
+    public InboundDatagrams(RingHalves ring, MalformedCounter malformed, PeerActivity peers, ITimeProvider clock, ILogger log)
     {
         _ring = ring;
         _malformed = malformed;
@@ -82,6 +82,6 @@ public sealed class InboundDatagrams
         }
         var message = result.Message!;
         _peers.Heard(message.Sender, _clock.Now.ToUnixTimeMilliseconds());
-        _ring.Tell(new MessageReceived(message), ActorRefs.NoSender);
+        _ring.For(message).Tell(new MessageReceived(message), ActorRefs.NoSender);
     }
 }

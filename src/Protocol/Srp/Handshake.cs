@@ -6,8 +6,10 @@ namespace Totem.Protocol.Srp;
 // messages between them"): Membership (GATHER/COMMIT, MembershipEngine) and TokenHolder (the installed
 // ring's ordered log and its token, TokenHolderEngine). Every message is an immutable record, so an actor
 // pair can exchange them as Tell messages; neither engine holds a reference to the other. An engine asks
-// for a message to be sent to its peer with a Tell* output, in order among its other outputs: the peer's
-// effects belong exactly at that point of the output stream (TotemSrp, the composer, splices them there).
+// for a message to be sent to its peer with a Tell* output, in order among its other outputs. TotemSrp, the
+// composer the protocol tests run, splices the peer's effects in at exactly that point of the output stream;
+// the node's actors (Nodes/Actors/TokenHolder.cs, Membership.cs) exchange them asynchronously, and their doc
+// comments say how they keep the protocol's semantics across the delay.
 
 /// <summary>
 /// A ring as Membership decided it, handed to TokenHolder: the ring id the token and the multicasts carry,
@@ -41,10 +43,17 @@ public sealed record SuspendRing : MembershipCommand;
 /// Membership entered COMMIT for <paramref name="Ring"/>: keep the old ring's position (once per membership
 /// change), match tokens and multicasts against the new ring id, retransmit <paramref name="CommitTokenSent"/>
 /// on the token retransmit timer, start flow control afresh. Answered by a <see cref="RingPositionReport"/>.
+/// <paramref name="Written"/> is the position Membership wrote into this node's slot of the commit token; the
+/// old ring's state is saved from it, not from the log as it stands when the command arrives: between the two
+/// actors an old-ring multicast can move the log after the report Membership used was sent, and the saved state
+/// must be what the other members were told (as if that multicast came after the commit, which it may).
 /// </summary>
-public sealed record EnterCommit(RingConfig Ring, CommitToken CommitTokenSent) : MembershipCommand;
+public sealed record EnterCommit(RingConfig Ring, CommitToken CommitTokenSent, RingPosition Written) : MembershipCommand;
 
-/// <summary>The recovery ring is given up (a join from a new member in RECOVERY): restore the old ring's aru and high seq.</summary>
+/// <summary>
+/// The recovery ring is given up (a join from a new member in RECOVERY): restore the old ring's aru and high seq.
+/// Ignored outside RECOVERY: the actors' TokenHolder may have installed the ring (or lost its token) while the command was on its way.
+/// </summary>
 public sealed record AbandonRecovery : MembershipCommand;
 
 /// <summary>

@@ -202,6 +202,9 @@ public sealed class MembershipEngine : SrpEngineCore
             case TimerExpired { Timer: SrpTimer.Join }:
                 JoinTimeout();
                 break;
+            case InstalledReport installed:
+                OnInstalledWhileGathering(installed);
+                break;
             default:
                 StepAnyState(input);
                 break;
@@ -690,7 +693,7 @@ public sealed class MembershipEngine : SrpEngineCore
         _tokenTarget = commit.Members[commit.MemberIndex % commit.Members.Count].Node;
         var sent = NextHop(commit);
         var ring = new RingConfig(commit.RingId, _newMemb.ToValueList(), _tokenTarget);
-        Tell(new EnterCommit(ring, sent));
+        Tell(new EnterCommit(ring, sent, _position));
         _position = _position with { OldRingSaved = true, OldRingId = oldRingId, OldRingAru = oldRingAru };
 
         StopTimer(SrpTimer.Join);
@@ -794,6 +797,24 @@ public sealed class MembershipEngine : SrpEngineCore
         SetState(SrpState.Operational, "ring installed");
         _stats.OperationalEntered++;
         _stats.ContinuousGather = 0;
+    }
+
+    /// <summary>
+    /// TokenHolder installed the ring while this node had already left RECOVERY on a join from a new member: the
+    /// join reached Membership before TokenHolder's report did (the node's two actors; composed, TotemSrp hands
+    /// the report over before any other input, so this never happens there). The configuration changes have been
+    /// delivered, so the ring is this node's installed configuration: take its members (the next commit token's
+    /// transitional set and the old-ring rule of the joins depend on them) and log the membership as corosync does
+    /// on entering OPERATIONAL. The gather that join started goes on from proc = the new ring's members and nothing
+    /// failed, where entering OPERATIONAL and then taking the join would have put it too.
+    /// </summary>
+    private void OnInstalledWhileGathering(InstalledReport installed)
+    {
+        if (installed.Ring.RingId != _ringId) return;
+        _memb = installed.Members.ToList();
+        LogNewMembership(installed.Joined, installed.Left);
+        _leaveMemb.Clear();
+        _stats.OperationalEntered++;
     }
 
     private void LogNewMembership(IReadOnlyCollection<NodeId> joined, IReadOnlyCollection<NodeId> left)

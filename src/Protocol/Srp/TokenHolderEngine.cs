@@ -240,7 +240,10 @@ public sealed class TokenHolderEngine : SrpEngineCore
                 OnEnterCommit(commit);
                 break;
             case AbandonRecovery:
-                OldRingStateRestore();
+                // Only a recovery in progress can be abandoned. Composed (TotemSrp) the command always finds one;
+                // between the node's actors it can arrive after this engine installed the new ring, whose log the
+                // old ring's saved aru must not overwrite (Membership adopts the ring from the InstalledReport).
+                if (State == SrpState.Recovery) OldRingStateRestore();
                 _reportDue = true;
                 break;
             case InstallRing install:
@@ -302,7 +305,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
 
     private void OnEnterCommit(EnterCommit commit)
     {
-        OldRingStateSave();
+        OldRingStateSave(commit.Written);
         _ring = commit.Ring;
         _retransmitToken = commit.CommitTokenSent;
         Become(SrpState.Commit);
@@ -313,15 +316,18 @@ public sealed class TokenHolderEngine : SrpEngineCore
         _reportDue = true;
     }
 
-    /// <summary>Remember the old ring's position once, so a failed attempt at a new ring can fall back to it.</summary>
-    private void OldRingStateSave()
+    /// <summary>
+    /// Remember the old ring's position once, so a failed attempt at a new ring can fall back to it: the position
+    /// Membership wrote into the commit token (composed, that is the log as it stands; see <see cref="EnterCommit"/>).
+    /// </summary>
+    private void OldRingStateSave(RingPosition written)
     {
         if (_oldRingStateSaved) return;
         _oldRingStateSaved = true;
         _oldRingId = _ring.RingId;
-        _oldRingStateAru = _myAru;
-        _oldRingStateHighSeqReceived = _myHighSeqReceived;
-        Log(SrpLogLevel.Debug, "Saving state aru {Aru:x} high seq received {HighSeq:x}", _myAru, _myHighSeqReceived);
+        _oldRingStateAru = written.Aru;
+        _oldRingStateHighSeqReceived = written.HighSeqReceived;
+        Log(SrpLogLevel.Debug, "Saving state aru {Aru:x} high seq received {HighSeq:x}", _oldRingStateAru, _oldRingStateHighSeqReceived);
     }
 
     private void OldRingStateRestore()

@@ -29,7 +29,7 @@ public class TokenHolderEngineTests
     {
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
-        engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
         engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
         Assert.Equal(SrpState.Recovery, engine.State);
         // Two quiet rotations fix the install seq, two more with it under the token's aru install the ring.
@@ -70,14 +70,14 @@ public class TokenHolderEngineTests
     {
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
-        var first = engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        var first = engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
         Assert.Contains(first, o => o is SrpLog l && l.Template.StartsWith("Saving state", StringComparison.Ordinal));
         var saved = Report<RingPositionReport>(first).Position;
         Assert.True(saved.OldRingSaved);
         Assert.Equal(Ring.RingId, engine.RingId);
 
         // A second attempt (the first commit failed) keeps the state saved the first time.
-        var again = engine.Handle(new EnterCommit(Ring with { RingId = new RingId(Me, 9) }, CommitFor(Ring)), 20);
+        var again = engine.Handle(new EnterCommit(Ring with { RingId = new RingId(Me, 9) }, CommitFor(Ring), engine.Position), 20);
         Assert.DoesNotContain(again, o => o is SrpLog l && l.Template.StartsWith("Saving state", StringComparison.Ordinal));
         Assert.Equal(saved.OldRingId, Report<RingPositionReport>(again).Position.OldRingId);
     }
@@ -88,7 +88,7 @@ public class TokenHolderEngineTests
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
         var commit = CommitFor(Ring);
-        engine.Handle(new EnterCommit(Ring, commit), 10);
+        engine.Handle(new EnterCommit(Ring, commit, engine.Position), 10);
         var outputs = engine.Handle(new TimerExpired(SrpTimer.TokenRetransmit), 20);
         var sent = Assert.Single(outputs.OfType<SendMessage>());
         Assert.Equal(commit, sent.Message);
@@ -148,7 +148,7 @@ public class TokenHolderEngineTests
     {
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
-        engine.Handle(new EnterCommit(Ring, CommitFor(Ring)), 10);
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
         engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
         var outputs = engine.Handle(new TimerExpired(SrpTimer.TokenLoss), 3_000).ToList();
         var restore = outputs.FindIndex(o => o is SrpLog l && l.Template.StartsWith("Restoring", StringComparison.Ordinal));

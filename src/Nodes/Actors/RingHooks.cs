@@ -1,0 +1,18 @@
+using Totem.Protocol.Srp;
+
+namespace Totem.Nodes.Actors;
+
+/// <summary>What the ring reports outside the actors: the engines' outputs (the simulator's checker), ring seqs to keep, actor failures.</summary>
+public sealed record RingHooks
+{
+    public static RingHooks None { get; } = new();
+
+    /// <summary>Every output of both engines (each actor's in its own order), for the simulator's invariant checker (null in production).</summary>
+    public Action<SrpOutput>? ProtocolOutput { get; init; }
+
+    /// <summary>Where a newly seen ring seq is kept across restarts (null: not kept).</summary>
+    public Action<ulong>? PersistRingSeq { get; init; }
+
+    /// <summary>Told of every actor failure the node's supervisors handle (the simulator counts each as a bug).</summary>
+    public Action<string, Exception>? OnActorFailure { get; init; }
+}

@@ -1,0 +1,331 @@
+using Akka.Actor;
+using Serilog;
+using Serilog.Events;
+using Totem.Nodes.Control;
+using Totem.Nodes.Messages;
+using Totem.Nodes.Services;
+using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
+
+namespace Totem.Nodes.Actors;
+
+/// <summary>
+/// TokenHolder: the installed ring's ordered log and its token (<see cref="TokenHolderEngine"/>): tokens, multicasts
+/// and token hold cancels from the adapter, submitted messages, the deliveries and configuration changes to the
+/// services (votequorum is its child, as corosync's services sit above the ring), and the timers it owns as keyed
+/// Akka timers (<see cref="RetransmitTimer"/>: token loss, token warning, token retransmit, hold, merge).
+/// <para>
+/// The handshake with <see cref="Membership"/> is asynchronous: Membership's commands arrive in
+/// <see cref="MembershipBatch"/>es, in the order its engine gave them, together with the starts and stops of this
+/// actor's timers that the membership protocol arms; every batch is answered with a <see cref="TokenHolderReports"/>
+/// (empty if need be) whose <c>Seen</c> is that batch, and reports made while handling anything else carry the last
+/// batch handled. How the protocol's semantics survive the delay between the two mailboxes:
+/// </para>
+/// <list type="bullet">
+/// <item>Inputs are handled according to the latest command this actor has processed, never Membership's state: a
+/// token that arrives after Membership entered GATHER but before its SuspendRing is handled on the installed ring,
+/// as if it had arrived before the join that started the gather (which the network may always do); from the
+/// SuspendRing on, tokens are dropped (DESIGN.md: "tokens that reach TokenHolder after the suspension are
+/// dropped").</item>
+/// <item>On a token loss it suspends the ring itself, in the same step as its report: Membership's answer to a token
+/// loss in every state is GATHER (whose SuspendRing then finds the ring suspended already), and corosync drops every
+/// token from the loss on. Without this a token queued behind the expiry would be handled on a ring whose loss is
+/// already reported (in RECOVERY: on the old ring's restored aru, and could even install the ring).</item>
+/// <item>A command that its latest state makes stale is ignored by the engine: AbandonRecovery after it installed
+/// the ring or lost the token (<see cref="AbandonRecovery"/>), OriginateToken outside RECOVERY.</item>
+/// <item>Until Membership's first batch (its start always suspends the ring) it holds every input: it has nobody to
+/// report to yet, and a fresh pair must start as one.</item>
+/// </list>
+/// <para>
+/// A message it sends itself (its own token on a ring of one, its token hold cancels) is handled right after the
+/// current input, before the next message, as the composed engine did; its merge probes go to Membership.
+/// </para>
+/// </summary>
+public sealed class TokenHolder : UntypedActor, IWithTimers
+{
+    private readonly TokenHolderEngine _engine;
+    private readonly NodeBoard _board;
+    private readonly IActorRef _adapter;
+    private readonly Props _quorumProps;
+    private readonly RingHooks _hooks;
+    private readonly ILogger _log;
+    private readonly uint _tokenTimeoutMs;
+    private readonly List<SrpOutput> _outputs = new();
+    private readonly List<TokenReport> _reports = new();
+    private readonly Queue<TotemMessage> _loopback = new();
+    private readonly Queue<(object Message, IActorRef Sender)> _held = new();
+    private IActorRef _quorum = ActorRefs.Nobody;
+    private IActorRef _membership = ActorRefs.Nobody;
+    private RingIncarnation? _incarnation;
+    private RetransmitTimer _timers = null!;
+    private int _seen;
+    private bool _suspendAfterLoss;
+    private bool _left;
+    private ulong _rxDropped;
+
+    /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
+    /// argument): a restarted ring starts above the ring seqs seen so far.</param>
+    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log)
+    {
+        var options = optionsNow();
+        _engine = new TokenHolderEngine(options);
+        _tokenTimeoutMs = options.Timeouts.Token;
+        _board = board;
+        _adapter = adapter;
+        _quorumProps = quorum;
+        _hooks = hooks;
+        _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log) =>
+        Akka.Actor.Props.Create<TokenHolder>(optionsNow, board, adapter, quorum, hooks, log);
+
+    private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
+
+    protected override void PreStart()
+    {
+        _timers = new RetransmitTimer(Timers);
+        _quorum = Context.ActorOf(_quorumProps, "votequorum");
+        Publish();
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case MembershipBatch batch:
+                OnBatch(batch);
+                return;
+            case SetExpectedVotesCommand command:
+                _quorum.Forward(command);
+                return;
+        }
+        if (_incarnation is null)
+        {
+            _held.Enqueue((message, Sender));
+            return;
+        }
+        Handle(message, Sender);
+    }
+
+    private void Handle(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case MessageReceived received:
+                OnMessage(received);
+                break;
+            case RingTimerExpired expired:
+                OnTimerExpired(expired);
+                break;
+            case Broadcast broadcast:
+                Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee));
+                break;
+            case SubmitApplicationMessage submit:
+                OnSubmitApplication(submit, sender);
+                break;
+            default:
+                Unhandled(message);
+                return;
+        }
+        SendReports(answer: false);
+    }
+
+    private void OnBatch(MembershipBatch batch)
+    {
+        var first = false;
+        if (!ReferenceEquals(batch.Incarnation, _incarnation))
+        {
+            // A fresh Membership numbers its batches from 1; any other batch of an unknown incarnation was sent
+            // before a restart of the pair and is dropped.
+            if (batch.Seq != 1) return;
+            first = _incarnation is null;
+            _incarnation = batch.Incarnation;
+            _membership = Sender;
+        }
+        _seen = batch.Seq;
+        foreach (var item in batch.Items)
+        {
+            switch (item)
+            {
+                case MembershipCommand command:
+                    Step(command);
+                    break;
+                case StartTimer start:
+                    _timers.Start(start.Timer, start.DelayMs);
+                    break;
+                case StopTimer stop:
+                    _timers.Stop(stop.Timer);
+                    break;
+                case RingLeft:
+                    _left = true;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown item {item.GetType().Name} in a Membership batch", nameof(batch));
+            }
+        }
+        SendReports(answer: true);
+        if (!first) return;
+        while (_held.Count > 0)
+        {
+            var (message, sender) = _held.Dequeue();
+            Handle(message, sender);
+        }
+    }
+
+    private void OnMessage(MessageReceived received)
+    {
+        if (!RingHalves.IsTokenHolders(received.Message))
+        {
+            // No sender, or not the token's traffic: corosync counts it in rx_msg_dropped.
+            _rxDropped++;
+            Publish();
+            return;
+        }
+        Step(received);
+    }
+
+    private void OnTimerExpired(RingTimerExpired fired)
+    {
+        if (_left) return;
+        if (fired.Timer == SrpTimer.TokenLoss)
+        {
+            _board.CountTokenLoss();
+            _board.Publish(new TokenLost(Context.System.Scheduler.Now, _engine.RingId, _tokenTimeoutMs));
+        }
+        Step(new TimerExpired(fired.Timer));
+    }
+
+    private void OnSubmitApplication(SubmitApplicationMessage submit, IActorRef sender)
+    {
+        var payload = ServiceFrame.Wrap(ServiceId.Application, submit.Payload);
+        var before = _board.SubmittedCount;
+        var rejected = Step(new SubmitMessage(payload, DeliveryGuarantee.Agreed));
+        if (rejected is not null)
+        {
+            Reply(sender, SubmitResult.Refused(SubmitRefusal.QueueFull, rejected.Reason));
+            return;
+        }
+        _board.CountSubmitted();
+        Reply(sender, SubmitResult.Queued(before));
+    }
+
+    /// <summary>Answers an asker; a fire-and-forget submit (the simulator's workload) gets no answer, so no dead letter.</summary>
+    private void Reply(IActorRef sender, object answer)
+    {
+        if (!sender.IsNobody() && !sender.Equals(Context.System.DeadLetters)) sender.Tell(answer);
+    }
+
+    /// <summary>
+    /// Feeds one input to the engine and carries out what it asks, then the self-suspension after a token loss and
+    /// the messages it sent itself; returns a rejection of a submitted message, if any. After the leave, nothing.
+    /// </summary>
+    private SubmitRejected? Step(SrpInput input)
+    {
+        if (_left) return null;
+        var rejected = Run(input);
+        while (!_left && (_suspendAfterLoss || _loopback.Count > 0))
+        {
+            if (_suspendAfterLoss)
+            {
+                _suspendAfterLoss = false;
+                Run(new SuspendRing());
+            }
+            else
+            {
+                Run(new MessageReceived(_loopback.Dequeue()));
+            }
+        }
+        Publish();
+        return rejected;
+    }
+
+    private SubmitRejected? Run(SrpInput input)
+    {
+        _outputs.Clear();
+        _engine.Handle(input, NowMs, _outputs);
+        SubmitRejected? rejected = null;
+        foreach (var output in _outputs)
+        {
+            _hooks.ProtocolOutput?.Invoke(output);
+            switch (output)
+            {
+                case SendMessage send:
+                    _adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
+                    break;
+                case StartTimer start:
+                    _timers.Start(start.Timer, start.DelayMs);
+                    break;
+                case StopTimer stop:
+                    _timers.Stop(stop.Timer);
+                    break;
+                case TellMembership tell:
+                    _reports.Add(tell.Report);
+                    if (tell.Report is TokenLostReport) _suspendAfterLoss = true;
+                    break;
+                case SelfDelivery self:
+                    if (RingHalves.IsMemberships(self.Message)) _membership.Tell(new MessageReceived(self.Message));
+                    else _loopback.Enqueue(self.Message);
+                    break;
+                case Delivered delivered:
+                    Deliver(delivered);
+                    break;
+                case ConfigurationChanged change:
+                    OnConfigurationChanged(change);
+                    break;
+                case SrpLog log:
+                    _log.Write(LevelOf(log.Level), log.Template, log.Args);
+                    break;
+                case SubmitRejected r:
+                    rejected = r;
+                    break;
+            }
+        }
+        return rejected;
+    }
+
+    /// <param name="answer">The step was a batch of Membership's: answer it even without reports.</param>
+    private void SendReports(bool answer)
+    {
+        if (_reports.Count == 0 && !answer) return;
+        _membership.Tell(new TokenHolderReports(_incarnation!, _seen, _reports.ToArray()));
+        _reports.Clear();
+    }
+
+    private void Publish() => _board.PublishTokenHolder(_engine.Counters, _rxDropped, _engine.PendingMessages);
+
+    private void Deliver(Delivered delivered)
+    {
+        if (!ServiceFrame.TryUnwrap(delivered.Payload, out var service, out var body))
+        {
+            _log.Warning("Dropped a delivered message of an unknown service from {Source} ({RingId}/{Seq})", delivered.Source, delivered.RingId, delivered.Seq);
+            return;
+        }
+        switch (service)
+        {
+            case ServiceId.Application:
+                _board.AppendDelivery(delivered.RingId, delivered.Seq, delivered.Source, body);
+                break;
+            case ServiceId.VoteQuorum:
+                _quorum.Tell(new QuorumMessageDelivered(delivered.Source, body));
+                break;
+        }
+    }
+
+    private void OnConfigurationChanged(ConfigurationChanged change)
+    {
+        if (change.Kind != ConfigurationKind.Regular) return;
+        _board.Publish(new MembershipFormed(Context.System.Scheduler.Now, change.RingId, change.Members, change.Joined, change.Left));
+        _quorum.Tell(new RingInstalled(change.RingId, change.Members));
+    }
+
+    internal static LogEventLevel LevelOf(SrpLogLevel level) => level switch
+    {
+        SrpLogLevel.Debug => LogEventLevel.Debug,
+        SrpLogLevel.Information or SrpLogLevel.Notice => LogEventLevel.Information,
+        SrpLogLevel.Warning => LogEventLevel.Warning,
+        _ => LogEventLevel.Error,
+    };
+}
