@@ -80,9 +80,11 @@ public sealed class NodeBoard
         }
     }
 
-    /// <summary>The node's counters once both halves have published (call under the gate).</summary>
+    /// <summary>The node's counters as far as its halves have published them (call under the gate); null before either has.</summary>
     private SrpCounters? CombinedCounters =>
-        _membershipCounters is { } m && _tokenCounters is { } t ? SrpCounters.Combine(m, t, _rxDroppedBeforeEngines) : null;
+        _membershipCounters is null && _tokenCounters is null
+            ? null
+            : SrpCounters.Combine(_membershipCounters ?? SrpCounters.Zero, _tokenCounters ?? SrpCounters.Zero, _rxDroppedBeforeEngines);
 
     internal void ObserveRingSeq(ulong seq)
     {

@@ -56,17 +56,46 @@ public sealed class UdpAdapterTests : VirtualTimeTestKit
 public sealed class InboundDatagramsTests : VirtualTimeTestKit
 {
     [Fact]
-    public void A_valid_datagram_reaches_the_ring_decoded_and_marks_the_peer_as_heard()
+    public void A_valid_datagram_reaches_membership_decoded_and_marks_the_peer_as_heard()
     {
-        var ring = CreateTestProbe();
+        var membership = CreateTestProbe();
+        var tokenHolder = CreateTestProbe();
         var peers = new PeerActivity();
-        var inbound = new InboundDatagrams(ring, new MalformedCounter(), peers, Sys.Scheduler, Logger.None);
+        var inbound = new InboundDatagrams(new RingHalves(tokenHolder, membership), new MalformedCounter(), peers, Sys.Scheduler, Logger.None);
         var join = new JoinMessage(N(2), 8, new[] { N(2) }.ToValueList(), ValueList<NodeId>.Empty);
 
         inbound.OnDatagram(new Transport.ReceivedDatagram(TotemCodec.Encode(join), "sim:2"));
 
-        Assert.Equal(join, ring.ExpectMsg<MessageReceived>().Message);
+        Assert.Equal(join, membership.ExpectMsg<MessageReceived>().Message);
+        tokenHolder.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         Assert.True(peers.Snapshot().ContainsKey(N(2)));
+    }
+
+    [Fact]
+    public void Tokens_multicasts_and_hold_cancels_go_to_token_holder_joins_commit_tokens_merge_probes_and_leaves_to_membership()
+    {
+        var membership = CreateTestProbe();
+        var tokenHolder = CreateTestProbe();
+        var inbound = new InboundDatagrams(new RingHalves(tokenHolder, membership), new MalformedCounter(), new PeerActivity(), Sys.Scheduler, Logger.None);
+        var ring = new RingId(N(2), 8);
+        TotemMessage[] forTokenHolder =
+        [
+            new OrfToken(N(2), ring, 0, 1, 0, default, 0, 0, false, ValueList<uint>.Empty),
+            new McastMessage(N(2), ring, 1, N(2), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null),
+            new TokenHoldCancel(N(2), ring),
+        ];
+        TotemMessage[] forMembership =
+        [
+            new LeaveMessage(N(2), 8, new[] { N(1) }.ToValueList(), new[] { N(2) }.ToValueList()),
+            new CommitToken(N(2), ring, 1, 0, new[] { new CommitMember(N(1), ring, 0, 0, true) }.ToValueList()),
+            new MergeDetect(N(2), ring),
+        ];
+
+        foreach (var message in forTokenHolder.Concat(forMembership))
+            inbound.OnDatagram(new Transport.ReceivedDatagram(TotemCodec.Encode(message), "sim:2"));
+
+        Assert.Equal(forTokenHolder, forTokenHolder.Select(_ => tokenHolder.ExpectMsg<MessageReceived>().Message));
+        Assert.Equal(forMembership, forMembership.Select(_ => membership.ExpectMsg<MessageReceived>().Message));
     }
 
     [Fact]
@@ -74,7 +103,7 @@ public sealed class InboundDatagramsTests : VirtualTimeTestKit
     {
         var ring = CreateTestProbe();
         var malformed = new MalformedCounter();
-        var inbound = new InboundDatagrams(ring, malformed, new PeerActivity(), Sys.Scheduler, Logger.None);
+        var inbound = new InboundDatagrams(new RingHalves(ring, ring), malformed, new PeerActivity(), Sys.Scheduler, Logger.None);
 
         inbound.OnDatagram(new Transport.ReceivedDatagram([0xFF, 0x00, 0x13], "sim:9"));
         inbound.OnDatagram(new Transport.ReceivedDatagram([], "sim:9"));

@@ -37,6 +37,9 @@ public sealed record SrpCounters(
     double TokenRotationAvgMs,
     double AvgBacklogCalc)
 {
+    /// <summary>Nothing counted yet.</summary>
+    public static SrpCounters Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
     /// <summary>
     /// The node's counters from its two halves' (each engine counts its own; the averages are TokenHolder's, which
     /// sees the token), plus <paramref name="rxDropped"/> messages dropped before either engine saw them.

@@ -246,4 +246,36 @@ public class MembershipEngineTests
         Assert.Equal(Nodes(1, 2, 3), join.ProcList.OrderBy(n => n.Value).ToValueList());
         Assert.Empty(join.FailedList);
     }
+
+    [Fact]
+    public void A_ring_installed_while_a_join_had_ended_recovery_is_adopted_in_gather()
+    {
+        var engine = RepresentativeInRecovery(out var ringSeq);
+        engine.Handle(new MessageReceived(Join(2, ringSeq, [1, 2, 3, 4], [])), 50);
+        Assert.Equal(SrpState.Gather, engine.State);
+
+        // TokenHolder installed the ring before the AbandonRecovery reached it (the node's actors, not the composed engine).
+        var ring = new RingConfig(new RingId(Me, ringSeq), Nodes(1, 2, 3), Peer);
+        var outputs = engine.Handle(new InstalledReport(ring, ring.Members, ValueList<NodeId>.Empty, Nodes(4)), 60);
+
+        Assert.Equal(Nodes(1, 2, 3), engine.Members.ToValueList());
+        Assert.Equal(SrpState.Gather, engine.State);
+        Assert.Contains(outputs, o => o is SrpLog l && l.Template.StartsWith("A new membership", StringComparison.Ordinal));
+        Assert.DoesNotContain(outputs, o => o is StateChanged or TellTokenHolder or SendMessage);
+        // The gather the join started goes on with the sets it had.
+        Assert.Equal(Nodes(1, 2, 3, 4), engine.ProcSet.OrderBy(n => n.Value).ToValueList());
+    }
+
+    [Fact]
+    public void EnterCommit_carries_the_position_written_into_the_commit_token()
+    {
+        var engine = Started(out _);
+        var position = new RingPosition(Aru: 7, HighSeqReceived: 9, HighDelivered: 6, false, default, 0);
+        engine.Handle(new RingPositionReport(position), 1);
+        engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 10);
+
+        var agreed = engine.Handle(new MessageReceived(Join(2, 1, [1, 2], [])), 20);
+
+        Assert.Equal(position, Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed))).Written);
+    }
 }

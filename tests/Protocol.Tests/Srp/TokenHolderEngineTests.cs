@@ -192,4 +192,38 @@ public class TokenHolderEngineTests
         Assert.Equal(nameof(TokenHolderEngine), violation.Engine);
         Assert.StartsWith("aru", violation.Invariant, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void EnterCommit_saves_the_position_membership_wrote_not_the_log_as_it_stands()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        var written = engine.Position;
+        // An old-ring multicast moves the log after the report Membership wrote into the commit token.
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        Assert.Equal(1u, engine.MyAru);
+
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring), written), 10);
+
+        // The saved old-ring state is what the other members were told: as if the multicast came after the commit.
+        Assert.True(engine.Position.OldRingSaved);
+        Assert.Equal(written.Aru, engine.Position.OldRingAru);
+        Assert.Equal(1u, engine.MyAru);
+    }
+
+    [Fact]
+    public void AbandonRecovery_after_the_ring_was_installed_leaves_the_new_rings_log_alone()
+    {
+        var engine = Installed(out _);
+        engine.Handle(new MessageReceived(Mcast(1, "a")), 100);
+        var before = engine.Position;
+
+        // Between the node's actors the command can cross the installation (a new member's join reached Membership first).
+        var outputs = engine.Handle(new AbandonRecovery(), 110);
+
+        Assert.DoesNotContain(outputs, o => o is SrpLog l && l.Template.StartsWith("Restoring", StringComparison.Ordinal));
+        Assert.Equal(before.Aru, engine.MyAru);
+        Assert.Equal(before.HighSeqReceived, engine.HighSeqReceived);
+        Assert.Equal(SrpState.Operational, engine.State);
+    }
 }
