@@ -191,4 +191,27 @@ public sealed class MembershipTests : VirtualTimeTestKit
         Answer(first, Position());
         Assert.IsType<EnterCommit>(NextBatch().Items[0]);
     }
+
+    [Fact]
+    public void A_timer_expiry_held_for_an_answer_is_dropped_when_a_report_re_armed_that_timer_meanwhile()
+    {
+        Operational();
+        _membership.Tell(new MessageReceived(JoinFrom2()));
+        Answer(NextBatch(), Position());
+        _membership.Tell(new MessageReceived(new JoinMessage(N(3), 4, new[] { N(3) }.ToValueList(), ValueList<NodeId>.Empty)));
+        var unanswered = NextBatch();
+        Sent();
+
+        // The join timer expires while the answer is due: the expiry waits.
+        Advance(TimeSpan.FromMilliseconds(_options.Timeouts.Join));
+        Assert.DoesNotContain(Sent(), m => m is JoinMessage);
+
+        // The answer says this node failed to receive: GATHER again, with a join and the join timer re-armed.
+        Answer(unanswered, new FailedToReceiveReport());
+        Assert.Single(Sent(), m => m is JoinMessage);
+        Answer(NextBatch(), Position());
+
+        // The held expiry belonged to the arming the gather replaced: no second join.
+        Assert.DoesNotContain(Sent(), m => m is JoinMessage);
+    }
 }

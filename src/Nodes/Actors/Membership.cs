@@ -20,7 +20,8 @@ namespace Totem.Nodes.Actors;
 /// <list type="bullet">
 /// <item>It answers only after the report arrives: from sending a batch until TokenHolder's answer to it, every
 /// other input (the network, its timers, the leave) is held, and handled in arrival order once the answer is in;
-/// only TokenHolder's reports are handled at once. So each input finds TokenHolder's reaction to the previous one
+/// only TokenHolder's reports are handled at once (a held timer expiry whose timer a report's step re-armed or
+/// stopped is dropped, as Akka drops one still in the mailbox). So each input finds TokenHolder's reaction to the previous one
 /// already in (the composed engine's guarantee): a commit token is written with the ring position TokenHolder
 /// reported on suspending the ring (high delivered no longer moves), never an older one.</item>
 /// <item>A token loss TokenHolder reported before it processed a batch that re-arms or cancels its token loss timer
@@ -50,6 +51,9 @@ public sealed class Membership : UntypedActor, IWithTimers
     private readonly List<object> _batch = new();
     private readonly Queue<TotemMessage> _loopback = new();
     private readonly Queue<(object Message, IActorRef Sender)> _held = new();
+    // How often each of its timers was started or stopped: an expiry held while an answer was due is stale if its
+    // timer was re-armed or stopped meanwhile (Akka drops such an expiry only while it is still in the mailbox).
+    private readonly int[] _armings = new int[Enum.GetValues<SrpTimer>().Length];
     private RetransmitTimer _timers = null!;
     private int _sent;
     private int _answered;
@@ -92,7 +96,7 @@ public sealed class Membership : UntypedActor, IWithTimers
         if (message is TokenHolderReports reports)
             OnReports(reports);
         else if (AwaitingAnswer)
-            _held.Enqueue((message, Sender));
+            _held.Enqueue((message is RingTimerExpired expired ? new HeldExpiry(expired.Timer, _armings[(int)expired.Timer]) : message, Sender));
         else
             Handle(message, Sender);
         Release();
@@ -109,6 +113,9 @@ public sealed class Membership : UntypedActor, IWithTimers
                 break; // totemnet's interface check: nothing for the ring to do.
             case RingTimerExpired expired:
                 Step(new TimerExpired(expired.Timer));
+                break;
+            case HeldExpiry held:
+                if (held.Arming == _armings[(int)held.Timer]) Step(new TimerExpired(held.Timer));
                 break;
             case LeaveRingCommand:
                 _outputs.Clear();
@@ -180,9 +187,11 @@ public sealed class Membership : UntypedActor, IWithTimers
                     break;
                 case StartTimer start when IsMine(start.Timer):
                     _timers.Start(start.Timer, start.DelayMs);
+                    _armings[(int)start.Timer]++;
                     break;
                 case StopTimer stop when IsMine(stop.Timer):
                     _timers.Stop(stop.Timer);
+                    _armings[(int)stop.Timer]++;
                     break;
                 case StartTimer start:
                     _batch.Add(start);
@@ -224,4 +233,7 @@ public sealed class Membership : UntypedActor, IWithTimers
     }
 
     private void Publish() => _board.PublishMembership(_engine.State, _engine.RingId, _engine.Members, _engine.Counters);
+
+    /// <summary>An expiry of one of its timers that came while an answer was due, with the arming it belonged to.</summary>
+    private sealed record HeldExpiry(SrpTimer Timer, int Arming);
 }
