@@ -31,8 +31,9 @@ namespace Totem.Nodes.Actors;
 /// loss in every state is GATHER (whose SuspendRing then finds the ring suspended already), and corosync drops every
 /// token from the loss on. Without this a token queued behind the expiry would be handled on a ring whose loss is
 /// already reported (in RECOVERY: on the old ring's restored aru, and could even install the ring).</item>
-/// <item>A command that its latest state makes stale is ignored by the engine: AbandonRecovery after it installed
-/// the ring or lost the token (<see cref="AbandonRecovery"/>), OriginateToken outside RECOVERY.</item>
+/// <item>A command that its latest state makes stale is ignored by the engine: AbandonRecovery once the recovery
+/// ring is off, installed or given up at a token loss (<see cref="AbandonRecovery"/>), OriginateToken outside
+/// RECOVERY (after the self-suspension at a loss).</item>
 /// <item>Until Membership's first batch (its start always suspends the ring) it holds every input: it has nobody to
 /// report to yet, and a fresh pair must start as one.</item>
 /// </list>

@@ -52,7 +52,8 @@ public sealed record EnterCommit(RingConfig Ring, CommitToken CommitTokenSent, R
 
 /// <summary>
 /// The recovery ring is given up (a join from a new member in RECOVERY): restore the old ring's aru and high seq.
-/// Ignored outside RECOVERY: the actors' TokenHolder may have installed the ring (or lost its token) while the command was on its way.
+/// Ignored once the recovery ring is off (installed, or given up at a token loss): between the node's actors
+/// TokenHolder may have done either while the command was on its way.
 /// </summary>
 public sealed record AbandonRecovery : MembershipCommand;
 

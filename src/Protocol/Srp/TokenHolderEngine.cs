@@ -240,10 +240,12 @@ public sealed class TokenHolderEngine : SrpEngineCore
                 OnEnterCommit(commit);
                 break;
             case AbandonRecovery:
-                // Only a recovery in progress can be abandoned. Composed (TotemSrp) the command always finds one;
+                // Only a recovery ring still on can be given up (the command usually follows a SuspendRing in the
+                // same batch, so the state is GATHER by now). Composed (TotemSrp) the command always finds one;
                 // between the node's actors it can arrive after this engine installed the new ring, whose log the
-                // old ring's saved aru must not overwrite (Membership adopts the ring from the InstalledReport).
-                if (State == SrpState.Recovery) OldRingStateRestore();
+                // old ring's saved aru must not overwrite (Membership adopts the ring from the InstalledReport), or
+                // after a token loss in RECOVERY, which restored the old ring's position already.
+                if (_onRecoveryRing) OldRingStateRestore();
                 _reportDue = true;
                 break;
             case InstallRing install:

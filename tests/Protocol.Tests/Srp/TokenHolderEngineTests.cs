@@ -226,4 +226,23 @@ public class TokenHolderEngineTests
         Assert.Equal(before.HighSeqReceived, engine.HighSeqReceived);
         Assert.Equal(SrpState.Operational, engine.State);
     }
+
+    [Fact]
+    public void AbandonRecovery_behind_the_suspension_of_the_same_gather_restores_the_old_rings_position()
+    {
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
+        engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
+        Assert.Equal(0u, engine.MyAru);
+
+        // A join from a new member in RECOVERY: Membership's GatherEnter (SuspendRing) can come before its AbandonRecovery.
+        engine.Handle(new SuspendRing(), 30);
+        var outputs = engine.Handle(new AbandonRecovery(), 30);
+
+        Assert.Contains(outputs, o => o is SrpLog l && l.Template.StartsWith("Restoring", StringComparison.Ordinal));
+        Assert.Equal(1u, engine.MyAru);
+        Assert.Equal(1u, engine.HighSeqReceived);
+    }
 }
