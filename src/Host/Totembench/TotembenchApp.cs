@@ -54,7 +54,8 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         {
             Description = "A file of 'scenario seed reason' lines: seeds already analysed and filed; they are reported but do not fail the soak",
         };
-        var cmd = new Command("soak", "Run many seeds of the random scenarios and list every failing seed with how to replay it") { scenario, seeds, first, parallel, known };
+        var interleave = InterleaveOption();
+        var cmd = new Command("soak", "Run many seeds of the random scenarios and list every failing seed with how to replay it") { scenario, seeds, first, parallel, known, interleave };
         cmd.SetAction((p, ct) =>
         {
             KnownFailures list;
@@ -67,10 +68,15 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                 error.WriteLine($"totembench: {e.Message}");
                 return Task.FromResult(2);
             }
-            return Task.FromResult(Soak(Kinds(p.GetValue(scenario)!), p.GetValue(first), p.GetValue(seeds), p.GetValue(parallel), list, ct));
+            return Task.FromResult(Soak(Kinds(p.GetValue(scenario)!), p.GetValue(first), p.GetValue(seeds), p.GetValue(parallel), list, p.GetValue(interleave), ct));
         });
         return cmd;
     }
+
+    private static Option<bool> InterleaveOption() => new("--interleave")
+    {
+        Description = "Let the inputs of one virtual instant interleave with the messages between a node's actors (opens the TokenHolder/Membership handshake's windows; other traces)",
+    };
 
     private Command ReplayCommand()
     {
@@ -80,13 +86,14 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         var debug = new Option<bool>("--debug") { Description = "Capture debug lines too (the engine's state transitions)" };
         var trace = new Option<bool>("--trace") { Description = "Log every membership message put on the wire (join, leave, commit token, merge detect)" };
         var budget = new Option<long>("--event-budget") { Description = "Stop and report a livelock after this many events", DefaultValueFactory = _ => RandomScenarios.EventBudget };
-        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget };
+        var interleave = InterleaveOption();
+        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget, interleave };
         cmd.SetAction(p =>
         {
             RandomScenarios.TryParse(p.GetValue(scenario)!, out var kind);
             RandomScenarios.EventBudget = p.GetValue(budget);
             var level = p.GetValue(debug) ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
-            var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace));
+            var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace), p.GetValue(interleave));
             var count = p.GetValue(lines);
             output.Write(outcome.Report(count <= 0 ? int.MaxValue : count));
             output.WriteLine(StatsLine(outcome));
@@ -99,7 +106,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
     private static IReadOnlyList<ScenarioKind> Kinds(string name) =>
         name == "all" ? Enum.GetValues<ScenarioKind>() : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
 
-    private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, CancellationToken ct)
+    private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, bool interleave, CancellationToken ct)
     {
         var failures = 0;
         var knownFailing = 0;
@@ -119,7 +126,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             var gate = new object();
             Parallel.For(firstSeed, firstSeed + seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, seed =>
             {
-                var outcome = RandomScenarios.Run(kind, seed);
+                var outcome = RandomScenarios.Run(kind, seed, interleave: interleave);
                 lock (gate)
                 {
                     done++;

@@ -29,7 +29,7 @@ public sealed class ClusterSimulation
     {
         Seed = seed;
         Options = options;
-        Simulation = new Simulation(seed);
+        Simulation = new Simulation(seed) { InterleaveSameInstant = options.InterleaveSameInstant };
         Network = new SimulatedNetwork(Simulation);
         Recorder = new DeliveryRecorder();
         foreach (var id in options.NodeIds)

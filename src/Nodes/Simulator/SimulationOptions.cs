@@ -25,6 +25,9 @@ public sealed record SimulationOptions(int NodeCount)
     /// <summary>The lowest level captured (Debug adds the engine's state transitions, as corosync's debug: on).</summary>
     public Serilog.Events.LogEventLevel CaptureLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
 
+    /// <summary>Let the inputs of one virtual instant interleave with the actors' own messages (<see cref="Simulation.InterleaveSameInstant"/>).</summary>
+    public bool InterleaveSameInstant { get; init; }
+
     /// <summary>With <see cref="CaptureLogs"/>: log every membership message put on the wire (join, leave, commit token, merge detect).</summary>
     public bool TraceMembership { get; init; }
 

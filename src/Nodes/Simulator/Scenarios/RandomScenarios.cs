@@ -38,8 +38,8 @@ public static class RandomScenarios
     /// <param name="captureLogs">Capture the nodes' log lines (at <paramref name="captureLevel"/> and above) for the report.</param>
     /// <param name="traceMembership">Also log every membership message put on the wire.</param>
     public static ScenarioOutcome Run(ScenarioKind kind, int seed, bool captureLogs = false,
-        Serilog.Events.LogEventLevel captureLevel = Serilog.Events.LogEventLevel.Information, bool traceMembership = false) =>
-        new ScenarioRun(kind, seed, captureLogs, captureLevel, traceMembership).Execute();
+        Serilog.Events.LogEventLevel captureLevel = Serilog.Events.LogEventLevel.Information, bool traceMembership = false, bool interleave = false) =>
+        new ScenarioRun(kind, seed, captureLogs, captureLevel, traceMembership, interleave).Execute();
 
     /// <summary>The scenario's name on the command line ("traffic", "crashes", "partition-safety").</summary>
     public static string NameOf(ScenarioKind kind) => kind switch
@@ -82,13 +82,16 @@ internal sealed class ScenarioRun
     private int _submitted, _crashes, _restarts, _leaves, _partitions, _heals;
     private TimeSpan? _settle;
 
-    public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership)
+    public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership, bool interleave)
     {
         _kind = kind;
         _seed = seed;
         // The scenario's own decisions use their own stream, so the script does not shift with the network's draws.
         _random = new Random(unchecked(seed * 7919 + (int)kind));
-        _sim = new ClusterSimulation(seed, OptionsFor(kind, captureLogs) with { CaptureLevel = captureLevel, TraceMembership = traceMembership });
+        _sim = new ClusterSimulation(seed, OptionsFor(kind, captureLogs) with
+        {
+            CaptureLevel = captureLevel, TraceMembership = traceMembership, InterleaveSameInstant = interleave,
+        });
     }
 
     private SimulationOptions OptionsFor(ScenarioKind kind, bool captureLogs)
@@ -159,7 +162,10 @@ internal sealed class ScenarioRun
         return new ScenarioOutcome(_kind, _seed, _sim.Options.NodeCount, _violations, _script, _sim.Logs.ToList(),
             new ScenarioStats(_sim.Now, _sim.Simulation.EventsProcessed, _submitted, _crashes, _restarts, _leaves, _partitions, _heals,
                 _sim.Fences.Count, network.DatagramsLost, network.DatagramsDuplicated, network.DatagramsBlockedByPartition, _settle,
-                _monitor?.CheckPoints ?? 0)) { TraceHash = _sim.TraceHash };
+                _monitor?.CheckPoints ?? 0))
+        {
+            TraceHash = _sim.TraceHash, Interleaved = _sim.Options.InterleaveSameInstant,
+        };
     }
 
     // ---- (a) fixed membership under a lossy, duplicating, reordering network ----

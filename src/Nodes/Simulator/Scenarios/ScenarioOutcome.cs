@@ -17,6 +17,9 @@ public sealed record ScenarioOutcome(
     /// <summary>SHA-256 over the run's ordered event trace: two runs of one seed have the same.</summary>
     public string TraceHash { get; init; } = "";
 
+    /// <summary>The run let one instant's inputs interleave with the actors' messages (SimulationOptions.InterleaveSameInstant).</summary>
+    public bool Interleaved { get; init; }
+
     /// <summary>The seed, scenario, violations, the fault script and the last log lines, with the replay command.</summary>
     public string Report(int logLines = 50)
     {
@@ -41,7 +44,7 @@ public sealed record ScenarioOutcome(
 
     /// <summary>The one command that re-runs this seed with its full story (what a soak prints for each failure).</summary>
     public string TotembenchReplayCommand =>
-        $"dotnet run --project src/Host/Totembench -c Release -- replay --scenario {RandomScenarios.NameOf(Kind)} --seed {Seed} --debug --trace --log-lines 0";
+        $"dotnet run --project src/Host/Totembench -c Release -- replay --scenario {RandomScenarios.NameOf(Kind)} --seed {Seed}{(Interleaved ? " --interleave" : "")} --debug --trace --log-lines 0";
 }
 
 /// <summary>Counts of what a scenario injected and what the cluster did.</summary>
