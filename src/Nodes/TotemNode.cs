@@ -52,22 +52,47 @@ public sealed class TotemNode : IRunningNode
         return node;
     }
 
-    /// <summary>A node on real UDP and the thread pool: what totemd runs.</summary>
+    /// <summary>
+    /// The ActorSystem of a node on real UDP ("node" + its id) over the node's embedded reference.conf;
+    /// Akka's own log lines go to <paramref name="logger"/>, tagged [AKKA  ]. totemd creates it in the
+    /// background while it still loads its config and binds its socket, and hands it to <see cref="StartUdp"/>.
+    /// </summary>
     /// <param name="akkaConfig">Akka settings on top of the node's embedded reference.conf (totemd's HOCON), if any.</param>
-    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
-        Config? akkaConfig = null)
+    public static ActorSystem CreateSystem(NodeId nodeId, ILogger logger, Config? akkaConfig = null)
     {
-        var faults = new FaultShaper(Random.Shared.NextDouble);
-        var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
-        // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
-        logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
+        ArgumentNullException.ThrowIfNull(logger);
         var config = (akkaConfig ?? Config.Empty).WithFallback(NodeConfig.Reference);
         // Akka.Logger.Serilog writes to Serilog's static logger: one node per totemd process, so it is this one.
         Serilog.Log.Logger = logger.ForContext(LogSubsystem.Property, LogSubsystem.Akka);
-        ActorSystem system;
+        return ActorSystem.Create($"node{nodeId}", config);
+    }
+
+    /// <summary>A node on real UDP and the thread pool: what totemd runs.</summary>
+    /// <param name="akkaConfig">Akka settings on top of the node's embedded reference.conf (totemd's HOCON), if any.</param>
+    /// <param name="system">
+    /// The node's ActorSystem (<see cref="CreateSystem"/>), asked for once the socket is bound; the node owns
+    /// it from then on (a failed start terminates it). Null: created here with <paramref name="akkaConfig"/>.
+    /// </param>
+    public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
+        Config? akkaConfig = null, Func<ActorSystem>? system = null)
+    {
+        var faults = new FaultShaper(Random.Shared.NextDouble);
+        UdpTransport transport;
         try
         {
-            system = ActorSystem.Create($"node{options.NodeId}", config);
+            transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
+        }
+        catch when (system is not null)
+        {
+            Terminate(system);
+            throw;
+        }
+        // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
+        logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
+        ActorSystem created;
+        try
+        {
+            created = system is not null ? system() : CreateSystem(options.NodeId, logger, akkaConfig);
         }
         catch
         {
@@ -75,13 +100,26 @@ public sealed class TotemNode : IRunningNode
             throw;
         }
         return Start(options with { LocalAddress = transport.LocalEndPoint.Address.ToString(), Port = transport.LocalEndPoint.Port },
-            new NodeEnvironment(system, transport, logger)
+            new NodeEnvironment(created, transport, logger)
             {
                 Faults = faults,
                 PeerAddresses = () => peers.Snapshot.ToDictionary(p => p.Key, p => p.Value.ToString()),
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
             });
+    }
+
+    /// <summary>A system handed over but not used: stopped, whether or not its creation succeeded.</summary>
+    private static void Terminate(Func<ActorSystem> system)
+    {
+        try
+        {
+            system().Terminate().Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception)
+        {
+            // Its creation failed, or it did not stop in time: the start fails for the transport's reason anyway.
+        }
     }
 
     private void Spawn()

@@ -19,6 +19,9 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
     /// section is meant for the node's ActorSystem, over the node's own reference.conf.
     /// </summary>
     public Akka.Configuration.Config? AkkaConfig { get; init; }
+
+    /// <summary>The node's ActorSystem when it was started ahead (<see cref="INodeLauncher.CreateSystemAhead"/>), else null.</summary>
+    public Task<Akka.Actor.ActorSystem>? System { get; init; }
 }
 
 /// <summary>
@@ -28,4 +31,11 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
 public interface INodeLauncher
 {
     Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts creating the node's ActorSystem in the background, as soon as its settings and the node id
+    /// are known, so that it is ready by the time the config is loaded and the socket bound; null when
+    /// this launcher has none. <paramref name="akkaLog"/> takes Akka's lines.
+    /// </summary>
+    Task<Akka.Actor.ActorSystem>? CreateSystemAhead(NodeId localNode, Akka.Configuration.Config? akkaConfig, Serilog.ILogger akkaLog) => null;
 }

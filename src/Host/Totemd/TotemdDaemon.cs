@@ -40,6 +40,66 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             || hocon.Settings is not { } settings)
             return TotemdExitCodes.BadConfig;
 
+        // The node's ActorSystem needs only these settings and the node id: with --nodeid it is created now,
+        // in the background, while the cluster file is read, the log made, the peers resolved and the socket
+        // bound. Its Akka lines wait for the log. Any refusal below stops it again: nothing has started then.
+        var akkaLog = new DeferredLog();
+        var ahead = new AheadSystem(options.CheckOnly || options.NodeId is not { } early ? null
+            : launcher?.CreateSystemAhead(new NodeId(early), hocon.Config, akkaLog.Logger), options.NodeId);
+        try
+        {
+            return await RunAsync(hocon, settings, ahead, akkaLog, stop).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ahead.StopUnusedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>An ActorSystem created ahead of the node, and whether the node took it over.</summary>
+    private sealed class AheadSystem(Task<Akka.Actor.ActorSystem>? system, uint? nodeId)
+    {
+        private bool _taken;
+
+        public Task<Akka.Actor.ActorSystem>? System { get; private set; } = system;
+
+        /// <summary>The system for node <paramref name="local"/>, when one was made for that id (the node owns it from now on).</summary>
+        public async Task<Task<Akka.Actor.ActorSystem>?> TakeAsync(NodeId local)
+        {
+            if (System is null) return null;
+            if (nodeId != local.Value)
+            {
+                await StopUnusedAsync().ConfigureAwait(false);
+                return null;
+            }
+            _taken = true;
+            return System;
+        }
+
+        public void Started(Task<Akka.Actor.ActorSystem>? system)
+        {
+            System = system;
+            _taken = true;
+        }
+
+        public async Task StopUnusedAsync()
+        {
+            if (_taken || System is not { } pending) return;
+            System = null;
+            try
+            {
+                var unused = await pending.ConfigureAwait(false);
+                await unused.Terminate().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Its creation failed or it did not stop in time; totemd is exiting for another reason anyway.
+            }
+        }
+    }
+
+    private async Task<int> RunAsync(TotemdHoconResult hocon, TotemdSettings settings, AheadSystem ahead, DeferredLog akkaLog, CancellationToken stop)
+    {
         var loaded = ConfigFile.Load(options.ConfigPath);
         Phases.Mark(StartupPhases.ConfigLoaded);
         if (!await AcceptedAsync(loaded.Diagnostics, loaded.IsValid, options.ConfigPath).ConfigureAwait(false)
@@ -63,6 +123,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         var (logFile, level) = LoggingFor(loaded.Config, settings);
         await using var logging = CorosyncLog.Create(logFile, level, CorosyncLog.FormatterFor(settings.LogFormat == LogFormat.Json), Phases);
         var log = logging.Logger;
+        akkaLog.Attach(log);
         Phases.Mark(StartupPhases.LogReady);
         var main = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
         main.Information("Corosync Cluster Engine (totem, .NET) starting: cluster {Cluster}, config {Config}", config.Totem.ClusterName ?? "(unnamed)", config.FileName);
@@ -116,7 +177,14 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 main.Information("Booting: waiting {Delay} ms before joining (totemd.fencing.boot-delay)", (long)settings.BootDelay.TotalMilliseconds);
                 await Task.Delay(settings.BootDelay, stop).ConfigureAwait(false);
             }
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, AkkaConfig = hocon.Config }, log, stop).ConfigureAwait(false);
+            // Without --nodeid the id is known only now: the system is made while the socket is bound.
+            var system = await ahead.TakeAsync(local.NodeId).ConfigureAwait(false);
+            if (system is null)
+            {
+                system = launcher.CreateSystemAhead(local.NodeId, hocon.Config, log);
+                ahead.Started(system);
+            }
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, AkkaConfig = hocon.Config, System = system }, log, stop).ConfigureAwait(false);
             Phases.Mark(StartupPhases.ActorSystemReady);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -264,9 +332,24 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         }
     }
 
-    private static IReadOnlyCollection<IPAddress> LocalAddresses() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .ToHashSet();
+    /// <summary>
+    /// This machine's addresses, read when first asked: with --nodeid or --bind the selector never asks,
+    /// and enumerating the interfaces costs start-up time (System.Net.NetworkInformation) for nothing.
+    /// </summary>
+    private static IReadOnlyCollection<IPAddress> LocalAddresses() => new LazyAddresses();
+
+    private sealed class LazyAddresses : IReadOnlyCollection<IPAddress>
+    {
+        private readonly Lazy<HashSet<IPAddress>> _addresses = new(() =>
+            NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(a => a.Address)
+                .ToHashSet());
+
+        public int Count => _addresses.Value.Count;
+
+        public IEnumerator<IPAddress> GetEnumerator() => _addresses.Value.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

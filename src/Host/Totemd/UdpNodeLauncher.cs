@@ -1,6 +1,7 @@
 using Totem.Nodes;
 using Totem.Nodes.Control;
 using Totem.Protocol.Config;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Totemd;
 
@@ -13,9 +14,13 @@ public sealed class UdpNodeLauncher : INodeLauncher
         var store = launch.StateDir is { } dir ? new RingSeqStore(dir, launch.LocalNode) : null;
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
         IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
-            akkaConfig: launch.AkkaConfig);
+            akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null);
         return Task.FromResult(node);
     }
+
+    /// <summary>On the thread pool: Akka's start (its HOCON, dispatchers, loggers, guardians) overlaps totemd's own.</summary>
+    public Task<Akka.Actor.ActorSystem>? CreateSystemAhead(NodeId localNode, Akka.Configuration.Config? akkaConfig, Serilog.ILogger akkaLog) =>
+        Task.Run(() => TotemNode.CreateSystem(localNode, akkaLog, akkaConfig));
 
     /// <summary>
     /// corosync sizes the token by the nodelist; with DNS discovery there is none, so the ring size

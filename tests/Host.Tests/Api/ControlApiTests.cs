@@ -201,6 +201,39 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Contains("/v2/status", json.GetProperty("error").GetString());
     }
 
+    [Theory]
+    [InlineData("PUT", "v1/status")]
+    [InlineData("HEAD", "v1/faults")]
+    [InlineData("GET", "v1/quorum/expected")]
+    [InlineData("GET", "v1")]
+    [InlineData("GET", "")]
+    public async Task A_route_without_that_method_or_no_route_is_the_fallback_json_404(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        using var response = await _server.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        if (method != "HEAD")
+            Assert.Contains($"no such endpoint: {method} /{path}", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("V1/Status")]
+    [InlineData("v1/status/")]
+    public async Task Routes_match_as_endpoint_routing_does_case_insensitive_and_with_a_trailing_slash(string path)
+    {
+        var (status, json) = await Send(HttpMethod.Get, path);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(json.TryGetProperty("nodeId", out _));
+    }
+
+    [Fact]
+    public async Task A_file_like_path_is_an_empty_404_as_the_nonfile_fallback_left_it()
+    {
+        using var response = await _server.Http.GetAsync("favicon.ico");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Metrics_are_prometheus_text_with_ring_quorum_and_counter_samples()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Totem.Host.Totemd.Api;
 
 namespace Totem.Host.Tests.Fixtures;
@@ -7,9 +6,9 @@ namespace Totem.Host.Tests.Fixtures;
 /// <summary>The real control API on Kestrel, 127.0.0.1 port 0, over a <see cref="ScriptedNode"/>.</summary>
 public sealed class ControlServerFixture : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ControlServer _app;
 
-    private ControlServerFixture(WebApplication app, ScriptedNode node, Uri address)
+    private ControlServerFixture(ControlServer app, ScriptedNode node, Uri address)
     {
         _app = app;
         Node = node;
@@ -25,14 +24,14 @@ public sealed class ControlServerFixture : IAsyncDisposable
     {
         node ??= new ScriptedNode();
         var app = ControlServer.Build(node, new IPEndPoint(IPAddress.Loopback, 0), Serilog.Core.Logger.None);
-        await app.StartAsync();
+        await app.StartAsync(CancellationToken.None);
         return new ControlServerFixture(app, node, ControlServer.BoundAddress(app));
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }
 }

@@ -16,33 +16,88 @@ public static class ControlApi
     public const int DefaultMessagePage = 1000;
     public const int MaxMessagePage = 10_000;
 
-    public static void MapControlApi(this IEndpointRouteBuilder app, INodeControl node)
+    /// <summary>The logger category of an unhandled exception, as ASP.NET Core's exception handler names it.</summary>
+    public const string ErrorLogCategory = "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware";
+
+    private static readonly string Prefix = "/" + ControlDefaults.ApiVersion;
+
+    /// <summary>
+    /// One request: the route by path (case-insensitive, a trailing slash ignored, as endpoint routing
+    /// matches) and method; a path or method no route takes gets the 404 of the fallback, except a
+    /// path whose last segment looks like a file name, which the fallback route ({*path:nonfile})
+    /// never took either: that is Kestrel's empty 404. An exception before the response started is a
+    /// 500 with {"error": ...}, as the exception handler answered it.
+    /// </summary>
+    public static async Task HandleAsync(INodeControl node, HttpContext context, ILogger errors)
     {
-        var v1 = app.MapGroup("/" + ControlDefaults.ApiVersion);
+        try
+        {
+            var request = context.Request;
+            var route = Route(request.Path.Value);
+            var ct = context.RequestAborted;
+            if ((request.Method, route) is ("GET", "/events"))
+            {
+                await StreamEventsAsync(node, context).ConfigureAwait(false);
+                return;
+            }
+            var result = (request.Method, route) switch
+            {
+                ("GET", "/status") => Json(node.GetStatus().ToDto()),
+                ("GET", "/runtime") => Runtime(node, request),
+                ("POST", "/messages") => await SubmitAsync(node, request, ct).ConfigureAwait(false),
+                ("GET", "/messages") => GetMessages(node, request),
+                ("POST", "/quorum/expected") => await SetExpectedAsync(node, request, ct).ConfigureAwait(false),
+                ("GET", "/faults") => Json(node.GetFaults().ToDto()),
+                ("POST", "/faults") => await SetFaultAsync(node, request, ct).ConfigureAwait(false),
+                ("DELETE", "/faults") => ClearFaults(node, request),
+                ("GET", "metrics") => Results.Text(PrometheusText.Render(node.GetStatus(), node.GetMetrics()), PrometheusText.ContentType),
+                _ => IsFileName(request.Path.Value) ? null
+                    : Error(StatusCodes.Status404NotFound, $"no such endpoint: {request.Method} {request.Path}; the API is under /{ControlDefaults.ApiVersion}/"),
+            };
+            if (result is null) context.Response.StatusCode = StatusCodes.Status404NotFound;
+            else await result.ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away (the exception handler's 499, logged at debug only).
+            if (!context.Response.HasStarted) context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            errors.LogError(ex, "An unhandled exception has occurred while executing the request.");
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.Headers.CacheControl = "no-cache,no-store";
+            context.Response.Headers.Pragma = "no-cache";
+            context.Response.Headers.Expires = "-1";
+            await Error(StatusCodes.Status500InternalServerError, "internal error; see the totemd log").ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
 
-        v1.MapGet("/status", () => Json(node.GetStatus().ToDto()));
+    /// <summary>The route of a path: "/status" etc. under /v1, "metrics" for /metrics, null for anything else.</summary>
+    private static string? Route(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return null;
+        if (path.Length > 1 && path[^1] == '/') path = path[..^1];
+        if (path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)) return "metrics";
+        if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || path.Length <= Prefix.Length || path[Prefix.Length] != '/') return null;
+        var rest = path[Prefix.Length..].ToLowerInvariant();
+        return rest is "/status" or "/runtime" or "/messages" or "/quorum/expected" or "/events" or "/faults" ? rest : null;
+    }
 
-        v1.MapGet("/runtime", (string? prefix) =>
-            Json(new RuntimeDto(prefix, node.GetRuntime(string.IsNullOrEmpty(prefix) ? null : prefix).Select(e => e.ToDto()).ToArray())));
+    /// <summary>Routing's nonfile constraint: the last segment holds a dot followed by something other than dots.</summary>
+    private static bool IsFileName(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return false;
+        var last = path.AsSpan(path.LastIndexOf('/') + 1);
+        var dot = last.IndexOf('.');
+        return dot >= 0 && last[(dot + 1)..].IndexOfAnyExcept('.') >= 0;
+    }
 
-        v1.MapPost("/messages", (HttpRequest request, CancellationToken ct) => SubmitAsync(node, request, ct));
-
-        v1.MapGet("/messages", (HttpRequest request) => GetMessages(node, request));
-
-        v1.MapPost("/quorum/expected", (HttpRequest request, CancellationToken ct) => SetExpectedAsync(node, request, ct));
-
-        v1.MapGet("/events", (HttpContext context) => StreamEventsAsync(node, context));
-
-        v1.MapGet("/faults", () => Json(node.GetFaults().ToDto()));
-
-        v1.MapPost("/faults", (HttpRequest request, CancellationToken ct) => SetFaultAsync(node, request, ct));
-
-        v1.MapDelete("/faults", (HttpRequest request) => ClearFaults(node, request));
-
-        app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(node.GetStatus(), node.GetMetrics()), PrometheusText.ContentType));
-
-        app.MapFallback((HttpRequest request) =>
-            Error(StatusCodes.Status404NotFound, $"no such endpoint: {request.Method} {request.Path}; the API is under /{ControlDefaults.ApiVersion}/"));
+    private static IResult Runtime(INodeControl node, HttpRequest request)
+    {
+        var prefix = request.Query.TryGetValue("prefix", out var raw) ? raw.ToString() : null;
+        return Json(new RuntimeDto(prefix, node.GetRuntime(string.IsNullOrEmpty(prefix) ? null : prefix).Select(e => e.ToDto()).ToArray()));
     }
 
     public static IResult Error(int status, string message) => Results.Json(new ErrorDto(message), ControlJson.Options, statusCode: status);
