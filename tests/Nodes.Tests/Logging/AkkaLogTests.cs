@@ -12,6 +12,7 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes.Tests.Logging;
 
 /// <summary>Akka.NET's own events reach the node's corosync-shaped log through Akka.Logger.Serilog (issue 17).</summary>
+[Collection(StaticSerilogLoggerCollection.Name)]
 public sealed class AkkaLogTests
 {
     private sealed class Collect : ILogEventSink
