@@ -7,11 +7,16 @@ using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.ActorTests;
 
-/// <summary>A TestKit on virtual time: Akka.TestKit's TestScheduler, advanced by the test.</summary>
+/// <summary>
+/// A TestKit on virtual time: Akka.TestKit's TestScheduler, advanced by the test. The protocol's timers run on
+/// virtual time; what stays on the wall clock is how long a probe waits for an actor's answer (ExpectNoMsg,
+/// ReceiveWhile), and those windows are dilated three times (<c>akka.test.timefactor</c>) because dotnet test runs
+/// the UDP suites beside these on a 2-core CI machine.
+/// </summary>
 public abstract class VirtualTimeTestKit : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly Config VirtualTime = ConfigurationFactory.ParseString(
-        "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"\nakka.loglevel = WARNING");
+        "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"\nakka.loglevel = WARNING\nakka.test.timefactor = 3");
 
     protected VirtualTimeTestKit() : base(VirtualTime)
     {
