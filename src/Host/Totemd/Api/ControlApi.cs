@@ -225,7 +225,7 @@ public static class ControlApi
             await foreach (var e in node.SubscribeEvents(ct).WithCancellation(ct).ConfigureAwait(false))
             {
                 var dto = e.ToDto();
-                await context.Response.WriteAsync($"event: {dto.Type}\ndata: {JsonSerializer.Serialize(dto, ControlJson.Options)}\n\n", ct).ConfigureAwait(false);
+                await context.Response.WriteAsync($"event: {dto.Type}\ndata: {JsonSerializer.Serialize(dto, ControlJson.Options.TypeInfo<EventDto>())}\n\n", ct).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
             }
         }
@@ -239,7 +239,7 @@ public static class ControlApi
     {
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ControlJson.StrictOptions, ct).ConfigureAwait(false);
+            var body = await JsonSerializer.DeserializeAsync(request.Body, ControlJson.StrictOptions.TypeInfo<T>(), ct).ConfigureAwait(false);
             return body is null
                 ? (null, Error(StatusCodes.Status400BadRequest, "the body must be a JSON object, got null"))
                 : (body, null);
