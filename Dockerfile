@@ -15,15 +15,16 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY --from=projects /src/src/ src/
 # Restored for linux-x64 with ReadyToRun: that brings the crossgen2 and runtime packs from the
 # package feed into this cached layer too.
-RUN dotnet restore src/Host/Totemd/Totemd.csproj -r linux-x64 -p:PublishReadyToRun=true \
+RUN dotnet restore src/Host/Totemd/Totemd.csproj -r linux-x64 -p:PublishReadyToRun=true -p:TotemdNative=false \
  && dotnet restore src/Host/Totemctl/Totemctl.csproj -r linux-x64 -p:PublishReadyToRun=true
 
 # --- 2. publish both programs into one folder (framework-dependent; they share their libraries) --
 # ReadyToRun (precompiled): a node is up, and totemctl's health check answers, without waiting for
-# the JIT. Both are compiled so that neither overwrites the other's precompiled libraries with IL.
+# the JIT. TotemdNative=false: the image's totemd stays ReadyToRun whether or not the SDK image has clang
+# (the local ring and ringbench run it NativeAOT where clang is installed; see Totemd.csproj). Both are compiled so that neither overwrites the other's precompiled libraries with IL.
 COPY src/ src/
 RUN dotnet publish src/Host/Totemd/Totemd.csproj -c Release -r linux-x64 --self-contained false --no-restore \
-      -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o /out \
+      -p:PublishReadyToRun=true -p:TotemdNative=false -p:SatelliteResourceLanguages=en -o /out \
  && dotnet publish src/Host/Totemctl/Totemctl.csproj -c Release -r linux-x64 --self-contained false --no-restore \
       -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -o /out
 

@@ -235,4 +235,26 @@ public sealed class TotemdHoconTests
         Assert.Equal(250, parsed[StartupPhases.RingOfOneFormed]);
         Assert.Equal(3, parsed.Count);
     }
+
+    [Fact]
+    public void The_process_start_time_is_the_kernel_s_as_Process_reads_it()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc/self/stat is Linux's
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var expected = new DateTimeOffset(self.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        var actual = StartupPhases.KernelStartTime();
+        Assert.NotNull(actual);
+        // Both read the start in clock ticks after boot (10 ms at USER_HZ 100) against the time since boot.
+        Assert.InRange((actual.Value - expected).Duration().TotalMilliseconds, 0, 50);
+    }
+
+    [Fact]
+    public void The_node_s_actor_system_serializes_nothing_and_has_no_json_serializer()
+    {
+        var hocon = TotemdHocon.Load(null);
+        using var system = Akka.Actor.ActorSystem.Create("serializers", hocon.Config!);
+        Assert.IsType<LocalOnlySerializer>(system.Serialization.FindSerializerForType(typeof(object)));
+        Assert.IsType<Akka.Serialization.ByteArraySerializer>(system.Serialization.FindSerializerForType(typeof(byte[])));
+        Assert.Throws<NotSupportedException>(() => system.Serialization.FindSerializerForType(typeof(string)).ToBinary("x"));
+    }
 }

@@ -36,15 +36,15 @@ public sealed record BenchResult(
     /// <summary>Every start of the run (cold starts and restarts), in order.</summary>
     public IReadOnlyList<PhaseSample> Phases { get; init; } = [];
 
-    /// <summary>Whether the nodes ran the ReadyToRun publish of totemd.</summary>
-    public bool ReadyToRun { get; init; }
+    /// <summary>Which totemd the nodes ran (<see cref="LocalRing.TotemdProgram"/>: NativeAOT, ReadyToRun or JIT).</summary>
+    public string Program { get; init; } = "?";
 
     public string Report()
     {
         var c = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
         var spec = Options.Spec;
-        b.AppendLine(c, $"ringbench: {spec.Nodes} totemd processes on 127.0.0.1..{spec.Nodes}, token {spec.Token} + coefficient {spec.TokenCoefficient} -> effective token {Timeouts.Token} ms, consensus {Timeouts.Consensus} ms; {Options.Repeats} repeats, {Environment.ProcessorCount} CPUs, totemd {(ReadyToRun ? "ReadyToRun" : "JIT")}");
+        b.AppendLine(c, $"ringbench: {spec.Nodes} totemd processes on 127.0.0.1..{spec.Nodes}, token {spec.Token} + coefficient {spec.TokenCoefficient} -> effective token {Timeouts.Token} ms, consensus {Timeouts.Consensus} ms; {Options.Repeats} repeats, {Environment.ProcessorCount} CPUs, totemd {Program}");
         b.AppendLine();
         b.AppendLine("                                          min     median        max");
         Row(b, "cold start -> quorate ring (ms)", ColdStartMs);

@@ -22,7 +22,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         IReadOnlyList<ThroughputSample> throughput = [];
         IReadOnlyList<MemorySample> memory = [];
         var phases = new List<PhaseSample>();
-        var readyToRun = false;
+        var program = "?";
         Totem.Protocol.Config.TotemTimeouts? timeouts = null;
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
 
@@ -31,7 +31,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             ct.ThrowIfCancellationRequested();
             await using var ring = LocalRing.LocalRing.Create(options.Spec);
             timeouts = ring.Timeouts;
-            readyToRun = ring.ReadyToRun;
+            program = ring.Program.Kind;
             var clock = Stopwatch.StartNew();
             ring.StartAll();
             await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
@@ -64,7 +64,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 memory = [.. idle, .. Memory(ring, "after the throughput runs")];
             }
         }
-        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, ReadyToRun = readyToRun };
+        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program };
     }
 
     private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)

@@ -18,8 +18,6 @@ public sealed class LocalRing : IAsyncDisposable
     private readonly TotemdProcess?[] _current;
     private readonly ControlClient[] _clients;
     private readonly HttpClient[] _http;
-    private readonly string _dotnet;
-    private readonly string _totemd;
 
     private LocalRing(RingSpec spec, string runDirectory, int ringPort, int controlPort)
     {
@@ -33,13 +31,7 @@ public sealed class LocalRing : IAsyncDisposable
         if (!loaded.IsValid || loaded.Config is null)
             throw new InvalidOperationException($"the generated config {ConfigPath} is refused: {string.Join("; ", loaded.Diagnostics)}");
         Timeouts = loaded.Config.Timeouts();
-        _dotnet = DotnetHost();
-        // The ReadyToRun publish of a Release build (Ringbench.csproj), else the plain build beside this one.
-        var readyToRun = Path.Combine(AppContext.BaseDirectory, "totemd-r2r", "totemd.dll");
-        ReadyToRun = File.Exists(readyToRun);
-        _totemd = ReadyToRun ? readyToRun : Path.Combine(AppContext.BaseDirectory, "totemd.dll");
-        if (!File.Exists(_totemd))
-            throw new FileNotFoundException($"totemd.dll is not next to {AppContext.BaseDirectory}; build the project that references src/Host/Totemd", _totemd);
+        Program = TotemdProgram.Find(AppContext.BaseDirectory, DotnetHost());
         _current = new TotemdProcess?[spec.Nodes + 1];
         _http = new HttpClient[spec.Nodes + 1];
         _clients = new ControlClient[spec.Nodes + 1];
@@ -52,8 +44,8 @@ public sealed class LocalRing : IAsyncDisposable
 
     public RingSpec Spec { get; }
 
-    /// <summary>Whether the nodes run the ReadyToRun publish of totemd (totemd-r2r/) rather than the JIT build.</summary>
-    public bool ReadyToRun { get; }
+    /// <summary>The totemd the nodes run: a Release build's publish (NativeAOT or ReadyToRun), else the JIT build.</summary>
+    public TotemdProgram Program { get; }
 
     public string RunDirectory { get; }
 
@@ -90,7 +82,7 @@ public sealed class LocalRing : IAsyncDisposable
             throw new InvalidOperationException($"node {node} is still running (pid {running.Pid})");
         var restarts = _started.Count(p => p.NodeId == node);
         var log = Path.Combine(RunDirectory, restarts == 0 ? $"node{node}.log" : $"node{node}.{restarts}.log");
-        var process = TotemdProcess.Start(_dotnet, _totemd, ConfigPath, node, new IPEndPoint(Address(node), ControlPort), log);
+        var process = TotemdProcess.Start(Program, ConfigPath, node, new IPEndPoint(Address(node), ControlPort), log);
         _started.Add(process);
         _current[node] = process;
         return process;

@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace Totem.Host.Ringbench.LocalRing;
 
 /// <summary>
-/// One `dotnet totemd.dll` process of a local ring: its output captured line by line (in memory and
+/// One totemd process of a local ring (native, or `dotnet totemd.dll`): its output captured line by line (in memory and
 /// in a log file), POSIX signals by pid, and its resident memory. Disposing kills it if it still runs.
 /// </summary>
 public sealed class TotemdProcess : IDisposable
@@ -39,16 +39,16 @@ public sealed class TotemdProcess : IDisposable
     /// <summary>The exit status; a process ended by a signal reports 128 + signal (137 for SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;
 
-    public static TotemdProcess Start(string dotnetHost, string totemdDll, string configPath, int nodeId, IPEndPoint control, string logPath)
+    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string logPath)
     {
-        var info = new ProcessStartInfo(dotnetHost)
+        var info = new ProcessStartInfo(program.Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { totemdDll, "--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString() })
+        foreach (var arg in program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString()]))
             info.ArgumentList.Add(arg);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

@@ -50,7 +50,7 @@ public static class ControlApi
                 ("GET", "/faults") => Json(node.GetFaults().ToDto()),
                 ("POST", "/faults") => await SetFaultAsync(node, request, ct).ConfigureAwait(false),
                 ("DELETE", "/faults") => ClearFaults(node, request),
-                ("GET", "metrics") => Results.Text(PrometheusText.Render(node.GetStatus(), node.GetMetrics()), PrometheusText.ContentType),
+                ("GET", "metrics") => new MetricsResult(PrometheusText.Render(node.GetStatus(), node.GetMetrics())),
                 _ => IsFileName(request.Path.Value) ? null
                     : Error(StatusCodes.Status404NotFound, $"no such endpoint: {request.Method} {request.Path}; the API is under /{ControlDefaults.ApiVersion}/"),
             };
@@ -100,9 +100,43 @@ public static class ControlApi
         return Json(new RuntimeDto(prefix, node.GetRuntime(string.IsNullOrEmpty(prefix) ? null : prefix).Select(e => e.ToDto()).ToArray()));
     }
 
-    public static IResult Error(int status, string message) => Results.Json(new ErrorDto(message), ControlJson.Options, statusCode: status);
+    public static IResult Error(int status, string message) => Json(new ErrorDto(message), status);
 
-    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ControlJson.Options, statusCode: status);
+    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => new JsonResult<T>(value, status);
+
+    /// <summary>
+    /// What Results.Json writes (status, "application/json; charset=utf-8", the value by its runtime
+    /// type with ControlJson.Options into the body pipe), without Microsoft.AspNetCore.Http.Results and
+    /// Http.Extensions, which load, and JIT, at the first answer of every node (issue 17: idle memory).
+    /// </summary>
+    private sealed class JsonResult<T>(T value, int status) : IResult
+    {
+        public const string ContentType = "application/json; charset=utf-8";
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            response.ContentType = ContentType;
+            var info = ControlJson.Options.GetTypeInfo(value?.GetType() ?? typeof(T));
+            return JsonSerializer.SerializeAsync(response.BodyWriter, value, info, httpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// What Results.Text writes for a content type with its charset (utf-8): that content type, the
+    /// byte count as Content-Length, the text; without Http.Results and Http.Extensions (see <see cref="JsonResult{T}"/>).
+    /// </summary>
+    private sealed class MetricsResult(string text) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.ContentType = PrometheusText.ContentType;
+            response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(text);
+            return response.WriteAsync(text, System.Text.Encoding.UTF8);
+        }
+    }
 
     private static async Task<IResult> SubmitAsync(INodeControl node, HttpRequest request, CancellationToken ct)
     {
@@ -191,7 +225,7 @@ public static class ControlApi
             await foreach (var e in node.SubscribeEvents(ct).WithCancellation(ct).ConfigureAwait(false))
             {
                 var dto = e.ToDto();
-                await context.Response.WriteAsync($"event: {dto.Type}\ndata: {JsonSerializer.Serialize(dto, ControlJson.Options)}\n\n", ct).ConfigureAwait(false);
+                await context.Response.WriteAsync($"event: {dto.Type}\ndata: {JsonSerializer.Serialize(dto, ControlJson.Options.TypeInfo<EventDto>())}\n\n", ct).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
             }
         }
@@ -205,7 +239,7 @@ public static class ControlApi
     {
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ControlJson.StrictOptions, ct).ConfigureAwait(false);
+            var body = await JsonSerializer.DeserializeAsync(request.Body, ControlJson.StrictOptions.TypeInfo<T>(), ct).ConfigureAwait(false);
             return body is null
                 ? (null, Error(StatusCodes.Status400BadRequest, "the body must be a JSON object, got null"))
                 : (body, null);

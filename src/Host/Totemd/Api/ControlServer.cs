@@ -70,7 +70,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    /// <summary>What the result writers (Results.Json, Results.Text) and Kestrel ask the request's services for: the loggers.</summary>
+    /// <summary>What Kestrel asks the request's services for: the loggers.</summary>
     private sealed class ControlServices(ILoggerFactory loggers) : IServiceProvider
     {
         public object? GetService(Type serviceType) => serviceType == typeof(ILoggerFactory) ? loggers : null;
