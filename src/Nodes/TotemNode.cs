@@ -71,22 +71,14 @@ public sealed class TotemNode : IRunningNode
     /// <param name="akkaConfig">Akka settings on top of the node's embedded reference.conf (totemd's HOCON), if any.</param>
     /// <param name="system">
     /// The node's ActorSystem (<see cref="CreateSystem"/>), asked for once the socket is bound; the node owns
-    /// it from then on (a failed start terminates it). Null: created here with <paramref name="akkaConfig"/>.
+    /// it once this returns; a start that fails (a socket that cannot be bound) leaves it to its giver to stop.
+    /// Null: created here with <paramref name="akkaConfig"/>.
     /// </param>
     public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
         Config? akkaConfig = null, Func<ActorSystem>? system = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
-        UdpTransport transport;
-        try
-        {
-            transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
-        }
-        catch when (system is not null)
-        {
-            Terminate(system);
-            throw;
-        }
+        var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         ActorSystem created;
@@ -107,19 +99,6 @@ public sealed class TotemNode : IRunningNode
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
             });
-    }
-
-    /// <summary>A system handed over but not used: stopped, whether or not its creation succeeded.</summary>
-    private static void Terminate(Func<ActorSystem> system)
-    {
-        try
-        {
-            system().Terminate().Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception)
-        {
-            // Its creation failed, or it did not stop in time: the start fails for the transport's reason anyway.
-        }
     }
 
     private void Spawn()

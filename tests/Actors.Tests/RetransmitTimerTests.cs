@@ -13,6 +13,7 @@ public sealed class RetransmitTimerTests : VirtualTimeTestKit
         {
             Receive<(SrpTimer Timer, uint Ms)>(start => Timer.Start(start.Timer, start.Ms));
             Receive<SrpTimer>(stop => Timer.Stop(stop));
+            Receive<SrpOutput>(item => Sender.Tell(Timer.TryApply(item)));
             Receive<RingTimerExpired>(expired => probe.Tell(expired));
             Receive<string>(_ => Sender.Tell("synced"));
         }
@@ -70,6 +71,24 @@ public sealed class RetransmitTimerTests : VirtualTimeTestKit
         host.Tell((SrpTimer.TokenHold, 80u));
         host.Tell(SrpTimer.Join);
         Sync(host);
+
+        Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(SrpTimer.TokenHold, ExpectMsg<RingTimerExpired>().Timer);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void TryApply_carries_out_start_and_stop_items_and_refuses_any_other()
+    {
+        var host = Start();
+        host.Tell(new StartTimer(SrpTimer.Join, 50), TestActor);
+        Assert.True(ExpectMsg<bool>());
+        host.Tell(new StartTimer(SrpTimer.TokenHold, 80), TestActor);
+        Assert.True(ExpectMsg<bool>());
+        host.Tell(new StopTimer(SrpTimer.Join), TestActor);
+        Assert.True(ExpectMsg<bool>());
+        host.Tell(new RingSeqObserved(4), TestActor);
+        Assert.False(ExpectMsg<bool>());
 
         Advance(TimeSpan.FromMilliseconds(100));
         Assert.Equal(SrpTimer.TokenHold, ExpectMsg<RingTimerExpired>().Timer);

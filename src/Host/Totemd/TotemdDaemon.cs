@@ -56,15 +56,18 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         }
     }
 
-    /// <summary>An ActorSystem created ahead of the node, and whether the node took it over.</summary>
+    /// <summary>
+    /// The node's ActorSystem, created ahead of the node: this process's to stop, on every way out, until the
+    /// node has started on it (a start that fails, e.g. on the ring socket, leaves it here).
+    /// </summary>
     private sealed class AheadSystem(Task<Akka.Actor.ActorSystem>? system, uint? nodeId)
     {
         private bool _taken;
 
         public Task<Akka.Actor.ActorSystem>? System { get; private set; } = system;
 
-        /// <summary>The system for node <paramref name="local"/>, when one was made for that id (the node owns it from now on).</summary>
-        public async Task<Task<Akka.Actor.ActorSystem>?> TakeAsync(NodeId local)
+        /// <summary>The system for node <paramref name="local"/>, when one was made for that id; one made for another id is stopped.</summary>
+        public async Task<Task<Akka.Actor.ActorSystem>?> ForNodeAsync(NodeId local)
         {
             if (System is null) return null;
             if (nodeId != local.Value)
@@ -72,15 +75,14 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 await StopUnusedAsync().ConfigureAwait(false);
                 return null;
             }
-            _taken = true;
             return System;
         }
 
-        public void Started(Task<Akka.Actor.ActorSystem>? system)
-        {
-            System = system;
-            _taken = true;
-        }
+        /// <summary>A system made once the identity was known, not ahead: this process's all the same until the node has started.</summary>
+        public void Made(Task<Akka.Actor.ActorSystem>? system) => System = system;
+
+        /// <summary>The node has started on the system: it stops it itself from now on.</summary>
+        public void TakenByNode() => _taken = true;
 
         public async Task StopUnusedAsync()
         {
@@ -178,13 +180,14 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 await Task.Delay(settings.BootDelay, stop).ConfigureAwait(false);
             }
             // Without --nodeid the id is known only now: the system is made while the socket is bound.
-            var system = await ahead.TakeAsync(local.NodeId).ConfigureAwait(false);
+            var system = await ahead.ForNodeAsync(local.NodeId).ConfigureAwait(false);
             if (system is null)
             {
                 system = launcher.CreateSystemAhead(local.NodeId, hocon.Config, log);
-                ahead.Started(system);
+                ahead.Made(system);
             }
             node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, AkkaConfig = hocon.Config, System = system }, log, stop).ConfigureAwait(false);
+            ahead.TakenByNode();
             Phases.Mark(StartupPhases.ActorSystemReady);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -193,6 +196,9 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
         {
+            // Stopped here, not only on the way out: the log is still open for Akka's last lines, if any, and they
+            // come before the line that reports the failure.
+            await ahead.StopUnusedAsync().ConfigureAwait(false);
             main.Fatal("Cannot start the node on {Ring}: {Reason}", ringEndpoint, ex.Message);
             return TotemdExitCodes.Failed;
         }

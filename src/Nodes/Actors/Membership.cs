@@ -186,11 +186,11 @@ public sealed class Membership : UntypedActor, IWithTimers
                     if (tell.Command is SuspendRing or EnterCommit or InstallRing) _batchTouchesTokenLoss = true;
                     break;
                 case StartTimer start when IsMine(start.Timer):
-                    _timers.Start(start.Timer, start.DelayMs);
+                    _timers.TryApply(start);
                     _armings[(int)start.Timer]++;
                     break;
                 case StopTimer stop when IsMine(stop.Timer):
-                    _timers.Stop(stop.Timer);
+                    _timers.TryApply(stop);
                     _armings[(int)stop.Timer]++;
                     break;
                 case StartTimer start:

@@ -23,4 +23,23 @@ public sealed class RetransmitTimer
     public void Stop(SrpTimer timer) => _timers.Cancel(Keys[(int)timer]);
 
     public bool IsActive(SrpTimer timer) => _timers.IsTimerActive(Keys[(int)timer]);
+
+    /// <summary>
+    /// Carries out a <see cref="StartTimer"/> or <see cref="StopTimer"/> (an engine's output or an item of a
+    /// Membership batch); false, doing nothing, for any other item, which is the caller's to handle.
+    /// </summary>
+    public bool TryApply(object item)
+    {
+        switch (item)
+        {
+            case StartTimer start:
+                Start(start.Timer, start.DelayMs);
+                return true;
+            case StopTimer stop:
+                Stop(stop.Timer);
+                return true;
+            default:
+                return false;
+        }
+    }
 }

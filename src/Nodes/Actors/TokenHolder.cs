@@ -149,16 +149,11 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _seen = batch.Seq;
         foreach (var item in batch.Items)
         {
+            if (_timers.TryApply(item)) continue;
             switch (item)
             {
                 case MembershipCommand command:
                     Step(command);
-                    break;
-                case StartTimer start:
-                    _timers.Start(start.Timer, start.DelayMs);
-                    break;
-                case StopTimer stop:
-                    _timers.Stop(stop.Timer);
                     break;
                 case RingLeft:
                     _left = true;
@@ -251,16 +246,11 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         foreach (var output in _outputs)
         {
             _hooks.ProtocolOutput?.Invoke(output);
+            if (_timers.TryApply(output)) continue;
             switch (output)
             {
                 case SendMessage send:
                     _adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
-                    break;
-                case StartTimer start:
-                    _timers.Start(start.Timer, start.DelayMs);
-                    break;
-                case StopTimer stop:
-                    _timers.Stop(stop.Timer);
                     break;
                 case TellMembership tell:
                     _reports.Add(tell.Report);

@@ -59,7 +59,7 @@ public sealed class MembershipEngine : SrpEngineCore
     public IReadOnlyList<NodeId> ProcSet => _proc;
     public IReadOnlyList<NodeId> FailedSet => _failed;
     public bool HasLeft => _left;
-    public SrpCounters Counters => SrpStats.ToCounters(_stats, default, 0, 0, 0);
+    public SrpCounters Counters => SrpStats.ToCounters(_stats, 0, 0);
 
     private bool IAmRep => _ringId.Representative == _myId;
 

@@ -30,8 +30,6 @@ public abstract class SrpEngineCore
 
     public NodeId LocalNode => _myId;
 
-    internal ref readonly SrpStats Stats => ref _stats;
-
     /// <summary>Handles one input, appending what the engine asks for to a caller-owned list; invariants are checked after it.</summary>
     public void Handle(SrpInput input, long nowMs, List<SrpOutput> outputs)
     {
@@ -116,19 +114,14 @@ internal struct SrpStats
     public ulong RetransmitRequests, MessagesDelivered, MessagesRejected;
     public long TokenRotationLastMs;
 
-    public static SrpCounters ToCounters(in SrpStats a, in SrpStats b, ulong rxDropped, double rotationAvgMs, double backlogAvg) => new(
-        a.OrfTokenTx + b.OrfTokenTx, a.OrfTokenRx + b.OrfTokenRx, a.MembMergeDetectTx + b.MembMergeDetectTx,
-        a.MembMergeDetectRx + b.MembMergeDetectRx, a.MembJoinTx + b.MembJoinTx, a.MembJoinRx + b.MembJoinRx,
-        a.McastTx + b.McastTx, a.McastRetx + b.McastRetx, a.McastRx + b.McastRx,
-        a.MembCommitTokenTx + b.MembCommitTokenTx, a.MembCommitTokenRx + b.MembCommitTokenRx,
-        a.TokenHoldCancelTx + b.TokenHoldCancelTx, a.TokenHoldCancelRx + b.TokenHoldCancelRx,
-        a.OperationalEntered + b.OperationalEntered, a.OperationalTokenLost + b.OperationalTokenLost,
-        a.GatherEntered + b.GatherEntered, a.GatherTokenLost + b.GatherTokenLost,
-        a.CommitEntered + b.CommitEntered, a.CommitTokenLost + b.CommitTokenLost,
-        a.RecoveryEntered + b.RecoveryEntered, a.RecoveryTokenLost + b.RecoveryTokenLost,
-        a.ConsensusTimeouts + b.ConsensusTimeouts, a.RxMsgDropped + b.RxMsgDropped + rxDropped,
-        a.ContinuousGather + b.ContinuousGather, a.FailedToReceive + b.FailedToReceive,
-        a.RetransmitRequests + b.RetransmitRequests, a.MessagesDelivered + b.MessagesDelivered,
-        a.MessagesRejected + b.MessagesRejected,
-        a.TokenRotationLastMs + b.TokenRotationLastMs, rotationAvgMs, backlogAvg);
+    /// <summary>This engine's alone: <see cref="SrpCounters.Combine"/> sums the two engines' into the node's.</summary>
+    public static SrpCounters ToCounters(in SrpStats s, double rotationAvgMs, double backlogAvg) => new(
+        s.OrfTokenTx, s.OrfTokenRx, s.MembMergeDetectTx, s.MembMergeDetectRx, s.MembJoinTx, s.MembJoinRx,
+        s.McastTx, s.McastRetx, s.McastRx, s.MembCommitTokenTx, s.MembCommitTokenRx,
+        s.TokenHoldCancelTx, s.TokenHoldCancelRx,
+        s.OperationalEntered, s.OperationalTokenLost, s.GatherEntered, s.GatherTokenLost,
+        s.CommitEntered, s.CommitTokenLost, s.RecoveryEntered, s.RecoveryTokenLost,
+        s.ConsensusTimeouts, s.RxMsgDropped, s.ContinuousGather, s.FailedToReceive,
+        s.RetransmitRequests, s.MessagesDelivered, s.MessagesRejected,
+        s.TokenRotationLastMs, rotationAvgMs, backlogAvg);
 }

@@ -94,7 +94,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
     public RingPosition Position => new(_myAru, _myHighSeqReceived, _myHighDelivered, _oldRingStateSaved, _oldRingId, _oldRingStateAru);
     public double TokenRotationAvgMs => _rotationSamples.Count == 0 ? 0 : (double)_rotationSampleSum / _rotationSamples.Count;
     public double AvgBacklogCalc => _backlogSamples.Count == 0 ? 0 : (double)_backlogSampleSum / _backlogSamples.Count;
-    public SrpCounters Counters => SrpStats.ToCounters(_stats, default, 0, TokenRotationAvgMs, AvgBacklogCalc);
+    public SrpCounters Counters => SrpStats.ToCounters(_stats, TokenRotationAvgMs, AvgBacklogCalc);
 
     private bool IAmRep => _ring.RingId.Representative == _myId;
 

@@ -55,8 +55,7 @@ public sealed class TotemSrp
     /// <summary>True once <see cref="LeaveRing"/> was handled: the engine ignores everything after it.</summary>
     public bool HasLeft => _left;
 
-    public SrpCounters Counters =>
-        SrpStats.ToCounters(_token.Stats, _membership.Stats, _rxDropped, _token.TokenRotationAvgMs, _token.AvgBacklogCalc);
+    public SrpCounters Counters => SrpCounters.Combine(_membership.Counters, _token.Counters, _rxDropped);
 
     /// <summary>The node boots: like corosync it loads its ring seq, bumps it, and enters GATHER alone.</summary>
     public IReadOnlyList<SrpOutput> Start(long nowMs)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -6,6 +7,7 @@ using Totem.Host.Tests.Fixtures;
 using Totem.Host.Totemd;
 using Totem.Host.Totemd.Logging;
 using Totem.Nodes.Control;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Totemd;
 
@@ -110,6 +112,59 @@ public sealed class TotemdTests
     [InlineData(NodeExitReason.Fenced, 75)]
     public void Node_exits_map_to_documented_exit_codes(NodeExitReason reason, int code) =>
         Assert.Equal(code, TotemdDaemon.ExitCodeFor(new NodeExit(reason, "test", DateTimeOffset.UnixEpoch)));
+
+    /// <summary>The real launcher, keeping the system it made ahead so that the test can see it stopped.</summary>
+    private sealed class KeepingLauncher : INodeLauncher
+    {
+        private readonly UdpNodeLauncher _udp = new();
+
+        public Task<Akka.Actor.ActorSystem>? Ahead { get; private set; }
+
+        public Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken) =>
+            _udp.StartAsync(launch, log, cancellationToken);
+
+        public Task<Akka.Actor.ActorSystem>? CreateSystemAhead(NodeId localNode, Akka.Configuration.Config? akkaConfig, Serilog.ILogger akkaLog) =>
+            Ahead = _udp.CreateSystemAhead(localNode, akkaConfig, akkaLog);
+    }
+
+    [Fact]
+    public async Task A_ring_socket_in_use_fails_the_start_and_totemd_stops_the_system_it_made_ahead()
+    {
+        using var holder = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)holder.Client.LocalEndPoint!).Port;
+        var path = Path.Combine(Path.GetTempPath(), $"totemd-in-use-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(path, $$"""
+            totem {
+              version: 2
+              cluster_name: in-use
+              interface {
+                linknumber: 0
+                mcastport: {{port}}
+              }
+            }
+            nodelist {
+              node {
+                nodeid: 1
+                ring0_addr: 127.0.0.1
+              }
+            }
+            """);
+        var launcher = new KeepingLauncher();
+        try
+        {
+            var error = new StringWriter();
+            var code = await new TotemdDaemon(new TotemdOptions(path, 1, null, null, CheckOnly: false), launcher, new TableResolver(), new StringWriter(), error)
+                .RunAsync(CancellationToken.None);
+            Assert.True(code == TotemdExitCodes.Failed, $"exit {code}: {error}");
+            Assert.NotNull(launcher.Ahead);
+            var system = await launcher.Ahead;
+            Assert.True(system.WhenTerminated.IsCompleted, "the system made ahead outlived the failed start");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 
     [Fact]
     public void Log_lines_look_like_corosync_s()
