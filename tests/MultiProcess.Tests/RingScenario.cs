@@ -20,7 +20,7 @@ internal static class RingScenario
         await using var ring = LocalRing.Create(spec);
         var clock = Stopwatch.StartNew();
         var step = new Step(output, clock);
-        output.WriteLine($"ring: {ring.RunDirectory}, UDP {ring.RingPort}, control {ring.ControlPort}, effective token {ring.Timeouts.Token} ms, consensus {ring.Timeouts.Consensus} ms");
+        output.WriteLine($"ring: {ring.RunDirectory}, totemd {ring.Program.Kind} ({ring.Program.Executable}), UDP {ring.RingPort}, control {ring.ControlPort}, effective token {ring.Timeouts.Token} ms, consensus {ring.Timeouts.Consensus} ms");
         try
         {
             await scenario(ring, step);
