@@ -115,6 +115,29 @@ public sealed class TotemdKeyTests : IDisposable
         Assert.DoesNotContain("NOT authenticated", log);
     }
 
+    [Fact]
+    public async Task A_key_written_in_the_cluster_file_is_used_when_keyfile_is_not_set_and_held_to_the_same_sizes()
+    {
+        var config = Config("knet", $"  secauth: on\n  key: {new string('k', AuthKeyFile.MinBytes)}");
+        var (code, output, error) = await Run(Check(config));
+        Assert.True(code == TotemdExitCodes.Ok, error);
+        Assert.Contains($"key totem.key in {config} (128 bytes)", output);
+
+        var (shortCode, _, shortError) = await Run(Check(Config("knet", "  secauth: on\n  key: too-short")));
+        Assert.Equal(TotemdExitCodes.BadConfig, shortCode);
+        Assert.Contains("totem.key in ", shortError);
+        Assert.Contains("key is too short: it is 9 bytes", shortError);
+    }
+
+    [Fact]
+    public async Task Keyfile_wins_over_key_as_in_corosync()
+    {
+        var key = _dir.Key(AuthKeyFile.DefaultBytes);
+        var (code, output, error) = await Run(Check(Config("knet", $"  secauth: on\n  key: too-short\n  keyfile: {key}")));
+        Assert.True(code == TotemdExitCodes.Ok, error);
+        Assert.Contains($"key {key} (256 bytes)", output);
+    }
+
     [Theory]
     [InlineData("udpu", "")]
     [InlineData("knet", "  secauth: off")]
