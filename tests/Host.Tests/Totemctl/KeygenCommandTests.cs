@@ -13,13 +13,7 @@ public sealed class KeygenCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null).RunAsync(args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => OfflineTotemctl.Run(args);
 
     [Fact]
     public async Task Writes_256_random_bytes_with_mode_0400_that_the_loader_accepts()
