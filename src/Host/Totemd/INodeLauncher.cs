@@ -2,6 +2,7 @@ using System.Net;
 using Totem.Nodes.Control;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Totemd;
@@ -19,6 +20,15 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
     /// section is meant for the node's ActorSystem, over the node's own reference.conf.
     /// </summary>
     public Akka.Configuration.Config? AkkaConfig { get; init; }
+
+    /// <summary>
+    /// What every datagram of the ring gets, as totem_get_crypto decided it from the cluster file:
+    /// <see cref="CryptoSettings.Off"/> unless secauth / crypto_cipher / crypto_hash turn it on.
+    /// </summary>
+    public CryptoSettings Crypto { get; init; } = CryptoSettings.Off;
+
+    /// <summary>The authkey's bytes (128 to 4096) when <see cref="Crypto"/> is on, else empty: what the transport derives its keys from.</summary>
+    public ReadOnlyMemory<byte> AuthKey { get; init; } = ReadOnlyMemory<byte>.Empty;
 
     /// <summary>The node's ActorSystem when it was started ahead (<see cref="INodeLauncher.CreateSystemAhead"/>), else null.</summary>
     public Task<Akka.Actor.ActorSystem>? System { get; init; }

@@ -15,7 +15,7 @@ public static class ClusterConfigParser
 
     private static readonly string[] UnusedTotemKeys =
     [
-        "nodeid", "threads", "netmtu", "clear_node_high_bit", "keyfile", "key", "ip_dscp", "heartbeat_failures_allowed",
+        "nodeid", "threads", "netmtu", "clear_node_high_bit", "ip_dscp", "heartbeat_failures_allowed",
         "knet_pmtud_interval", "knet_mtu", "knet_compression_threshold", "knet_compression_level", "knet_compression_model",
         "block_unlisted_ips", "cancel_token_hold_on_retransmit", "rrp_mode", "vsftype",
     ];
@@ -79,6 +79,19 @@ public static class ClusterConfigParser
     private static List<ConfigDiagnostic> Ordered(List<ConfigDiagnostic> diagnostics) =>
         diagnostics.OrderBy(d => d.Position.Line).ThenBy(d => d.Position.Column).ToList();
 
+    /// <summary>
+    /// secauth as totem_get_crypto reads it: only the word "on" turns crypto on, anything else off. A
+    /// "yes" that silently means off is the trap the warning is for.
+    /// </summary>
+    private static bool? SecAuth(SectionReader r)
+    {
+        var text = r.String("secauth");
+        if (text is null) return null;
+        if (text is not ("on" or "off"))
+            r.Warning("secauth", $"secauth is \"{text}\": corosync turns crypto on only for the word 'on', so this means off; write 'on' or 'off'");
+        return text == "on";
+    }
+
     private static TotemSettings ReadTotem(SectionReader r, List<ConfigDiagnostic> diagnostics, Dictionary<string, SourcePosition> positions)
     {
         const string ms = " (milliseconds)";
@@ -88,12 +101,14 @@ public static class ClusterConfigParser
             ClusterName = r.String("cluster_name"),
             ConfigVersion = r.UInt64("config_version"),
             IpVersion = r.Word("ip_version", "ipv4", "ipv6", "ipv4-6", "ipv6-4"),
-            SecAuth = r.Bool("secauth"),
+            SecAuth = SecAuth(r),
             LinkMode = r.String("link_mode") ?? "passive",
             Transport = r.Word("transport", "knet", "udpu", "udp") ?? "knet",
             CryptoCipher = r.Word("crypto_cipher", "none", "aes256", "aes192", "aes128"),
             CryptoHash = r.Word("crypto_hash", "none", "md5", "sha1", "sha256", "sha384", "sha512"),
             CryptoModel = r.Word("crypto_model", "nss", "openssl"),
+            KeyFile = r.String("keyfile"),
+            Key = r.String("key"),
             Token = r.UInt32("token", ms),
             TokenCoefficient = r.UInt32("token_coefficient", ms),
             TokenRetransmit = r.UInt32("token_retransmit", ms),

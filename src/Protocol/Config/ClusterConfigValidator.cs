@@ -47,7 +47,10 @@ public static class ClusterConfigValidator
         else if (totem.Interfaces.Count(i => i.LinkNumber != 0) > 0)
             Warning(At("totem"), "only link 0 is used: this engine runs a single ring; the other interface blocks are ignored");
 
-        if (!isKnet && CryptoEnabled(totem))
+        var crypto = TotemCrypto.Decide(totem, out var cryptoError);
+        if (crypto is null)
+            Error(At("totem.crypto_hash", "totem.crypto_cipher", "totem.secauth"), cryptoError!);
+        else if (!isKnet && crypto != Security.CryptoSettings.Off)
             Error(At("totem.crypto_cipher", "totem.crypto_hash", "totem.secauth", "totem.transport"),
                 "crypto_cipher & crypto_hash are only valid for the Knet transport.");
 
@@ -60,14 +63,6 @@ public static class ClusterConfigValidator
                 "(corosync: nodelist or quorum.expected_votes must be configured!)");
 
         return config with { Quorum = ValidateQuorum(config, At, Error, Warning) };
-    }
-
-    private static bool CryptoEnabled(TotemSettings totem)
-    {
-        // totem_get_crypto: secauth sets both, crypto_cipher / crypto_hash override.
-        var cipher = totem.CryptoCipher ?? (totem.SecAuth == true ? "aes256" : "none");
-        var hash = totem.CryptoHash ?? (totem.SecAuth == true ? "sha256" : "none");
-        return cipher != "none" || hash != "none";
     }
 
     private static void ValidateTimeouts(ClusterConfig config, Func<string[], SourcePosition> at, Action<SourcePosition, string> error)

@@ -24,7 +24,10 @@ public sealed record TotemSettings
     /// <summary><c>ip_version</c>: ipv4 | ipv6 | ipv4-6 | ipv6-4; default ipv6-4 (knet, udpu), ipv4 (udp).</summary>
     public string? IpVersion { get; init; }
 
-    /// <summary><c>secauth</c>: on/off, corosync 2's switch for aes256 + sha256.</summary>
+    /// <summary>
+    /// <c>secauth</c>: corosync 2's switch for aes256 + sha256. True only for the word <c>on</c>, as
+    /// totem_get_crypto compares it: corosync reads <c>secauth: yes</c> as off (the parser warns).
+    /// </summary>
     public bool? SecAuth { get; init; }
 
     /// <summary><c>link_mode</c>: passive (default) | active | rr.</summary>
@@ -41,6 +44,12 @@ public sealed record TotemSettings
 
     /// <summary><c>crypto_model</c>: nss (default) | openssl.</summary>
     public string? CryptoModel { get; init; }
+
+    /// <summary><c>keyfile</c>: the authkey's path; null: <c>key</c>, else the default /etc/corosync/authkey.</summary>
+    public string? KeyFile { get; init; }
+
+    /// <summary><c>key</c>: the key itself, written in the file (corosync reads it only when <c>keyfile</c> is not set).</summary>
+    public string? Key { get; init; }
 
     /// <summary><c>token</c>: token-loss timeout before the coefficient; default 3000.</summary>
     public uint? Token { get; init; }

@@ -6,13 +6,7 @@ namespace Totem.Host.Tests.Totemctl;
 
 public sealed class TimeoutsCommandTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var code = await new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null).RunAsync(args, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => OfflineTotemctl.Run(args);
 
     [Fact]
     public async Task Three_nodes_with_corosync_defaults_give_a_3650_ms_token()

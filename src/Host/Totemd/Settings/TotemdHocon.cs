@@ -144,10 +144,13 @@ public static class TotemdHocon
             var format = Choice($"{R}.logging.format", new Dictionary<string, LogFormat> { ["corosync"] = LogFormat.Corosync, ["json"] = LogFormat.Json });
             var leave = Duration($"{R}.leave-timeout", allowZero: false);
             var stateDir = Text($"{R}.state-dir");
+            var keyFile = Text($"{R}.keyfile");
+            if (keyFile is not null && string.IsNullOrWhiteSpace(keyFile))
+                Error($"{R}.keyfile", $"value of key '{R}.keyfile' is expected to be a file path (corosync's is {AuthKeyFile.DefaultPath}), but \"\" was given");
             if (diagnostics.Any(d => d.IsError)) return null;
             return new TotemdSettings(new IPEndPoint(ip ?? IPAddress.Parse(ControlDefaults.Address), port ?? ControlDefaults.Port),
                 mode!.Value, fencingTimeout!.Value, bootDelay!.Value, interval!.Value, source!.Value, level!.Value,
-                NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir));
+                NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir), keyFile!);
         }
 
         private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;

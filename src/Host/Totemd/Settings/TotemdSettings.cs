@@ -22,7 +22,8 @@ public sealed record TotemdSettings(
     string? LogFile,
     LogFormat LogFormat,
     TimeSpan LeaveTimeout,
-    string? StateDir)
+    string? StateDir,
+    string KeyFile)
 {
     /// <summary>The root path of totemd's keys; everything else in the file (akka { }) is Akka's.</summary>
     public const string Root = "totemd";
