@@ -36,8 +36,8 @@ namespace Totem.Protocol.Security;
 /// membership round, as a lost token would.
 /// </para>
 /// <para>
-/// Threads: <see cref="Seal(ReadOnlySpan{byte}, NodeId)"/> and TryOpen may run concurrently (each has its own cipher
-/// under its own lock; the counter is atomic).
+/// Threads: <see cref="Seal(ReadOnlySpan{byte}, NodeId)"/> and TryOpen may run concurrently: each direction has its
+/// own cipher and HMAC context under its own lock.
 /// </para>
 /// </summary>
 public sealed class DatagramSeal : IDisposable
@@ -59,12 +59,14 @@ public sealed class DatagramSeal : IDisposable
     private readonly Action<Span<byte>> _fillRandom;
     private readonly int _windowSize;
     private readonly int _tagBytes;
-    private readonly byte[] _macKey;
+    private readonly IncrementalHash _sealMac;
+    private readonly IncrementalHash _openMac;
     private readonly Aes? _sealCipher;
     private readonly Aes? _openCipher;
     private readonly Dictionary<uint, ReplayWindow> _windows = new();
+    private readonly object _sealGate = new();
     private readonly object _openGate = new();
-    private long _counter;
+    private ulong _counter;
 
     /// <param name="settings">Must authenticate: crypto none needs no seal, and a cipher without a hash is refused as corosync refuses it.</param>
     /// <param name="clusterName">
@@ -93,7 +95,10 @@ public sealed class DatagramSeal : IDisposable
         _windowSize = windowSize;
         _tagBytes = SealAlgorithms.TagBytes(settings.Hash);
         // A MAC key of at least 32 bytes even for md5/sha1: HMAC's strength is bounded by its key, and the key costs nothing.
-        _macKey = DeriveKey(authKey, "mac key", Math.Max(32, _tagBytes), clusterName);
+        var macKey = DeriveKey(authKey, "mac key", Math.Max(32, _tagBytes), clusterName);
+        _sealMac = SealAlgorithms.CreateMac(settings.Hash, macKey);
+        _openMac = SealAlgorithms.CreateMac(settings.Hash, macKey);
+        CryptographicOperations.ZeroMemory(macKey);
         if (settings.Encrypts)
         {
             var cipherKey = DeriveKey(authKey, "cipher key", SealAlgorithms.KeyBytes(settings.Cipher), clusterName);
@@ -148,28 +153,28 @@ public sealed class DatagramSeal : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(wire[2..], _local.Value);
         BinaryPrimitives.WriteUInt32BigEndian(wire[6..], destination.Value);
         BinaryPrimitives.WriteUInt64BigEndian(wire[10..], _epoch);
-        BinaryPrimitives.WriteUInt64BigEndian(wire[18..], (ulong)Interlocked.Increment(ref _counter));
-        var bodyStart = HeaderBytes;
-        int bodyLength;
-        if (_sealCipher is not null)
+        lock (_sealGate)
         {
-            var iv = wire.Slice(HeaderBytes, IvBytes);
-            _fillRandom(iv);
-            bodyStart += IvBytes;
-            lock (_sealCipher)
+            BinaryPrimitives.WriteUInt64BigEndian(wire[18..], ++_counter);
+            var bodyStart = HeaderBytes;
+            int bodyLength;
+            if (_sealCipher is not null)
             {
+                var iv = wire.Slice(HeaderBytes, IvBytes);
+                _fillRandom(iv);
+                bodyStart += IvBytes;
                 if (!_sealCipher.TryEncryptCbc(plain, iv, wire[bodyStart..], out bodyLength, PaddingMode.PKCS7))
                     throw new InvalidOperationException("the sealed datagram's buffer is too small for the ciphertext");
             }
+            else
+            {
+                plain.CopyTo(wire[bodyStart..]);
+                bodyLength = plain.Length;
+            }
+            var tagStart = bodyStart + bodyLength;
+            SealAlgorithms.Mac(_sealMac, wire[..tagStart], wire.Slice(tagStart, _tagBytes));
+            return tagStart + _tagBytes;
         }
-        else
-        {
-            plain.CopyTo(wire[bodyStart..]);
-            bodyLength = plain.Length;
-        }
-        var tagStart = bodyStart + bodyLength;
-        SealAlgorithms.Mac(_settings.Hash, _macKey, wire[..tagStart], wire.Slice(tagStart, _tagBytes));
-        return tagStart + _tagBytes;
     }
 
     /// <summary>Opens a sealed datagram into a new array of exactly its plain length.</summary>
@@ -207,6 +212,11 @@ public sealed class DatagramSeal : IDisposable
     /// </summary>
     public bool TryOpen(ReadOnlySpan<byte> wire, Span<byte> plain, out int written, out SealFailure failure)
     {
+        lock (_openGate) return TryOpenLocked(wire, plain, out written, out failure);
+    }
+
+    private bool TryOpenLocked(ReadOnlySpan<byte> wire, Span<byte> plain, out int written, out SealFailure failure)
+    {
         written = 0;
         failure = Inspect(wire);
         if (failure != SealFailure.None) return false;
@@ -227,46 +237,43 @@ public sealed class DatagramSeal : IDisposable
         var bodyStart = HeaderBytes + (_openCipher is null ? 0 : IvBytes);
         var body = wire[bodyStart..^_tagBytes];
         if (plain.Length < body.Length) throw new ArgumentException($"the opened datagram needs up to {body.Length} bytes", nameof(plain));
-        lock (_openGate)
+        if (!_windows.TryGetValue(sender, out var window))
         {
-            if (!_windows.TryGetValue(sender, out var window))
-            {
-                window = new ReplayWindow(_windowSize);
-                _windows.Add(sender, window);
-            }
-            failure = window.Check(epoch, counter) switch
-            {
-                ReplayVerdict.OlderEpoch => SealFailure.OlderEpoch,
-                ReplayVerdict.BelowWindow => SealFailure.BelowWindow,
-                ReplayVerdict.Duplicate => SealFailure.Replayed,
-                _ => SealFailure.None,
-            };
-            if (failure != SealFailure.None) return false;
-            if (_openCipher is not null)
-            {
-                bool decrypted;
-                try
-                {
-                    decrypted = _openCipher.TryDecryptCbc(body, wire.Slice(HeaderBytes, IvBytes), plain, out written, PaddingMode.PKCS7);
-                }
-                catch (CryptographicException)
-                {
-                    decrypted = false;
-                }
-                if (!decrypted)
-                {
-                    written = 0;
-                    failure = SealFailure.BadPadding;
-                    return false;
-                }
-            }
-            else
-            {
-                body.CopyTo(plain);
-                written = body.Length;
-            }
-            window.Record(epoch, counter);
+            window = new ReplayWindow(_windowSize);
+            _windows.Add(sender, window);
         }
+        failure = window.Check(epoch, counter) switch
+        {
+            ReplayVerdict.OlderEpoch => SealFailure.OlderEpoch,
+            ReplayVerdict.BelowWindow => SealFailure.BelowWindow,
+            ReplayVerdict.Duplicate => SealFailure.Replayed,
+            _ => SealFailure.None,
+        };
+        if (failure != SealFailure.None) return false;
+        if (_openCipher is not null)
+        {
+            bool decrypted;
+            try
+            {
+                decrypted = _openCipher.TryDecryptCbc(body, wire.Slice(HeaderBytes, IvBytes), plain, out written, PaddingMode.PKCS7);
+            }
+            catch (CryptographicException)
+            {
+                decrypted = false;
+            }
+            if (!decrypted)
+            {
+                written = 0;
+                failure = SealFailure.BadPadding;
+                return false;
+            }
+        }
+        else
+        {
+            body.CopyTo(plain);
+            written = body.Length;
+        }
+        window.Record(epoch, counter);
         return true;
     }
 
@@ -281,13 +288,14 @@ public sealed class DatagramSeal : IDisposable
         var tagStart = wire.Length - _tagBytes;
         Span<byte> expected = stackalloc byte[SealAlgorithms.MaxTagBytes];
         expected = expected[.._tagBytes];
-        SealAlgorithms.Mac(_settings.Hash, _macKey, wire[..tagStart], expected);
+        SealAlgorithms.Mac(_openMac, wire[..tagStart], expected);
         return CryptographicOperations.FixedTimeEquals(expected, wire[tagStart..]) ? SealFailure.None : SealFailure.BadTag;
     }
 
     public void Dispose()
     {
-        CryptographicOperations.ZeroMemory(_macKey);
+        _sealMac.Dispose();
+        _openMac.Dispose();
         _sealCipher?.Dispose();
         _openCipher?.Dispose();
     }

@@ -27,20 +27,22 @@ internal static class SealAlgorithms
     public const int MaxTagBytes = 64;
 
     /// <summary>
-    /// The static one-shot HMACs: they allocate nothing and hold no state, so sealing and opening may run on
-    /// different threads without sharing an incremental hash.
+    /// One HMAC context per direction, reused for every datagram: the one-shot HMACs set a native context up per
+    /// call, which costs more than hashing a token. Not thread-safe: each user holds it under its own lock.
     /// </summary>
-    public static void Mac(CryptoHash hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> tag)
+    public static IncrementalHash CreateMac(CryptoHash hash, byte[] key) => IncrementalHash.CreateHMAC(hash switch
     {
-        var done = hash switch
-        {
-            CryptoHash.Md5 => HMACMD5.TryHashData(key, data, tag, out _),
-            CryptoHash.Sha1 => HMACSHA1.TryHashData(key, data, tag, out _),
-            CryptoHash.Sha256 => HMACSHA256.TryHashData(key, data, tag, out _),
-            CryptoHash.Sha384 => HMACSHA384.TryHashData(key, data, tag, out _),
-            CryptoHash.Sha512 => HMACSHA512.TryHashData(key, data, tag, out _),
-            _ => throw new ArgumentOutOfRangeException(nameof(hash), hash, "no MAC for crypto_hash none"),
-        };
-        if (!done) throw new InvalidOperationException("the tag buffer is smaller than the digest");
+        CryptoHash.Md5 => HashAlgorithmName.MD5,
+        CryptoHash.Sha1 => HashAlgorithmName.SHA1,
+        CryptoHash.Sha256 => HashAlgorithmName.SHA256,
+        CryptoHash.Sha384 => HashAlgorithmName.SHA384,
+        CryptoHash.Sha512 => HashAlgorithmName.SHA512,
+        _ => throw new ArgumentOutOfRangeException(nameof(hash), hash, "no MAC for crypto_hash none"),
+    }, key);
+
+    public static void Mac(IncrementalHash mac, ReadOnlySpan<byte> data, Span<byte> tag)
+    {
+        mac.AppendData(data);
+        if (!mac.TryGetHashAndReset(tag, out _)) throw new InvalidOperationException("the tag buffer is smaller than the digest");
     }
 }
