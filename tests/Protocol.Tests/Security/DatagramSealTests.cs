@@ -61,6 +61,25 @@ public sealed class DatagramSealTests
         }
     }
 
+    private static void Refused(DatagramSeal receiver, ReadOnlySpan<byte> wire, SealFailure expected)
+    {
+        Assert.False(receiver.TryOpen(wire, out _, out var failure), $"accepted, {expected} expected");
+        Assert.Equal(expected, failure);
+    }
+
+    /// <summary>Node 1 sealing, node 2 opening, with one suite, key and cluster name.</summary>
+    private sealed class Link(CryptoSettings settings) : IDisposable
+    {
+        public DatagramSeal Sender { get; } = Seal(settings, One);
+        public DatagramSeal Receiver { get; } = Seal(settings, Two);
+
+        public void Dispose()
+        {
+            Sender.Dispose();
+            Receiver.Dispose();
+        }
+    }
+
     [Fact]
     public void The_header_is_laid_out_as_documented_and_the_IV_is_the_injected_randomness()
     {
@@ -100,9 +119,8 @@ public sealed class DatagramSealTests
     [MemberData(nameof(TwoSuites))]
     public void A_flipped_bit_anywhere_is_refused(CryptoCipher cipher, CryptoHash hash)
     {
-        var settings = new CryptoSettings(cipher, hash);
-        using var sender = Seal(settings, One);
-        using var receiver = Seal(settings, Two);
+        using var link = new Link(new CryptoSettings(cipher, hash));
+        var (sender, receiver) = (link.Sender, link.Receiver);
         var wire = sender.Seal(Payload(100), Two);
         for (var bit = 0; bit < wire.Length * 8; bit++)
         {
@@ -120,9 +138,8 @@ public sealed class DatagramSealTests
     [MemberData(nameof(TwoSuites))]
     public void A_truncated_or_extended_datagram_is_refused(CryptoCipher cipher, CryptoHash hash)
     {
-        var settings = new CryptoSettings(cipher, hash);
-        using var sender = Seal(settings, One);
-        using var receiver = Seal(settings, Two);
+        using var link = new Link(new CryptoSettings(cipher, hash));
+        var (sender, receiver) = (link.Sender, link.Receiver);
         var wire = sender.Seal(Payload(100), Two);
         var minimum = DatagramSeal.HeaderBytes + 32 + (cipher == CryptoCipher.None ? 0 : 32);
         for (var length = 0; length < wire.Length; length++)
@@ -148,8 +165,7 @@ public sealed class DatagramSealTests
         using var otherCluster = Seal(settings, One, cluster: "beta");
         foreach (var stranger in new[] { otherKey, oneByteOff, otherCluster })
         {
-            Assert.False(receiver.TryOpen(stranger.Seal(Payload(64), Two), out _, out var failure));
-            Assert.Equal(SealFailure.BadTag, failure);
+            Refused(receiver, stranger.Seal(Payload(64), Two), SealFailure.BadTag);
         }
         using var same = Seal(settings, One);
         Assert.True(receiver.TryOpen(same.Seal(Payload(64), Two), out _, out _));
@@ -162,8 +178,7 @@ public sealed class DatagramSealTests
         foreach (var settings in new[] { new CryptoSettings(CryptoCipher.Aes128, CryptoHash.Sha256), new CryptoSettings(CryptoCipher.Aes256, CryptoHash.Sha512), Sha256Only })
         {
             using var other = Seal(settings, One);
-            Assert.False(receiver.TryOpen(other.Seal(Payload(64), Two), out _, out var failure));
-            Assert.Equal(SealFailure.SuiteMismatch, failure);
+            Refused(receiver, other.Seal(Payload(64), Two), SealFailure.SuiteMismatch);
         }
     }
 
@@ -171,17 +186,14 @@ public sealed class DatagramSealTests
     [MemberData(nameof(TwoSuites))]
     public void The_same_datagram_twice_is_a_replay(CryptoCipher cipher, CryptoHash hash)
     {
-        var settings = new CryptoSettings(cipher, hash);
-        using var sender = Seal(settings, One);
-        using var receiver = Seal(settings, Two);
+        using var link = new Link(new CryptoSettings(cipher, hash));
+        var (sender, receiver) = (link.Sender, link.Receiver);
         var first = sender.Seal(Payload(64), DatagramSeal.Everyone);
         var second = sender.Seal(Payload(64), DatagramSeal.Everyone);
         Assert.True(receiver.TryOpen(second, out _, out _));
         Assert.True(receiver.TryOpen(first, out _, out _)); // reordered, not replayed
-        Assert.False(receiver.TryOpen(first, out _, out var again));
-        Assert.Equal(SealFailure.Replayed, again);
-        Assert.False(receiver.TryOpen(second, out _, out again));
-        Assert.Equal(SealFailure.Replayed, again);
+        Refused(receiver, first, SealFailure.Replayed);
+        Refused(receiver, second, SealFailure.Replayed);
     }
 
     [Fact]
@@ -195,10 +207,8 @@ public sealed class DatagramSealTests
         Assert.True(receiver.TryOpen(captured, out _, out _));
         // The restarted sender counts from 1 again and is heard; the old life's datagrams, even unseen ones, are over.
         Assert.True(receiver.TryOpen(after.Seal(Payload(64), Two), out _, out _));
-        Assert.False(receiver.TryOpen(unseen, out _, out var failure));
-        Assert.Equal(SealFailure.OlderEpoch, failure);
-        Assert.False(receiver.TryOpen(captured, out _, out failure));
-        Assert.Equal(SealFailure.OlderEpoch, failure);
+        Refused(receiver, unseen, SealFailure.OlderEpoch);
+        Refused(receiver, captured, SealFailure.OlderEpoch);
     }
 
     [Fact]
@@ -210,11 +220,9 @@ public sealed class DatagramSealTests
         byte[] last = [];
         for (var c = 4; c <= 1026; c++) last = sender.Seal(Payload(8), Two);
         Assert.True(receiver.TryOpen(last, out _, out _)); // counter 1026
-        Assert.False(receiver.TryOpen(early[0], out _, out var failure));
-        Assert.Equal(SealFailure.BelowWindow, failure);
-        Assert.False(receiver.TryOpen(early[1], out _, out failure)); // 1026 - 2 = 1024: just out
-        Assert.Equal(SealFailure.BelowWindow, failure);
-        Assert.True(receiver.TryOpen(early[2], out _, out failure), failure.ToString()); // 1026 - 3 = 1023: just in
+        Refused(receiver, early[0], SealFailure.BelowWindow);
+        Refused(receiver, early[1], SealFailure.BelowWindow); // 1026 - 2 = 1024: just out
+        Assert.True(receiver.TryOpen(early[2], out _, out var failure), failure.ToString()); // 1026 - 3 = 1023: just in
     }
 
     [Fact]
@@ -224,8 +232,7 @@ public sealed class DatagramSealTests
         using var two = Seal(Aes256Sha256, Two);
         using var three = Seal(Aes256Sha256, Three);
         var toThree = sender.Seal(Payload(64), Three);
-        Assert.False(two.TryOpen(toThree, out _, out var failure));
-        Assert.Equal(SealFailure.WrongDestination, failure);
+        Refused(two, toThree, SealFailure.WrongDestination);
         Assert.True(three.TryOpen(toThree, out _, out _));
         var toAll = sender.Seal(Payload(64), DatagramSeal.Everyone);
         Assert.True(two.TryOpen(toAll, out _, out _));
@@ -236,8 +243,7 @@ public sealed class DatagramSealTests
     public void A_node_s_own_datagram_reflected_back_is_refused()
     {
         using var node = Seal(Aes256Sha256, One);
-        Assert.False(node.TryOpen(node.Seal(Payload(64), DatagramSeal.Everyone), out _, out var failure));
-        Assert.Equal(SealFailure.FromSelf, failure);
+        Refused(node, node.Seal(Payload(64), DatagramSeal.Everyone), SealFailure.FromSelf);
     }
 
     [Fact]
@@ -250,9 +256,8 @@ public sealed class DatagramSealTests
         var forged = sender.Seal(Payload(16), Two);
         BinaryPrimitives.WriteUInt64BigEndian(forged.AsSpan(10), ulong.MaxValue);
         BinaryPrimitives.WriteUInt64BigEndian(forged.AsSpan(18), 1_000_000);
-        Assert.False(receiver.TryOpen(forged, out _, out var failure));
-        Assert.Equal(SealFailure.BadTag, failure);
-        Assert.True(receiver.TryOpen(genuine, out _, out failure), failure.ToString());
+        Refused(receiver, forged, SealFailure.BadTag);
+        Assert.True(receiver.TryOpen(genuine, out _, out var failure), failure.ToString());
     }
 
     [Fact]
