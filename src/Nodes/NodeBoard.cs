@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Totem.Nodes.Control;
+using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
 using Totem.Protocol.Quorum;
+using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -37,6 +39,7 @@ public sealed class NodeBoard
     private ulong _highestRingSeq;
     private Func<ValueList<NodeId>, LinkSnapshot> _link;
     private Func<(long Sent, long Received, long DroppedByFault, long Malformed)> _datagrams = () => (0, 0, 0, 0);
+    private TransportCounters? _transport;
 
     public NodeBoard(NodeOptions options, TimeProvider clock)
     {
@@ -51,10 +54,11 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long)> datagrams)
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long)> datagrams, TransportCounters? transport = null)
     {
         _link = link;
         _datagrams = datagrams;
+        _transport = transport;
     }
 
     /// <summary>Membership's view: the node's state, ring and installed members, and its engine's counters.</summary>
@@ -178,6 +182,7 @@ public sealed class NodeBoard
     public NodeMetrics Metrics()
     {
         var datagrams = _datagrams();
+        var unauthenticated = _transport?.Unauthenticated ?? 0;
         lock (_gate)
         {
             var c = CombinedCounters;
@@ -191,15 +196,20 @@ public sealed class NodeBoard
                 (long)(c?.McastRetx ?? 0),
                 (long)(c?.RetransmitRequests ?? 0),
                 (long)(c?.ConsensusTimeouts ?? 0),
-                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed,
+                // totem_datagrams_malformed_total is "malformed or unauthenticated": a refused seal is both to an operator.
+                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed + unauthenticated,
                 _pendingMessages,
-                _firstRetainedIndex);
+                _firstRetainedIndex)
+            {
+                DatagramsUnauthenticated = unauthenticated,
+            };
         }
     }
 
     public IReadOnlyList<CmapEntry> Runtime(string? prefix)
     {
         var entries = new List<CmapEntry>(_options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts));
+        if (_options.Crypto is not null && _transport is { } transport) AddSealCounters(entries, transport);
         lock (_gate)
         {
             const string srp = "runtime.totem.pg.mrp.srp.";
@@ -231,6 +241,32 @@ public sealed class NodeBoard
             .Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// runtime.totem.crypto.rx_dropped (all) and one key per reason (rx_dropped_bad_tag, rx_dropped_replayed, ...),
+    /// only when the node seals: a node with crypto none shows no crypto keys rather than zeros that look like protection.
+    /// </summary>
+    private static void AddSealCounters(List<CmapEntry> entries, TransportCounters transport)
+    {
+        const string crypto = "runtime.totem.crypto.";
+        entries.Add(CmapEntry.U64(crypto + "rx_dropped", (ulong)transport.Unauthenticated));
+        foreach (var reason in Enum.GetValues<SealFailure>())
+        {
+            if (reason == SealFailure.None) continue;
+            entries.Add(CmapEntry.U64(crypto + "rx_dropped_" + SnakeCase(reason.ToString()), (ulong)transport.SealFailures(reason)));
+        }
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var b = new System.Text.StringBuilder(name.Length + 4);
+        foreach (var ch in name)
+        {
+            if (char.IsUpper(ch) && b.Length > 0) b.Append('_');
+            b.Append(char.ToLowerInvariant(ch));
+        }
+        return b.ToString();
     }
 
     public async IAsyncEnumerable<ClusterEvent> Subscribe([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes;
@@ -31,4 +32,7 @@ public sealed record NodeOptions(
     public string LocalAddress { get; init; } = "";
 
     public int Port { get; init; } = 5405;
+
+    /// <summary>Seals every datagram on real UDP (secauth / crypto_cipher + crypto_hash and the authkey); null: crypto none, clear datagrams.</summary>
+    public DatagramCrypto? Crypto { get; init; }
 }

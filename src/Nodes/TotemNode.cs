@@ -7,6 +7,7 @@ using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -78,7 +79,19 @@ public sealed class TotemNode : IRunningNode
         Config? akkaConfig = null, Func<ActorSystem>? system = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
-        var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
+        var seal = options.Crypto is { } crypto
+            ? new DatagramSeal(crypto.Settings, crypto.AuthKey.Span, options.ClusterName, options.NodeId, crypto.BootEpoch ?? DatagramCrypto.EpochNow(TimeProvider.System))
+            : null;
+        UdpTransport transport;
+        try
+        {
+            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger);
+        }
+        catch
+        {
+            seal?.Dispose();
+            throw;
+        }
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         ActorSystem created;
@@ -107,7 +120,8 @@ public sealed class TotemNode : IRunningNode
         var malformed = _malformed;
         _board.AttachLink(
             members => LinkOf(_activity, members),
-            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count));
+            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count),
+            transport.Counters);
         var hooks = new RingHooks
         {
             // A crashed node's actors may still run until its system has stopped: nothing of theirs reaches the outside then.

@@ -24,4 +24,8 @@ public sealed record NodeMetrics(
     /// <summary>Submitted messages waiting for the token (gauge).</summary>
     int PendingMessages,
     /// <summary>Lowest delivery index still served by GetMessages (gauge).</summary>
-    long OldestRetainedMessage);
+    long OldestRetainedMessage)
+{
+    /// <summary>Datagrams the seal refused (wrong key, tampered, replayed, ...); also counted in <see cref="DatagramsMalformed"/>.</summary>
+    public long DatagramsUnauthenticated { get; init; }
+}

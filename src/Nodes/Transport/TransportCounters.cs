@@ -1,3 +1,5 @@
+using Totem.Protocol.Security;
+
 namespace Totem.Nodes.Transport;
 
 /// <summary>Datagram counters of one transport; updated from I/O threads, read by status and metrics.</summary>
@@ -8,6 +10,7 @@ public sealed class TransportCounters
     private long _sendErrors;
     private long _droppedByFault;
     private long _unknownDestination;
+    private readonly long[] _sealFailures = new long[Enum.GetValues<SealFailure>().Length];
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Received => Interlocked.Read(ref _received);
@@ -15,9 +18,26 @@ public sealed class TransportCounters
     public long DroppedByFault => Interlocked.Read(ref _droppedByFault);
     public long UnknownDestination => Interlocked.Read(ref _unknownDestination);
 
+    /// <summary>Datagrams refused by the seal (failed authentication, replayed, ...), all reasons together; never decoded.</summary>
+    public long Unauthenticated
+    {
+        get
+        {
+            long sum = 0;
+            for (var i = 0; i < _sealFailures.Length; i++) sum += Interlocked.Read(ref _sealFailures[i]);
+            return sum;
+        }
+    }
+
+    /// <summary>Datagrams the seal refused for this reason.</summary>
+    public long SealFailures(SealFailure reason) => Interlocked.Read(ref _sealFailures[(int)reason]);
+
     internal void OnSent() => Interlocked.Increment(ref _sent);
     internal void OnReceived() => Interlocked.Increment(ref _received);
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
     internal void OnDroppedByFault() => Interlocked.Increment(ref _droppedByFault);
     internal void OnUnknownDestination() => Interlocked.Increment(ref _unknownDestination);
+
+    /// <summary>Counts a refusal; returns how many of this reason so far, for rate-limiting its log line.</summary>
+    internal long OnSealFailure(SealFailure reason) => Interlocked.Increment(ref _sealFailures[(int)reason]);
 }

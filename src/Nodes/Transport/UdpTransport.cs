@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Serilog;
+using Totem.Nodes.Control;
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.Transport;
@@ -7,7 +10,9 @@ namespace Totem.Nodes.Transport;
 /// <summary>
 /// Real UDP, corosync udpu style: one socket bound to the ring address (default port 5405), and
 /// "multicast" is a unicast to every known peer. Receiving runs on its own loop and never blocks
-/// the actors; sending is a non-blocking sendto.
+/// the actors; sending is a non-blocking sendto. With a <see cref="DatagramSeal"/> every datagram is sealed on its
+/// way out and opened on its way in before anything else sees it: one that fails is counted by reason and dropped,
+/// never decoded.
 /// </summary>
 public sealed class UdpTransport : IDatagramTransport
 {
@@ -17,14 +22,20 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly Socket _socket;
     private readonly PeerTable _peers;
     private readonly IOutboundShaper? _shaper;
+    private readonly DatagramSeal? _seal;
+    private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task? _receiveLoop;
 
-    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null)
+    /// <param name="seal">Seals and opens every datagram; null: clear datagrams (crypto none). The transport owns it.</param>
+    /// <param name="log">Where refused datagrams are reported (rate-limited).</param>
+    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, DatagramSeal? seal = null, ILogger? log = null)
     {
         LocalNode = localNode;
         _peers = peers;
         _shaper = shaper;
+        _seal = seal;
+        _log = (log ?? Serilog.Core.Logger.None).ForContext(LogSubsystem.Property, LogSubsystem.Transport);
         _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // Linux reports ICMP port-unreachable of an earlier sendto as an error on the next receive: that is a
         // dead peer, which the protocol handles, not a reason to stop receiving.
@@ -51,11 +62,13 @@ public sealed class UdpTransport : IDatagramTransport
             Counters.OnUnknownDestination();
             return;
         }
-        SendShaped(destination, endpoint, datagram);
+        SendShaped(destination, endpoint, _seal is null ? datagram : _seal.Seal(datagram, destination));
     }
 
     public void SendToAll(byte[] datagram)
     {
+        // Sealed once for every peer: the destination "everyone" lets each open it, and the counter is used once.
+        if (_seal is not null) datagram = _seal.Seal(datagram, DatagramSeal.Everyone);
         foreach (var (node, endpoint) in _peers.Snapshot)
         {
             if (node == LocalNode) continue;
@@ -138,9 +151,30 @@ public sealed class UdpTransport : IDatagramTransport
                 continue;
             }
             Counters.OnReceived();
-            var bytes = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
+            var received = buffer.AsSpan(0, result.ReceivedBytes);
+            byte[] bytes;
+            if (_seal is null)
+            {
+                bytes = received.ToArray();
+            }
+            else if (!_seal.TryOpen(received, out bytes, out var failure))
+            {
+                Refused(failure, result.RemoteEndPoint);
+                continue;
+            }
             onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?"));
         }
+    }
+
+    /// <summary>
+    /// knet's words for it ("Unable to decrypt/auth packet", at debug there); a warning here because a wrong key
+    /// or an attack is what the admin must see, rate-limited by logging the 1st, 2nd, 4th, 8th... of each reason.
+    /// </summary>
+    private void Refused(SealFailure failure, EndPoint from)
+    {
+        var count = Counters.OnSealFailure(failure);
+        if ((count & (count - 1)) == 0)
+            _log.Warning("Unable to decrypt/auth packet from {From:l}: {Reason} ({Count} so far)", from.ToString(), failure, count);
     }
 
     public void Dispose()
@@ -156,5 +190,6 @@ public sealed class UdpTransport : IDatagramTransport
             // The loop ends by cancellation or disposal; either way it is over.
         }
         _stop.Dispose();
+        _seal?.Dispose();
     }
 }

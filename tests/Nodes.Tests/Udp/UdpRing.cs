@@ -1,6 +1,7 @@
 using System.Net;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -14,7 +15,8 @@ internal sealed class UdpRing : IAsyncDisposable
     private readonly int _port;
     private readonly NodeOptions[] _options;
 
-    public UdpRing(int count, TotemSettings? totem = null)
+    /// <param name="crypto">Each node's seal by its index (1..count); null: crypto none.</param>
+    public UdpRing(int count, TotemSettings? totem = null, Func<int, DatagramCrypto?>? crypto = null)
     {
         _port = LoopbackPorts.Udp(count);
         var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
@@ -28,7 +30,10 @@ internal sealed class UdpRing : IAsyncDisposable
         {
             _peers[i] = new PeerTable();
             _peers[i].Replace(nodelist.Select(n => KeyValuePair.Create(n.NodeId!.Value, new IPEndPoint(IPAddress.Parse(n.RingAddress!), _port))));
-            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None });
+            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None })
+            {
+                Crypto = crypto?.Invoke(i + 1),
+            };
         }
     }
 
