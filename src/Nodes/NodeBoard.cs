@@ -36,7 +36,7 @@ public sealed class NodeBoard
     private int _pendingMessages;
     private ulong _highestRingSeq;
     private Func<ValueList<NodeId>, LinkSnapshot> _link;
-    private Func<(long Sent, long Received, long DroppedByFault, long Malformed)> _datagrams = () => (0, 0, 0, 0);
+    private Func<(long Sent, long Received, long DroppedByFault, long Malformed, long RejectedUnlisted)> _datagrams = () => (0, 0, 0, 0, 0);
 
     public NodeBoard(NodeOptions options, TimeProvider clock)
     {
@@ -51,7 +51,7 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long)> datagrams)
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams)
     {
         _link = link;
         _datagrams = datagrams;
@@ -191,7 +191,7 @@ public sealed class NodeBoard
                 (long)(c?.McastRetx ?? 0),
                 (long)(c?.RetransmitRequests ?? 0),
                 (long)(c?.ConsensusTimeouts ?? 0),
-                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed,
+                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed, datagrams.RejectedUnlisted,
                 _pendingMessages,
                 _firstRetainedIndex);
         }
@@ -199,6 +199,7 @@ public sealed class NodeBoard
 
     public IReadOnlyList<CmapEntry> Runtime(string? prefix)
     {
+        var datagrams = _datagrams();
         var entries = new List<CmapEntry>(_options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts));
         lock (_gate)
         {
@@ -212,6 +213,8 @@ public sealed class NodeBoard
             entries.Add(CmapEntry.U32(srp + "members_count", (uint)_members.Count));
             entries.Add(CmapEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
             entries.Add(CmapEntry.Str(srp + "ring_id", _ringId.ToString()));
+            // corosync keeps no counter for udpu's "Packet rejected"; named after that line, beside the transport's other keys.
+            entries.Add(CmapEntry.U64("runtime.totem.udpu.packets_rejected_unlisted", (ulong)datagrams.RejectedUnlisted));
             entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, SrpOptions.DefaultMaxPendingMessages - _pendingMessages)));
             if (_quorum is { } q)
             {

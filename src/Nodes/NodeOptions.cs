@@ -31,4 +31,7 @@ public sealed record NodeOptions(
     public string LocalAddress { get; init; } = "";
 
     public int Port { get; init; } = 5405;
+
+    /// <summary>totem.block_unlisted_ips (corosync's default yes): real UDP drops datagrams from sources not in the peer table.</summary>
+    public bool BlockUnlistedIps { get; init; } = true;
 }

@@ -78,7 +78,7 @@ public sealed class TotemNode : IRunningNode
         Config? akkaConfig = null, Func<ActorSystem>? system = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
-        var transport = new UdpTransport(options.NodeId, bindTo, peers, faults);
+        var transport = new UdpTransport(options.NodeId, bindTo, peers, faults, new SourceFilter(peers, options.BlockUnlistedIps, logger));
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         ActorSystem created;
@@ -107,7 +107,7 @@ public sealed class TotemNode : IRunningNode
         var malformed = _malformed;
         _board.AttachLink(
             members => LinkOf(_activity, members),
-            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count));
+            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count, transport.Counters.RejectedUnlisted));
         var hooks = new RingHooks
         {
             // A crashed node's actors may still run until its system has stopped: nothing of theirs reaches the outside then.

@@ -36,6 +36,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
             ConfigKeys = RuntimeConfigKeys.From(config, timeouts),
             LocalAddress = launch.RingEndpoint.Address.ToString(),
             Port = launch.RingEndpoint.Port,
+            BlockUnlistedIps = config.Totem.BlockUnlistedIps,
         };
     }
 }

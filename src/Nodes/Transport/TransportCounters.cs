@@ -8,6 +8,7 @@ public sealed class TransportCounters
     private long _sendErrors;
     private long _droppedByFault;
     private long _unknownDestination;
+    private long _rejectedUnlisted;
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Received => Interlocked.Read(ref _received);
@@ -15,9 +16,13 @@ public sealed class TransportCounters
     public long DroppedByFault => Interlocked.Read(ref _droppedByFault);
     public long UnknownDestination => Interlocked.Read(ref _unknownDestination);
 
+    /// <summary>Datagrams dropped before decoding because their source is not a listed node (totem.block_unlisted_ips).</summary>
+    public long RejectedUnlisted => Interlocked.Read(ref _rejectedUnlisted);
+
     internal void OnSent() => Interlocked.Increment(ref _sent);
     internal void OnReceived() => Interlocked.Increment(ref _received);
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
     internal void OnDroppedByFault() => Interlocked.Increment(ref _droppedByFault);
     internal void OnUnknownDestination() => Interlocked.Increment(ref _unknownDestination);
+    internal long OnRejectedUnlisted() => Interlocked.Increment(ref _rejectedUnlisted);
 }

@@ -17,11 +17,13 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly Socket _socket;
     private readonly PeerTable _peers;
     private readonly IOutboundShaper? _shaper;
+    private readonly SourceFilter? _sources;
     private readonly CancellationTokenSource _stop = new();
     private Task? _receiveLoop;
 
-    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null)
+    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, SourceFilter? sources = null)
     {
+        _sources = sources;
         LocalNode = localNode;
         _peers = peers;
         _shaper = shaper;
@@ -138,6 +140,7 @@ public sealed class UdpTransport : IDatagramTransport
                 continue;
             }
             Counters.OnReceived();
+            if (_sources is not null && !_sources.Admit(result.RemoteEndPoint, Counters)) continue;
             var bytes = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
             onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?"));
         }

@@ -14,7 +14,7 @@ internal sealed class UdpRing : IAsyncDisposable
     private readonly int _port;
     private readonly NodeOptions[] _options;
 
-    public UdpRing(int count, TotemSettings? totem = null)
+    public UdpRing(int count, TotemSettings? totem = null, bool blockUnlistedIps = true)
     {
         _port = LoopbackPorts.Udp(count);
         var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
@@ -28,7 +28,10 @@ internal sealed class UdpRing : IAsyncDisposable
         {
             _peers[i] = new PeerTable();
             _peers[i].Replace(nodelist.Select(n => KeyValuePair.Create(n.NodeId!.Value, new IPEndPoint(IPAddress.Parse(n.RingAddress!), _port))));
-            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None });
+            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None })
+            {
+                BlockUnlistedIps = blockUnlistedIps,
+            };
         }
     }
 
