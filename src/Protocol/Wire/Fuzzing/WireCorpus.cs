@@ -17,6 +17,10 @@ public static class WireCorpus
         for (var life = 0; life < lives; life++)
             foreach (var message in Life(random, life))
                 datagrams.Add(TotemCodec.Encode(message));
+        // The largest message a member may send, so that extending it crosses the datagram limit.
+        var ring = new RingId(new NodeId(1), 4);
+        datagrams.Add(TotemCodec.Encode(new McastMessage(new NodeId(1), ring, 1, new NodeId(1), DeliveryGuarantee.Agreed,
+            new byte[TotemCodec.MaxPayloadSize].ToValueList(), null)));
         return datagrams;
     }
 
