@@ -38,7 +38,7 @@ public sealed class NodeBoard
     private int _pendingMessages;
     private ulong _highestRingSeq;
     private Func<ValueList<NodeId>, LinkSnapshot> _link;
-    private Func<(long Sent, long Received, long DroppedByFault, long Malformed)> _datagrams = () => (0, 0, 0, 0);
+    private Func<(long Sent, long Received, long DroppedByFault, long Malformed, long RejectedUnlisted)> _datagrams = () => (0, 0, 0, 0, 0);
     private TransportCounters? _transport;
 
     public NodeBoard(NodeOptions options, TimeProvider clock)
@@ -54,7 +54,7 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long)> datagrams, TransportCounters? transport = null)
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport = null)
     {
         _link = link;
         _datagrams = datagrams;
@@ -197,7 +197,7 @@ public sealed class NodeBoard
                 (long)(c?.RetransmitRequests ?? 0),
                 (long)(c?.ConsensusTimeouts ?? 0),
                 // totem_datagrams_malformed_total is "malformed or unauthenticated": a refused seal is both to an operator.
-                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed + unauthenticated,
+                datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed + unauthenticated, datagrams.RejectedUnlisted,
                 _pendingMessages,
                 _firstRetainedIndex)
             {
@@ -208,6 +208,7 @@ public sealed class NodeBoard
 
     public IReadOnlyList<CmapEntry> Runtime(string? prefix)
     {
+        var datagrams = _datagrams();
         var entries = new List<CmapEntry>(_options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts));
         if (_options.Crypto is not null && _transport is { } transport) AddSealCounters(entries, transport);
         lock (_gate)
@@ -222,6 +223,8 @@ public sealed class NodeBoard
             entries.Add(CmapEntry.U32(srp + "members_count", (uint)_members.Count));
             entries.Add(CmapEntry.Str(srp + "memb_state", _state.ToString().ToLowerInvariant()));
             entries.Add(CmapEntry.Str(srp + "ring_id", _ringId.ToString()));
+            // corosync keeps no counter for udpu's "Packet rejected"; named after that line, beside the transport's other keys.
+            entries.Add(CmapEntry.U64("runtime.totem.udpu.packets_rejected_unlisted", (ulong)datagrams.RejectedUnlisted));
             entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, SrpOptions.DefaultMaxPendingMessages - _pendingMessages)));
             if (_quorum is { } q)
             {

@@ -35,4 +35,6 @@ public sealed record NodeOptions(
 
     /// <summary>Seals every datagram on real UDP (secauth / crypto_cipher + crypto_hash and the authkey); null: crypto none, clear datagrams.</summary>
     public DatagramCrypto? Crypto { get; init; }
+    /// <summary>totem.block_unlisted_ips (corosync's default yes): real UDP drops datagrams from sources not in the peer table.</summary>
+    public bool BlockUnlistedIps { get; init; } = true;
 }

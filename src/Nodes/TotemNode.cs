@@ -85,7 +85,7 @@ public sealed class TotemNode : IRunningNode
         UdpTransport transport;
         try
         {
-            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger);
+            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger, new SourceFilter(peers, options.BlockUnlistedIps, logger));
         }
         catch
         {
@@ -120,7 +120,7 @@ public sealed class TotemNode : IRunningNode
         var malformed = _malformed;
         _board.AttachLink(
             members => LinkOf(_activity, members),
-            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count),
+            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count, transport.Counters.RejectedUnlisted),
             transport.Counters);
         var hooks = new RingHooks
         {

@@ -1,6 +1,7 @@
 using Totem.Nodes;
 using Totem.Nodes.Control;
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Totemd;
@@ -36,6 +37,9 @@ public sealed class UdpNodeLauncher : INodeLauncher
             ConfigKeys = RuntimeConfigKeys.From(config, timeouts),
             LocalAddress = launch.RingEndpoint.Address.ToString(),
             Port = launch.RingEndpoint.Port,
+            BlockUnlistedIps = config.Totem.BlockUnlistedIps,
+            // Crypto none keeps clear datagrams; otherwise every datagram is sealed with keys from the authkey totemd loaded.
+            Crypto = launch.Crypto.Authenticates ? new DatagramCrypto(launch.Crypto, launch.AuthKey) : null,
         };
     }
 }

@@ -21,6 +21,8 @@ public sealed record NodeMetrics(
     long DatagramsReceived,
     long DatagramsDroppedByFault,
     long DatagramsMalformed,
+    /// <summary>Datagrams dropped before decoding because their source is not a listed node (totem.block_unlisted_ips).</summary>
+    long DatagramsRejectedUnlisted,
     /// <summary>Submitted messages waiting for the token (gauge).</summary>
     int PendingMessages,
     /// <summary>Lowest delivery index still served by GetMessages (gauge).</summary>

@@ -11,6 +11,7 @@ public sealed class TransportCounters
     private long _droppedByFault;
     private long _unknownDestination;
     private readonly long[] _sealFailures = new long[Enum.GetValues<SealFailure>().Length];
+    private long _rejectedUnlisted;
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Received => Interlocked.Read(ref _received);
@@ -32,6 +33,9 @@ public sealed class TransportCounters
     /// <summary>Datagrams the seal refused for this reason.</summary>
     public long SealFailures(SealFailure reason) => Interlocked.Read(ref _sealFailures[(int)reason]);
 
+    /// <summary>Datagrams dropped before decoding because their source is not a listed node (totem.block_unlisted_ips).</summary>
+    public long RejectedUnlisted => Interlocked.Read(ref _rejectedUnlisted);
+
     internal void OnSent() => Interlocked.Increment(ref _sent);
     internal void OnReceived() => Interlocked.Increment(ref _received);
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);
@@ -40,4 +44,5 @@ public sealed class TransportCounters
 
     /// <summary>Counts a refusal; returns how many of this reason so far, for rate-limiting its log line.</summary>
     internal long OnSealFailure(SealFailure reason) => Interlocked.Increment(ref _sealFailures[(int)reason]);
+    internal long OnRejectedUnlisted() => Interlocked.Increment(ref _rejectedUnlisted);
 }

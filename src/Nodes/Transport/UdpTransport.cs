@@ -23,14 +23,17 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly PeerTable _peers;
     private readonly IOutboundShaper? _shaper;
     private readonly DatagramSeal? _seal;
+    private readonly SourceFilter? _sources;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task? _receiveLoop;
 
     /// <param name="seal">Seals and opens every datagram; null: clear datagrams (crypto none). The transport owns it.</param>
     /// <param name="log">Where refused datagrams are reported (rate-limited).</param>
-    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, DatagramSeal? seal = null, ILogger? log = null)
+    /// <param name="sources">totem.block_unlisted_ips: drops datagrams from unlisted sources before anything else looks at them.</param>
+    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, DatagramSeal? seal = null, ILogger? log = null, SourceFilter? sources = null)
     {
+        _sources = sources;
         LocalNode = localNode;
         _peers = peers;
         _shaper = shaper;
@@ -151,6 +154,8 @@ public sealed class UdpTransport : IDatagramTransport
                 continue;
             }
             Counters.OnReceived();
+            // Unlisted sources go first: no key work is spent on a stranger's datagram.
+            if (_sources is not null && !_sources.Admit(result.RemoteEndPoint, Counters)) continue;
             var received = buffer.AsSpan(0, result.ReceivedBytes);
             byte[] bytes;
             if (_seal is null)

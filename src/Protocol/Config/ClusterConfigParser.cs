@@ -17,7 +17,7 @@ public static class ClusterConfigParser
     [
         "nodeid", "threads", "netmtu", "clear_node_high_bit", "ip_dscp", "heartbeat_failures_allowed",
         "knet_pmtud_interval", "knet_mtu", "knet_compression_threshold", "knet_compression_level", "knet_compression_model",
-        "block_unlisted_ips", "cancel_token_hold_on_retransmit", "rrp_mode", "vsftype",
+        "cancel_token_hold_on_retransmit", "rrp_mode", "vsftype",
     ];
 
     private static readonly string[] UnusedInterfaceKeys =
@@ -92,6 +92,25 @@ public static class ClusterConfigParser
         return text == "on";
     }
 
+    /// <summary>
+    /// totem_volatile_config_set_boolean_value reads exactly "yes" or "no" and keeps the default (yes) for anything
+    /// else, so "off" still blocks there: the same here, said out loud rather than silently.
+    /// </summary>
+    private static bool BlockUnlistedIps(SectionReader r)
+    {
+        const string key = "block_unlisted_ips";
+        switch (r.String(key))
+        {
+            case null or "yes":
+                return true;
+            case "no":
+                return false;
+            case var other:
+                r.Warning(key, $"{r.Qualified(key)}: '{other}' is neither 'yes' nor 'no'; as corosync, the default (yes) stays in force");
+                return true;
+        }
+    }
+
     private static TotemSettings ReadTotem(SectionReader r, List<ConfigDiagnostic> diagnostics, Dictionary<string, SourcePosition> positions)
     {
         const string ms = " (milliseconds)";
@@ -126,6 +145,7 @@ public static class ClusterConfigParser
             WindowSize = r.UInt32("window_size"),
             TokenWarning = r.UInt32("token_warning", " (percent of token)"),
             MaxNetworkDelay = r.UInt32("max_network_delay", ms),
+            BlockUnlistedIps = BlockUnlistedIps(r),
         };
 
         var interfaces = new List<TotemInterface>();

@@ -75,6 +75,9 @@ public static class RuntimeConfigKeys
         U32("totem.window_size", t.WindowSize);
         U32("totem.token_warning", t.TokenWarning);
         U32("totem.max_network_delay", t.MaxNetworkDelay);
+        Str("totem.block_unlisted_ips", t.BlockUnlistedIps ? "yes" : "no", Set("totem.block_unlisted_ips"));
+        // totem_volatile_config_set_boolean_value publishes the value in force, set or defaulted, as a u32.
+        entries.Add(CmapEntry.U32("runtime.config.totem.block_unlisted_ips", t.BlockUnlistedIps ? 1u : 0u));
         foreach (var i in t.Interfaces)
         {
             var p = $"totem.interface.{i.LinkNumber}.";

@@ -102,6 +102,12 @@ public sealed record TotemSettings
     /// <summary><c>max_network_delay</c>: default 50.</summary>
     public uint? MaxNetworkDelay { get; init; }
 
+    /// <summary>
+    /// <c>block_unlisted_ips</c>: drop datagrams from addresses that are not a known peer; default yes, as
+    /// totemconfig.c's BLOCK_UNLISTED_IPS.
+    /// </summary>
+    public bool BlockUnlistedIps { get; init; } = true;
+
     /// <summary>The <c>interface { }</c> blocks, in file order.</summary>
     public ValueList<TotemInterface> Interfaces { get; init; } = ValueList<TotemInterface>.Empty;
 }

@@ -249,6 +249,7 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Contains("totem_token_losses_total 2", lines);
         Assert.Contains("totem_membership_changes_total 3", lines);
         Assert.Contains("totem_retransmits_total 4", lines);
+        Assert.Contains("totem_datagrams_rejected_unlisted_total 3", lines);
         Assert.Contains("totem_ring_state{state=\"operational\"} 1", lines);
         Assert.Contains("totem_ring_state{state=\"gather\"} 0", lines);
         Assert.Contains("# TYPE totem_token_losses_total counter", lines);

@@ -31,7 +31,7 @@ public sealed class ScriptedNode : INodeControl
     public List<uint> ExpectedRequests { get; } = [];
     public Func<ReadOnlyMemory<byte>, SubmitResult> OnSubmit { get; set; }
     public Func<uint, SetExpectedVotesResult> OnExpected { get; set; } = v => SetExpectedVotesResult.Applied(v, v / 2 + 1);
-    public NodeMetrics Metrics { get; set; } = new(812.5, 100, 2, 3, 10, 9, 4, 5, 1, 1000, 990, 7, 0, 1, 0);
+    public NodeMetrics Metrics { get; set; } = new(812.5, 100, 2, 3, 10, 9, 4, 5, 1, 1000, 990, 7, 0, 3, 1, 0);
 
     public ScriptedNode() => OnSubmit = payload =>
     {

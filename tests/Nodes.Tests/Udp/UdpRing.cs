@@ -16,7 +16,7 @@ internal sealed class UdpRing : IAsyncDisposable
     private readonly NodeOptions[] _options;
 
     /// <param name="crypto">Each node's seal by its index (1..count); null: crypto none.</param>
-    public UdpRing(int count, TotemSettings? totem = null, Func<int, DatagramCrypto?>? crypto = null)
+    public UdpRing(int count, TotemSettings? totem = null, Func<int, DatagramCrypto?>? crypto = null, bool blockUnlistedIps = true)
     {
         _port = LoopbackPorts.Udp(count);
         var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
@@ -33,6 +33,7 @@ internal sealed class UdpRing : IAsyncDisposable
             _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None })
             {
                 Crypto = crypto?.Invoke(i + 1),
+                BlockUnlistedIps = blockUnlistedIps,
             };
         }
     }

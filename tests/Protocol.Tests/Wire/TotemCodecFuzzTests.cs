@@ -1,95 +1,99 @@
-using System.Buffers.Binary;
 using Totem.Protocol.Wire;
+using Totem.Protocol.Wire.Fuzzing;
 
 namespace Totem.Protocol.Tests.Wire;
 
+/// <summary>
+/// The short seeded run of the decode-path fuzzer (the long one: <c>totembench fuzz</c>). Mutations of ring
+/// traffic and of edge-valued messages must only ever be rejected with a reason, or accepted canonically.
+/// </summary>
 public class TotemCodecFuzzTests
 {
-    private const int Iterations = 100_000;
+    private const int Iterations = 40_000;
     private const int PoolSize = 2_000;
 
-    /// <summary>
-    /// Valid packets, mutated (bit flips, truncations, extensions, planted counts, splices, random bodies),
-    /// must never make the decoder throw; whatever it accepts must re-encode to exactly the same bytes.
-    /// </summary>
-    [Fact]
-    public void Mutated_packets_never_throw_and_accepted_ones_are_canonical()
+    // Generous for one decode even on a loaded 2-core CI machine; a real hang is caught by the run's own timeout.
+    private static readonly TimeSpan PerInputBound = TimeSpan.FromMilliseconds(250);
+
+    private static IReadOnlyList<byte[]> Corpus(int seed)
     {
-        var rng = new Random(0x7075);
-        var errors = new Dictionary<DecodeError, int>();
-        var accepted = 0;
-        var pool = Enumerable.Range(0, PoolSize).Select(_ => TotemCodec.Encode(MessageSamples.Random(rng))).ToArray();
+        var rng = new Random(seed);
+        return
+        [
+            .. WireCorpus.RingTraffic(seed),
+            .. Enumerable.Range(0, PoolSize).Select(_ => TotemCodec.Encode(MessageSamples.Random(rng))),
+            .. MessageSamples.Minimal().Concat(MessageSamples.Maximal()).Select(TotemCodec.Encode),
+        ];
+    }
 
-        for (var i = 0; i < Iterations; i++)
-        {
-            var packet = Mutate(rng, pool[rng.Next(PoolSize)], pool[rng.Next(PoolSize)]);
+    private static FuzzReport RunBounded(CodecFuzzer fuzzer, int seed, int count, TimeSpan perInput)
+    {
+        var run = Task.Run(() => fuzzer.Run(seed, count, perInput));
+        Assert.True(run.Wait(TimeSpan.FromSeconds(60)), $"{count} inputs did not finish within 60 s: a decode hangs");
+        return run.Result;
+    }
 
-            DecodeResult result;
-            try
-            {
-                result = TotemCodec.Decode(packet);
-            }
-            catch (Exception e)
-            {
-                Assert.Fail($"iteration {i}: decoding {Convert.ToHexString(packet)} threw {e}");
-                throw;
-            }
+    [Fact]
+    public void Mutated_packets_never_throw_or_hang_and_accepted_ones_are_canonical()
+    {
+        var report = RunBounded(new CodecFuzzer(Corpus(0x7075)), 0x7075, Iterations, PerInputBound);
 
-            if (result.IsSuccess)
-            {
-                accepted++;
-                var reencoded = TotemCodec.Encode(result.Message);
-                if (!reencoded.AsSpan().SequenceEqual(packet))
-                    Assert.Fail($"iteration {i}: {Convert.ToHexString(packet)} decoded as {result.Message} re-encodes to {Convert.ToHexString(reencoded)}");
-            }
-            else
-            {
-                if (string.IsNullOrEmpty(result.Detail)) Assert.Fail($"iteration {i}: {result.Error} without detail");
-                errors[result.Error.Value] = errors.GetValueOrDefault(result.Error.Value) + 1;
-            }
-        }
-
-        // The mutations must have exercised both outcomes and the main rejection paths.
-        Assert.True(accepted > Iterations / 20, $"only {accepted} mutated packets decoded");
+        Assert.True(report.Findings == 0, report.Summary());
+        Assert.Equal(Iterations, report.Inputs);
+        Assert.Equal(Iterations, report.Accepted + report.RejectedTotal);
+        // The mutations must have exercised both outcomes, the main rejection paths and every mutation.
+        Assert.True(report.Accepted > Iterations / 20, $"only {report.Accepted} mutated packets decoded\n{report.Summary()}");
         foreach (var expected in new[]
                  {
                      DecodeError.TooShort, DecodeError.BadMagic, DecodeError.UnsupportedVersion, DecodeError.UnknownType,
                      DecodeError.Truncated, DecodeError.LengthMismatch, DecodeError.ListTooLong, DecodeError.InvalidValue,
                  })
-            Assert.True(errors.ContainsKey(expected), $"no {expected} among {string.Join(", ", errors)}");
+            Assert.True(report.Rejected.ContainsKey(expected), $"no {expected}\n{report.Summary()}");
+        Assert.Equal(Enum.GetValues<MutationKind>().Order(), report.ByMutation.Keys.Order());
     }
 
-    private static byte[] Mutate(Random rng, byte[] valid, byte[] other)
+    [Fact]
+    public void The_ring_traffic_corpus_is_valid_and_has_every_message_type()
     {
-        var packet = (byte[])valid.Clone();
-        switch (rng.Next(7))
+        var decoded = WireCorpus.RingTraffic(1).Select(d => TotemCodec.Decode(d)).ToList();
+        Assert.All(decoded, r => Assert.True(r.IsSuccess, r.ToString()));
+        Assert.Equal(TotemCodec.SupportedMessageClasses.Select(t => t.Name).Order(), decoded.Select(r => r.Message!.GetType().Name).Distinct().Order());
+        Assert.Contains(decoded, r => r.Message is McastMessage { Encapsulated: not null });
+        Assert.Contains(decoded, r => r.Message is OrfToken { RetransmitList.Count: > 0 });
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_run()
+    {
+        var corpus = WireCorpus.RingTraffic(3);
+        var a = new CodecFuzzer(corpus).Run(5, 5_000, PerInputBound);
+        var b = new CodecFuzzer(corpus).Run(5, 5_000, PerInputBound);
+        Assert.Equal(a.Accepted, b.Accepted);
+        Assert.Equal(a.Rejected, b.Rejected);
+        Assert.Equal(a.ByMutation, b.ByMutation);
+    }
+
+    [Fact]
+    public void A_decoder_that_throws_hangs_briefly_or_accepts_non_canonically_is_reported()
+    {
+        var corpus = WireCorpus.RingTraffic(2);
+        // Stand-ins for the bugs the fuzzer is for: each must show as findings, not pass or crash the run.
+        var throwing = RunBounded(new CodecFuzzer(corpus, d => d.Length % 7 == 0 ? throw new IndexOutOfRangeException() : TotemCodec.Decode(d)), 1, 2_000, PerInputBound);
+        Assert.True(throwing.Findings > 0);
+        Assert.Contains("threw IndexOutOfRangeException", throwing.FirstFindings[0].Problem);
+        Assert.All(throwing.FirstFindings, f => Assert.Equal(0, f.InputHex.Length / 2 % 7));
+
+        var slow = RunBounded(new CodecFuzzer(corpus, d =>
         {
-            case 0: // bit flips
-                for (var flips = rng.Next(1, 4); flips > 0; flips--)
-                    packet[rng.Next(packet.Length)] ^= (byte)(1 << rng.Next(8));
-                return packet;
-            case 1: // truncation
-                return packet[..rng.Next(packet.Length)];
-            case 2: // extension
-                var extra = new byte[rng.Next(1, 17)];
-                rng.NextBytes(extra);
-                return [.. packet, .. extra];
-            case 3: // a planted count or large value at any offset
-                if (packet.Length < 4) return packet;
-                uint[] counts = [0, 1, 2, 30, 31, 384, 385, 0x7FFFFFFF, 0x80000000, uint.MaxValue, (uint)rng.Next(70_000)];
-                BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(rng.Next(packet.Length - 3)), counts[rng.Next(counts.Length)]);
-                return packet;
-            case 4: // a random byte somewhere, often in the header
-                packet[rng.Next(2) == 0 ? rng.Next(Math.Min(8, packet.Length)) : rng.Next(packet.Length)] = (byte)rng.Next(256);
-                return packet;
-            case 5: // splice of two packets
-                return [.. packet[..rng.Next(packet.Length + 1)], .. other[rng.Next(other.Length + 1)..]];
-            default: // a valid header with a random body
-                var body = new byte[rng.Next(64)];
-                rng.NextBytes(body);
-                packet = [.. packet[..4], .. body];
-                packet[3] = (byte)rng.Next(8);
-                return packet;
-        }
+            if (d.Length % 101 == 0) Thread.Sleep(30);
+            return TotemCodec.Decode(d);
+        }), 1, 2_000, TimeSpan.FromMilliseconds(10));
+        Assert.True(slow.Findings > 0);
+        Assert.Contains("took", slow.FirstFindings[0].Problem);
+        Assert.All(slow.FirstFindings, f => Assert.Equal(0, f.InputHex.Length / 2 % 101));
+
+        var lax = RunBounded(new CodecFuzzer(corpus, d => TotemCodec.Decode(d.Length > TotemCodec.HeaderSize + 20 ? d[..^1] : d), TotemCodec.Encode), 1, 2_000, PerInputBound);
+        Assert.True(lax.Findings > 0);
+        Assert.Contains("re-encodes to", lax.FirstFindings[0].Problem);
     }
 }

@@ -36,6 +36,7 @@ public static class PrometheusText
         Counter(b, "totem_datagrams_received_total", "UDP datagrams received.", m.DatagramsReceived);
         Counter(b, "totem_datagrams_dropped_by_fault_total", "Datagrams dropped by in-node fault injection.", m.DatagramsDroppedByFault);
         Counter(b, "totem_datagrams_malformed_total", "Datagrams dropped as malformed or unauthenticated.", m.DatagramsMalformed);
+        Counter(b, "totem_datagrams_rejected_unlisted_total", "Datagrams dropped before decoding: their source is not a listed node (totem.block_unlisted_ips).", m.DatagramsRejectedUnlisted);
         Gauge(b, "totem_pending_messages", "Submitted messages waiting for the token.", m.PendingMessages);
         return b.ToString();
     }
