@@ -76,7 +76,7 @@ public sealed class InboundDatagrams
         var result = TotemCodec.Decode(datagram.Bytes);
         if (!result.IsSuccess)
         {
-            if (_malformed.Increment() is var n && (n & (n - 1)) == 0)
+            if (_malformed.Increment() is var n && FloodLog.Logs(n))
                 _log.Warning("Dropped malformed datagram from {From}: {Error} ({Count} so far)", datagram.From, result.ToString(), n);
             return;
         }

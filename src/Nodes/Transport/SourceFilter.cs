@@ -40,7 +40,7 @@ public sealed class SourceFilter
     {
         if (Admits(from)) return true;
         var n = counters.OnRejectedUnlisted();
-        if ((n & (n - 1)) == 0)
+        if (FloodLog.Logs(n))
             _log?.Warning("Packet rejected from {From:l} ({Count} so far; totem.block_unlisted_ips)", from.ToString(), n);
         return false;
     }

@@ -178,7 +178,7 @@ public sealed class UdpTransport : IDatagramTransport
     private void Refused(SealFailure failure, EndPoint from)
     {
         var count = Counters.OnSealFailure(failure);
-        if ((count & (count - 1)) == 0)
+        if (FloodLog.Logs(count))
             _log.Warning("Unable to decrypt/auth packet from {From:l}: {Reason} ({Count} so far)", from.ToString(), failure, count);
     }
 
