@@ -38,6 +38,7 @@ public sealed class NodeBoard
     private int _pendingMessages;
     private ulong _highestRingSeq;
     private Func<ValueList<NodeId>, LinkSnapshot> _link;
+    private Func<IReadOnlyDictionary<NodeId, string>> _names = () => new Dictionary<NodeId, string>();
     private Func<(long Sent, long Received, long DroppedByFault, long Malformed, long RejectedUnlisted)> _datagrams = () => (0, 0, 0, 0, 0);
     private TransportCounters? _transport;
 
@@ -54,9 +55,11 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport = null)
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport = null,
+        Func<IReadOnlyDictionary<NodeId, string>>? names = null)
     {
         _link = link;
+        if (names is not null) _names = names;
         _datagrams = datagrams;
         _transport = transport;
     }
@@ -151,9 +154,10 @@ public sealed class NodeBoard
     {
         lock (_gate)
         {
+            var link = _link(_members);
             return new NodeStatusSnapshot(
                 _options.NodeId, _options.ClusterName, _state, _ringId, _members,
-                QuorumSnapshotOf(_quorum), WatchdogSnapshotOf(_watchdog), _link(_members), StartedAt, _clock.GetUtcNow());
+                QuorumSnapshotOf(_quorum, link), WatchdogSnapshotOf(_watchdog), link, StartedAt, _clock.GetUtcNow());
         }
     }
 
@@ -294,18 +298,33 @@ public sealed class NodeBoard
         }
     }
 
-    private QuorumSnapshot QuorumSnapshotOf(QuorumStatus? q)
+    /// <summary>
+    /// Names and addresses as pvecm shows them: the nodelist's name and ring0_addr when there is a nodelist, else
+    /// (discovery by DNS name) the address the node sends to and the host name the peer source found for it.
+    /// </summary>
+    private QuorumSnapshot QuorumSnapshotOf(QuorumStatus? q, LinkSnapshot link)
     {
         if (q is null)
             return new QuorumSnapshot(false, 0, 0, 0, 0, ValueList<string>.Empty, ValueList<QuorumNodeEntry>.Empty);
-        var names = _options.Nodelist.Where(n => n.NodeId is not null).GroupBy(n => n.NodeId!.Value).ToDictionary(g => g.Key, g => g.First());
+        var listed = _options.Nodelist.Where(n => n.NodeId is not null).GroupBy(n => n.NodeId!.Value).ToDictionary(g => g.Key, g => g.First());
+        var names = _names();
         var nodes = q.Nodes.Select(n =>
         {
-            names.TryGetValue(n.NodeId, out var entry);
-            return new QuorumNodeEntry(n.NodeId, n.Votes, n.ExpectedVotes, n.Name ?? entry?.Name, entry?.RingAddress, n.State == QuorumNodeState.Member);
+            listed.TryGetValue(n.NodeId, out var entry);
+            names.TryGetValue(n.NodeId, out var found);
+            var name = n.Name ?? entry?.Name ?? found;
+            return new QuorumNodeEntry(n.NodeId, n.Votes, n.ExpectedVotes, name, entry?.RingAddress ?? AddressOf(n.NodeId, link), n.State == QuorumNodeState.Member);
         }).ToValueList();
         var flags = q.FlagsText.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToValueList();
         return new QuorumSnapshot(q.Quorate, q.TotalVotes, q.ExpectedVotes, q.HighestExpected, q.Quorum, flags, nodes);
+    }
+
+    private string? AddressOf(NodeId node, LinkSnapshot link)
+    {
+        if (node == _options.NodeId) return string.IsNullOrEmpty(link.LocalAddress) ? null : link.LocalAddress;
+        var peer = link.Peers.FirstOrDefault(p => p.NodeId == node);
+        if (peer is null || string.IsNullOrEmpty(peer.Address)) return null;
+        return System.Net.IPEndPoint.TryParse(peer.Address, out var endpoint) ? endpoint.Address.ToString() : peer.Address;
     }
 
     private static WatchdogSnapshot WatchdogSnapshotOf(FencingStatus w) => new(

@@ -18,6 +18,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
     /// <summary>Current peer addresses, for `totemctl rings`.</summary>
     public Func<IReadOnlyDictionary<NodeId, string>> PeerAddresses { get; init; } = () => new Dictionary<NodeId, string>();
 
+    /// <summary>Processors' host names the peer source knows (this node's own too), for `totemctl status` and `members`.</summary>
+    public Func<IReadOnlyDictionary<NodeId, string>> PeerNames { get; init; } = () => new Dictionary<NodeId, string>();
+
     /// <summary>Every engine output, in order (the simulator's invariant checker listens here).</summary>
     public Action<SrpOutput>? ProtocolOutput { get; init; }
 

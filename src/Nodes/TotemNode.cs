@@ -109,6 +109,7 @@ public sealed class TotemNode : IRunningNode
             {
                 Faults = faults,
                 PeerAddresses = () => peers.Snapshot.ToDictionary(p => p.Key, p => p.Value.ToString()),
+                PeerNames = () => peers.Names,
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
             });
@@ -121,7 +122,8 @@ public sealed class TotemNode : IRunningNode
         _board.AttachLink(
             members => LinkOf(_activity, members),
             () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count, transport.Counters.RejectedUnlisted),
-            transport.Counters);
+            transport.Counters,
+            _environment.PeerNames);
         var hooks = new RingHooks
         {
             // A crashed node's actors may still run until its system has stopped: nothing of theirs reaches the outside then.

@@ -9,7 +9,7 @@ public sealed partial class TotemctlApp
     private Command TimeoutsCommand()
     {
         var config = new Option<string?>("--config") { Description = "A corosync.conf-style file (default: corosync's defaults)" };
-        var nodes = new Option<int?>("--nodes") { Description = "Ring size (default: the config's nodelist size)" };
+        var nodes = new Option<int?>("--nodes") { Description = "Ring size (default: the config's nodelist size, else its quorum.expected_votes, as totemd sizes it)" };
         nodes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--nodes must be at least 1");
@@ -32,11 +32,11 @@ public sealed partial class TotemctlApp
                 }
                 totem = loaded.Config.Totem;
                 fencing = loaded.Config.Fencing;
-                if (count is null && loaded.Config.Nodelist.Count > 0) count = loaded.Config.Nodelist.Count;
+                count ??= loaded.Config.ConfiguredRingSize;
             }
             if (count is null)
             {
-                await error.WriteLineAsync($"totemctl: give --nodes N: {(path is null ? "without --config" : path + " has no nodelist")} the ring size is unknown").ConfigureAwait(false);
+                await error.WriteLineAsync($"totemctl: give --nodes N: {(path is null ? "without --config" : path + " has no nodelist and no quorum.expected_votes")} the ring size is unknown").ConfigureAwait(false);
                 return ExitCodes.UsageOrConnection;
             }
             var report = TimeoutsReport.Build(path, totem, fencing, count.Value);

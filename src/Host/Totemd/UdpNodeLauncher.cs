@@ -12,6 +12,10 @@ public sealed class UdpNodeLauncher : INodeLauncher
     public Task<IRunningNode> StartAsync(NodeLaunch launch, Serilog.ILogger log, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (launch.Config.ConfiguredRingSize is null)
+            log.ForContext(LogSubsystem.Property, LogSubsystem.Main).Warning(
+                "No nodelist and no quorum.expected_votes: the token is sized for the {Count} processors found at start, so nodes started at other moments may run other timeouts; set quorum.expected_votes",
+                launch.Peers.Snapshot.Count);
         var store = launch.StateDir is { } dir ? new RingSeqStore(dir, launch.LocalNode) : null;
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
         IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
@@ -24,14 +28,13 @@ public sealed class UdpNodeLauncher : INodeLauncher
         Task.Run(() => TotemNode.CreateSystem(localNode, akkaLog, akkaConfig));
 
     /// <summary>
-    /// corosync sizes the token by the nodelist; with DNS discovery there is none, so the ring size
-    /// found at start stands in for it.
+    /// corosync sizes the token by the nodelist; with DNS discovery there is none, so quorum.expected_votes gives the
+    /// size (<see cref="ClusterConfig.ConfiguredRingSize"/>), and only without it the ring size found at start.
     /// </summary>
     public static NodeOptions OptionsFor(NodeLaunch launch)
     {
         var config = launch.Config;
-        var nodeCount = config.Nodelist.Count > 0 ? config.Nodelist.Count : Math.Max(1, launch.Peers.Snapshot.Count);
-        var timeouts = config.Timeouts(nodeCount);
+        var timeouts = config.Timeouts(Math.Max(1, launch.Peers.Snapshot.Count));
         return new NodeOptions(launch.LocalNode, config.Totem.ClusterName ?? "", timeouts, config.Quorum, config.Nodelist, config.Fencing)
         {
             ConfigKeys = RuntimeConfigKeys.From(config, timeouts),

@@ -11,10 +11,17 @@ namespace Totem.Nodes.Transport;
 public sealed class PeerTable
 {
     private ImmutableSortedDictionary<NodeId, IPEndPoint> _peers = ImmutableSortedDictionary<NodeId, IPEndPoint>.Empty;
+    private ImmutableSortedDictionary<NodeId, string> _names = ImmutableSortedDictionary<NodeId, string>.Empty;
 
     public event Action<IReadOnlyDictionary<NodeId, IPEndPoint>>? Changed;
 
     public ImmutableSortedDictionary<NodeId, IPEndPoint> Snapshot => Volatile.Read(ref _peers);
+
+    /// <summary>Host names of the processors as the source knows them (reverse DNS in discovery mode), for status views only.</summary>
+    public ImmutableSortedDictionary<NodeId, string> Names => Volatile.Read(ref _names);
+
+    /// <summary>Replaces the names; the send path never reads them.</summary>
+    public void ReplaceNames(IEnumerable<KeyValuePair<NodeId, string>> names) => Volatile.Write(ref _names, names.ToImmutableSortedDictionary());
 
     public bool TryGet(NodeId node, out IPEndPoint endpoint)
     {

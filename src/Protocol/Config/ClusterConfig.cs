@@ -16,9 +16,21 @@ public sealed record ClusterConfig(
     ControlSettings Control,
     IReadOnlyDictionary<string, SourcePosition> Positions)
 {
-    /// <summary>The runtime timeouts for a ring of the nodelist's size (corosync uses the nodelist, not the live membership).</summary>
-    public TotemTimeouts Timeouts() => TotemTimeouts.Derive(Totem, Nodelist.Count);
+    /// <summary>
+    /// The ring size the token is sized by, the same on every node whatever its DNS lookup saw: the nodelist's length
+    /// (corosync uses the nodelist, not the live membership), else quorum.expected_votes (DNS discovery has no
+    /// nodelist; votequorum needs expected_votes there, so it is the configured size of the cluster); null when the
+    /// config gives neither.
+    /// </summary>
+    public int? ConfiguredRingSize =>
+        Nodelist.Count > 0 ? Nodelist.Count : Quorum.ExpectedVotes is { } votes and > 0 ? (int)votes : null;
 
-    /// <summary>The runtime timeouts for a ring of <paramref name="nodeCount"/> nodes (discovery mode: no static nodelist).</summary>
-    public TotemTimeouts Timeouts(int nodeCount) => TotemTimeouts.Derive(Totem, nodeCount);
+    /// <summary>The runtime timeouts for the configured ring size.</summary>
+    public TotemTimeouts Timeouts() => TotemTimeouts.Derive(Totem, ConfiguredRingSize ?? 0);
+
+    /// <summary>
+    /// The runtime timeouts; <paramref name="discovered"/> (the processors found at start) stands in only when the
+    /// config gives no ring size, and then nodes that started at different moments may run different timings.
+    /// </summary>
+    public TotemTimeouts Timeouts(int discovered) => TotemTimeouts.Derive(Totem, ConfiguredRingSize ?? discovered);
 }

@@ -72,4 +72,49 @@ public sealed class PeerSourceTests
         Assert.Equal(3, table.Snapshot.Count);
         Assert.False(await discovery.RefreshOnceAsync(CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Discovery_names_replicas_by_the_first_label_of_their_reverse_name_and_forgets_a_gone_address()
+    {
+        var resolver = new TableResolver();
+        var a = IPAddress.Parse("172.28.0.2");
+        var b = IPAddress.Parse("172.28.0.3");
+        resolver.Forward["node"] = [a, b];
+        resolver.Reverse[a] = "lab-node-1.lab_default";
+        var table = new PeerTable();
+        var discovery = new PeerDiscovery(new DnsNamePeers("node", 5405, NodeIdSource.Address, resolver), table, Serilog.Core.Logger.None);
+
+        await discovery.RefreshOnceAsync(CancellationToken.None);
+        Assert.Equal(["lab-node-1"], table.Names.Values);
+        Assert.Equal(NodeIdentity.FromAddress(a), table.Names.Keys.Single());
+
+        // Named once (the unnamed address too): the next round asks DNS only for the forward name.
+        var reverse = resolver.ReverseLookups;
+        await discovery.RefreshOnceAsync(CancellationToken.None);
+        Assert.Equal(reverse, resolver.ReverseLookups);
+
+        // The address leaves and comes back as another container: it is named again.
+        resolver.Forward["node"] = [b];
+        await discovery.RefreshOnceAsync(CancellationToken.None);
+        Assert.Empty(table.Names);
+        resolver.Forward["node"] = [a, b];
+        resolver.Reverse[a] = "lab-node-6.lab_default";
+        await discovery.RefreshOnceAsync(CancellationToken.None);
+        Assert.Equal(["lab-node-6"], table.Names.Values);
+    }
+
+    [Theory]
+    [InlineData("lab-node-3.lab_default", "lab-node-3")]
+    [InlineData("pve1", "pve1")]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void A_short_name_is_the_first_label(string? hostName, string? expected) =>
+        Assert.Equal(expected, DnsNamePeers.ShortName(hostName));
+
+    [Fact]
+    public async Task A_static_nodelist_adds_no_names_of_its_own()
+    {
+        var source = new StaticNodelistPeers([Entry(1, "10.0.0.1", 3)], 5405, new TableResolver());
+        Assert.Empty(await source.NamesAsync(await source.ResolveAsync(CancellationToken.None), CancellationToken.None));
+    }
 }

@@ -10,6 +10,7 @@ public sealed class TableResolver : IHostResolver
     public Dictionary<string, IPAddress[]> Forward { get; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<IPAddress, string> Reverse { get; } = [];
     public int Lookups { get; private set; }
+    public int ReverseLookups { get; private set; }
 
     public Task<IPAddress[]> ResolveAsync(string name, CancellationToken ct)
     {
@@ -20,6 +21,9 @@ public sealed class TableResolver : IHostResolver
             : Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
     }
 
-    public Task<string?> ReverseAsync(IPAddress address, CancellationToken ct) =>
-        Task.FromResult(Reverse.TryGetValue(address, out var name) ? name : null);
+    public Task<string?> ReverseAsync(IPAddress address, CancellationToken ct)
+    {
+        ReverseLookups++;
+        return Task.FromResult(Reverse.TryGetValue(address, out var name) ? name : null);
+    }
 }

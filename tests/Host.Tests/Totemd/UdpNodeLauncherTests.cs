@@ -64,4 +64,60 @@ public sealed class UdpNodeLauncherTests
     [InlineData("block_unlisted_ips: no", false)]
     public void Block_unlisted_ips_follows_the_config(string line, bool expected) =>
         Assert.Equal(expected, UdpNodeLauncher.OptionsFor(Launch(line)).BlockUnlistedIps);
+
+    /// <summary>Issue 19: in one compose ring the token read 3000, 4950, 4950, 3650, 4950 ms by what each node's DNS saw at start.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Without_a_nodelist_every_node_sizes_the_token_by_expected_votes_whatever_its_dns_saw(int discovered)
+    {
+        var config = DiscoveryConfig("expected_votes: 5");
+        var peers = new PeerTable();
+        peers.Replace(Enumerable.Range(1, discovered).Select(i => KeyValuePair.Create(new NodeId((uint)i), new IPEndPoint(IPAddress.Parse($"172.28.0.{i + 1}"), 5405))));
+        var options = UdpNodeLauncher.OptionsFor(new NodeLaunch(config, new NodeId(1), new IPEndPoint(IPAddress.Loopback, 5405), peers));
+        Assert.Equal(config.Timeouts(5).Token, options.Timeouts.Token);
+        Assert.Equal(3000u + 3 * 650u, options.Timeouts.Token);
+        Assert.Equal(5, config.ConfiguredRingSize);
+    }
+
+    [Fact]
+    public void Without_a_nodelist_or_expected_votes_the_processors_found_at_start_size_the_token()
+    {
+        var config = DiscoveryConfig("");
+        Assert.Null(config.ConfiguredRingSize);
+        var peers = new PeerTable();
+        peers.Replace(Enumerable.Range(1, 4).Select(i => KeyValuePair.Create(new NodeId((uint)i), new IPEndPoint(IPAddress.Parse($"172.28.0.{i + 1}"), 5405))));
+        var options = UdpNodeLauncher.OptionsFor(new NodeLaunch(config, new NodeId(1), new IPEndPoint(IPAddress.Loopback, 5405), peers));
+        Assert.Equal(3000u + 2 * 650u, options.Timeouts.Token);
+    }
+
+    private static Totem.Protocol.Config.ClusterConfig DiscoveryConfig(string quorumExtra)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"launcher-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, $$"""
+            totem {
+              version: 2
+              cluster_name: t
+              transport: udpu
+            }
+            quorum {
+              provider: corosync_votequorum
+              {{quorumExtra}}
+            }
+            discovery {
+              dns_name: node
+            }
+            """);
+        try
+        {
+            var loaded = ConfigFile.Load(path);
+            Assert.True(loaded.IsValid, string.Join("; ", loaded.Diagnostics));
+            return loaded.Config!;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -12,6 +12,9 @@ namespace Totem.Host.Totemd.Discovery;
 /// </summary>
 public sealed class DnsNamePeers(string dnsName, int port, NodeIdSource identity, IHostResolver resolver) : IPeerSource
 {
+    // Only the discovery loop calls NamesAsync, one round at a time.
+    private readonly Dictionary<IPAddress, string?> _reverseNames = [];
+
     public async Task<IReadOnlyDictionary<NodeId, IPEndPoint>> ResolveAsync(CancellationToken ct)
     {
         var addresses = await resolver.ResolveAsync(dnsName, ct).ConfigureAwait(false);
@@ -23,6 +26,36 @@ public sealed class DnsNamePeers(string dnsName, int port, NodeIdSource identity
         }
         if (peers.Count == 0) throw new InvalidOperationException($"dns_name {dnsName} gave no usable IPv4 address");
         return peers;
+    }
+
+    /// <summary>
+    /// Each address's reverse name, short form (compose: "lab-node-3.lab_default" gives "lab-node-3"), as pvecm shows
+    /// node names. Looked up once per address and forgotten when the address leaves the answer, so a fenced container's
+    /// address taken by another replica is named again.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<NodeId, string>> NamesAsync(IReadOnlyDictionary<NodeId, IPEndPoint> peers, CancellationToken ct)
+    {
+        var current = peers.Values.Select(e => e.Address).ToHashSet();
+        foreach (var gone in _reverseNames.Keys.Where(a => !current.Contains(a)).ToList()) _reverseNames.Remove(gone);
+        var names = new SortedDictionary<NodeId, string>();
+        foreach (var (id, endpoint) in peers)
+        {
+            if (!_reverseNames.TryGetValue(endpoint.Address, out var name))
+            {
+                name = ShortName(await resolver.ReverseAsync(endpoint.Address, ct).ConfigureAwait(false));
+                _reverseNames[endpoint.Address] = name;
+            }
+            if (name is not null) names[id] = name;
+        }
+        return names;
+    }
+
+    /// <summary>The first label of a host name; null for none.</summary>
+    public static string? ShortName(string? hostName)
+    {
+        if (string.IsNullOrWhiteSpace(hostName)) return null;
+        var dot = hostName.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 ? hostName[..dot] : hostName;
     }
 
     public string Describe() => $"dns_name {dnsName}";

@@ -31,7 +31,21 @@ public sealed class PeerDiscovery(IPeerSource source, PeerTable table, Serilog.I
         var changed = table.Replace(answer);
         if (changed)
             _log.Information("Peers from {Source}: {Peers}", source.Describe(), string.Join(", ", answer.Select(p => $"{p.Key}={p.Value}")));
+        await RefreshNamesAsync(answer, ct).ConfigureAwait(false);
         return changed;
+    }
+
+    /// <summary>Names only feed the status views: a lookup that fails keeps the names there were.</summary>
+    private async Task RefreshNamesAsync(IReadOnlyDictionary<Totem.Protocol.Wire.NodeId, System.Net.IPEndPoint> answer, CancellationToken ct)
+    {
+        try
+        {
+            table.ReplaceNames(await source.NamesAsync(answer, ct).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _log.Debug("Peer names through {Source} not refreshed: {Reason}", source.Describe(), ex.Message);
+        }
     }
 
     /// <summary>Refreshes every <paramref name="interval"/> until cancelled.</summary>

@@ -23,6 +23,9 @@ public sealed class StaticNodelistPeers(IReadOnlyList<NodeEntry> nodes, int port
         return peers;
     }
 
+    public Task<IReadOnlyDictionary<NodeId, string>> NamesAsync(IReadOnlyDictionary<NodeId, IPEndPoint> peers, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<NodeId, string>>(new Dictionary<NodeId, string>());
+
     public string Describe() => $"nodelist ({nodes.Count} nodes)";
 
     /// <summary>The first IPv4 address of a nodelist entry's ring0_addr (IPv6 when it has no IPv4 one).</summary>
