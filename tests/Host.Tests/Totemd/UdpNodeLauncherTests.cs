@@ -10,10 +10,8 @@ namespace Totem.Host.Tests.Totemd;
 /// <summary>What totemd decided about crypto and unlisted sources reaches the node's transport.</summary>
 public sealed class UdpNodeLauncherTests
 {
-    private static NodeLaunch Launch(string totemExtra)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"launcher-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, $$"""
+    private static NodeLaunch Launch(string totemExtra) =>
+        new(Load($$"""
             totem {
               version: 2
               cluster_name: t
@@ -29,12 +27,17 @@ public sealed class UdpNodeLauncherTests
             quorum {
               provider: corosync_votequorum
             }
-            """);
+            """), new NodeId(1), new IPEndPoint(IPAddress.Loopback, 5405), new PeerTable());
+
+    private static Totem.Protocol.Config.ClusterConfig Load(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"launcher-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, text);
         try
         {
             var loaded = ConfigFile.Load(path);
             Assert.True(loaded.IsValid, string.Join("; ", loaded.Diagnostics));
-            return new NodeLaunch(loaded.Config!, new NodeId(1), new IPEndPoint(IPAddress.Loopback, 5405), new PeerTable());
+            return loaded.Config!;
         }
         finally
         {
@@ -92,10 +95,8 @@ public sealed class UdpNodeLauncherTests
         Assert.Equal(3000u + 2 * 650u, options.Timeouts.Token);
     }
 
-    private static Totem.Protocol.Config.ClusterConfig DiscoveryConfig(string quorumExtra)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"launcher-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, $$"""
+    private static Totem.Protocol.Config.ClusterConfig DiscoveryConfig(string quorumExtra) =>
+        Load($$"""
             totem {
               version: 2
               cluster_name: t
@@ -109,15 +110,4 @@ public sealed class UdpNodeLauncherTests
               dns_name: node
             }
             """);
-        try
-        {
-            var loaded = ConfigFile.Load(path);
-            Assert.True(loaded.IsValid, string.Join("; ", loaded.Diagnostics));
-            return loaded.Config!;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
 }
