@@ -2,6 +2,9 @@
 # Starts a 5-node Totem ring on this machine: totemd N binds 127.0.0.N:5405 (ring) and
 # 127.0.0.N:7405 (control API). Linux routes all of 127.0.0.0/8 to loopback, so no setup is needed.
 # Shows membership and quorum forming, then waits; Ctrl-C stops every node (each leaves the ring).
+# The ring is encrypted and authenticated (hocon/local-ring.conf: knet, aes256/sha256) with one key,
+# .local-ring/authkey: made by `totemctl keygen` on the first run, reused after; every node reads it
+# (TOTEM_KEYFILE). Remove it for a new key.
 #
 #   scripts/local-ring.sh            # 5 nodes, hocon/local-ring.conf
 #   NODES=3 scripts/local-ring.sh    # the first 3 nodes of the nodelist only
@@ -34,6 +37,11 @@ else
   TOTEMD=("$RUN/totemd/totemd")
 fi
 TOTEMCTL=(dotnet "$RUN/bin/totemctl.dll")
+
+# One key for the whole ring, made once (mode 0400) and kept across runs; a key totemd would refuse stops here.
+export TOTEM_KEYFILE="$RUN/authkey"
+"${TOTEMCTL[@]}" keygen --if-missing -k "$TOTEM_KEYFILE" | sed 's/^/keygen: /'
+echo "Ring key: $TOTEM_KEYFILE, shared by every node (aes256/sha256 per hocon/local-ring.conf; rm it for a new key)"
 
 # Leaves anything it did not start alone: it only signals the pids it recorded.
 pids=()

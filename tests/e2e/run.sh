@@ -160,6 +160,26 @@ expected_detection() { # replica
                | if length == 2 then (add / 1000) else empty end' 2>/dev/null
 }
 
+# The lab's key as a node reads it: "MODE SHA256" of /etc/corosync/authkey (from the authkey volume).
+key_of() { docker exec "$1" sh -c 'printf "%s " "$(stat -c %a /etc/corosync/authkey)"; sha256sum </etc/corosync/authkey | cut -d" " -f1'; }
+same_key() { # replica...: every listed node reads one key, mode 400
+    local c keys
+    keys=$(for c in $(containers "$@"); do key_of "$c"; done | sort -u)
+    echo "keys: $keys"
+    [ "$(wc -l <<<"$keys")" = 1 ] && [[ $keys == "400 "* ]]
+}
+# The wrong-key node (docker-compose.yml's `intruder` service): its name ends in 9, its node id.
+INTRUDER=${PROJECT}-intruder-9
+intruder_alone() { # it answers, and its ring is itself only, not quorate
+    status "$INTRUDER" | tee "$OUT/intruder-status.json" | jq -e '.members == [9] and .quorate == false' >/dev/null
+}
+intruder_refused_both_ways() { # the intruder and at least one ring node logged knet's refusal of the other's datagrams
+    local ip
+    ip=$(lab_ip "$INTRUDER")
+    docker logs "$INTRUDER" 2>&1 | grep -F "Unable to decrypt/auth packet from" >/dev/null || { echo "intruder: no refusal logged"; return 1; }
+    logs_have_some "Unable to decrypt/auth packet from $ip:" 1 2 3 4 5
+}
+
 save_logs() {
     local c
     for c in $(docker ps -aq --filter "label=com.docker.compose.project=$1"); do
@@ -175,6 +195,7 @@ cleanup() {
         say "TOTEM_E2E_KEEP=1: leaving project $PROJECT up"
         return
     fi
+    docker rm -f "$INTRUDER" >/dev/null 2>&1
     [ -n "${C2:-}" ] && down "$C2" "$P2"
     [ -n "${C1:-}" ] && down "$C1" "$P1"
 }
@@ -200,7 +221,7 @@ else
 fi
 say "compose: $C1 ($($C1 version --short 2>/dev/null))${C2:+, smoke run with $C2 ($($C2 version --short 2>/dev/null))}"
 # A subnet of its own, so the test can run beside a user's lab.
-export TOTEM_SUBNET=172.28.250.0/24
+export TOTEM_SUBNET=172.28.250.0/24 TOTEM_INTRUDER=$INTRUDER
 $C1 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
 
 # --- 2. build -------------------------------------------------------------------------------------
@@ -211,6 +232,7 @@ d_build=$(elapsed "$t")
 [ "$failed" = 0 ] || exit 1
 check "the image has totemd, totemctl, ip, tc and iptables" \
     docker run --rm --entrypoint sh totem-lab/node:latest -c 'command -v totemd totemctl ip tc iptables'
+check "the image carries no authkey" docker run --rm --entrypoint sh totem-lab/node:latest -c '! ls -d /etc/corosync 2>/dev/null'
 
 t_scenario=$(date +%s.%N)
 # --- 3. five nodes ------------------------------------------------------------------------------
@@ -223,6 +245,36 @@ distinct_ids() { # n: the last statuses name n distinct numeric node ids
 }
 check "the 5 nodes have 5 distinct node ids" distinct_ids 5
 d=$(wait_for 120 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
+authkey_made() { # the one-shot authkey service wrote the key and exited 0
+    local c
+    c=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=authkey)
+    [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$c")" = "exited 0" ] &&
+        docker logs "$c" 2>&1 | grep -F "Writing corosync key to /etc/corosync/authkey." >/dev/null
+}
+check "the authkey service made the lab's key once and exited 0" authkey_made
+check "the 5 nodes read one key, mode 0400, from the authkey volume" same_key 1 2 3 4 5
+check "the 5 nodes logged aes256/sha256 with that key" logs_have "Ring datagrams: crypto_cipher aes256, crypto_hash sha256, key /etc/corosync/authkey (256 bytes)" 1 2 3 4 5
+
+# --- 3b. a node with another key never joins ----------------------------------------------------
+say "a node with another key ($INTRUDER, lab/README.md section 7)"
+check "the ring of 5 before the intruder" ring_is true 5 1 2 3 4 5
+ring_before=$(jq -c .ringId "$OUT/last-status.1")
+check "$C1 --profile intruder up -d intruder" $C1 -p "$PROJECT" --profile intruder up -d --no-build intruder
+d=$(wait_for 90 intruder_refused_both_ways) && pass "the intruder and the ring log 'Unable to decrypt/auth packet from' each other (after $d s)" ||
+    fail "the intruder and the ring log 'Unable to decrypt/auth packet from' each other: $(tail -1 "$OUT/wait.log")"
+# Long enough for several join and merge rounds of the intruder (join 50 ms, merge 200 ms, send from its first second).
+sleep 15
+check "the intruder stays a ring of its own (members [9], not quorate)" intruder_alone
+check "the ring is still the same 5 members, quorate" ring_is true 5 1 2 3 4 5
+same_ring_as_before() { [ "$ring_before" = "$(jq -c .ringId "$OUT/last-status.1")" ]; }
+check "the ring id did not change ($ring_before)" same_ring_as_before
+never_joined_9() { # no ring node ever logged node 9 joining
+    local c
+    for c in $(containers 1 2 3 4 5); do ! docker logs "$c" 2>&1 | grep -E "Members joined:( [0-9]+)* 9( |\$)" || return 1; done
+}
+check "no ring node logged node 9 joining" never_joined_9
+docker logs -t "$INTRUDER" >"$OUT/intruder.log" 2>&1
+docker rm -f "$INTRUDER" >/dev/null
 
 # --- 4. kill one --------------------------------------------------------------------------------
 d_expected=$(expected_detection 1)
@@ -294,6 +346,7 @@ check "$C1 up -d --scale node=7" $C1 -p "$PROJECT" up -d --no-build --scale node
 d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "a ring of 7, quorate, expected votes 7 (after $d s)" ||
     fail "a ring of 7, quorate, expected votes 7: $(tail -1 "$OUT/wait.log")"
 d=$(wait_for 120 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
+check "the replicas added by --scale read the same key" same_key 1 6 7
 d_scenario=$(elapsed "$t_scenario")
 
 # --- 8. clean up ----------------------------------------------------------------------------------

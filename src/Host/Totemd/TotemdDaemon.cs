@@ -108,6 +108,11 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             || loaded.Config is null)
             return TotemdExitCodes.BadConfig;
         var config = Effective(loaded.Config, settings);
+        if (ClusterConfigValidator.DiscoveryIdentityProblem(config) is { } identity)
+        {
+            await stderr.WriteLineAsync($"totemd: {options.ConfigPath}: {identity}; nothing started").ConfigureAwait(false);
+            return TotemdExitCodes.BadConfig;
+        }
 
         var control = options.Control;
         if (control is null && !loaded.Config.Positions.ContainsKey("control.bind")) control = settings.Control;

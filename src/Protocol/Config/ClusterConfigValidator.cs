@@ -65,6 +65,21 @@ public static class ClusterConfigValidator
         return config with { Quorum = ValidateQuorum(config, At, Error, Warning) };
     }
 
+    /// <summary>
+    /// Knet's 16-bit node ids (KNET_MAX_HOST) for a ring without a nodelist: discovery.nodeid_source address derives
+    /// 32-bit ids from IPv4 addresses (172.28.5.2 is 2887517442), which corosync derives only for udp/udpu. Asked of the
+    /// effective config, after totemd's HOCON filled in the source the file left out; null when the ids can be used.
+    /// </summary>
+    public static string? DiscoveryIdentityProblem(ClusterConfig effective)
+    {
+        ArgumentNullException.ThrowIfNull(effective);
+        if (effective.Totem.Transport != "knet" || effective.Nodelist.Count > 0 || effective.Discovery.DnsName is null) return null;
+        if (effective.Discovery.NodeIdSource != NodeIdSource.Address) return null;
+        return $"discovery.nodeid_source address derives node ids from IPv4 addresses (32 bits), but Knet requires nodeid to be " +
+            $"less than {KnetMaxHost}: use nodeid_source reverse_dns_replica, or transport udpu (corosync derives nodeids only " +
+            "for udp/udpu, and those carry no crypto)";
+    }
+
     private static void ValidateTimeouts(ClusterConfig config, Func<string[], SourcePosition> at, Action<SourcePosition, string> error)
     {
         var timeouts = config.Timeouts();

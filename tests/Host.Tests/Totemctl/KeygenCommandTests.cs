@@ -73,6 +73,51 @@ public sealed class KeygenCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task If_missing_writes_a_key_once_and_then_keeps_it()
+    {
+        var path = _dir.File("authkey");
+        var (code, output, error) = await Run("keygen", "--if-missing", "-k", path);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains($"Writing corosync key to {path}.", output);
+        var first = File.ReadAllBytes(path);
+
+        (code, output, error) = await Run("keygen", "--if-missing", "-k", path, "-s", "512");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains($"Keeping the existing corosync key {path} ({AuthKeyFile.DefaultBytes} bytes).", output);
+        Assert.Equal(first, File.ReadAllBytes(path));
+        Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public async Task If_missing_refuses_an_existing_key_totemd_would_refuse_and_leaves_it()
+    {
+        var path = _dir.Key(AuthKeyFile.DefaultBytes, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var before = File.ReadAllBytes(path);
+        var (code, output, error) = await Run("keygen", "--if-missing", "-k", path);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Contains($"authkey file '{path}' has mode 0444", error);
+        Assert.Contains("not replaced", error);
+        Assert.Empty(output);
+        Assert.Equal(before, File.ReadAllBytes(path));
+
+        var shortKey = _dir.Key(64, name: "short");
+        (code, _, error) = await Run("keygen", "--if-missing", "-k", shortKey);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Contains("a key needs at least 128 bytes", error);
+    }
+
+    [Fact]
+    public async Task If_missing_and_force_together_are_refused()
+    {
+        var path = _dir.Key(AuthKeyFile.DefaultBytes);
+        var before = File.ReadAllBytes(path);
+        var (code, _, error) = await Run("keygen", "--if-missing", "--force", "-k", path);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Contains("--if-missing keeps an existing key and --force replaces it", error);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public async Task A_missing_directory_is_named()
     {
         var path = Path.Combine(_dir.Path, "no-such-dir", "authkey");

@@ -181,30 +181,25 @@ public sealed class TotemdHoconTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_cluster_file_wins_over_the_hocon_and_the_hocon_over_the_reference()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"totemd-{Guid.NewGuid():N}.conf");
-        // local-ring.conf sets fencing.mode/timeout (exit, 10000) and no control.bind.
-        await File.WriteAllTextAsync(path, "totemd {\n  fencing { mode = none, timeout = 3s }\n  control.port = 9405\n}\n");
-        try
-        {
-            var output = new StringWriter();
-            var error = new StringWriter();
-            var options = new TotemdOptions(Path.Combine(RepoRoot(), "hocon", "local-ring.conf"), 3, null, null, CheckOnly: true) { AkkaConfigPath = path };
-            var code = await new TotemdDaemon(options, launcher: null, new TableResolver(), output, error).RunAsync(CancellationToken.None);
-            Assert.True(code == TotemdExitCodes.Ok, error.ToString());
-            Assert.Contains("control API on 127.0.0.1:9405", output.ToString());
-            Assert.Contains("fencing exit after 10000 ms", output.ToString());
+        // local-ring.conf sets fencing.mode/timeout (exit, 10000) and no control.bind; its crypto needs the key.
+        using var key = new LocalRingKey();
+        var path = key.Hocon("  fencing { mode = none, timeout = 3s }\n  control.port = 9405");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var options = new TotemdOptions(Path.Combine(RepoRoot(), "hocon", "local-ring.conf"), 3, null, null, CheckOnly: true) { AkkaConfigPath = path };
+        var code = await new TotemdDaemon(options, launcher: null, new TableResolver(), output, error).RunAsync(CancellationToken.None);
+        Assert.True(code == TotemdExitCodes.Ok, error.ToString());
+        Assert.Contains("control API on 127.0.0.1:9405", output.ToString());
+        Assert.Contains("fencing exit after 10000 ms", output.ToString());
 
-            var commandLine = options with { Control = new IPEndPoint(IPAddress.Parse("127.0.0.3"), 7405) };
-            output.GetStringBuilder().Clear();
-            Assert.Equal(TotemdExitCodes.Ok, await new TotemdDaemon(commandLine, null, new TableResolver(), output, error).RunAsync(CancellationToken.None));
-            Assert.Contains("control API on 127.0.0.3:7405", output.ToString());
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var commandLine = options with { Control = new IPEndPoint(IPAddress.Parse("127.0.0.3"), 7405) };
+        output.GetStringBuilder().Clear();
+        Assert.Equal(TotemdExitCodes.Ok, await new TotemdDaemon(commandLine, null, new TableResolver(), output, error).RunAsync(CancellationToken.None));
+        Assert.Contains("control API on 127.0.0.3:7405", output.ToString());
+        Assert.Contains("crypto_cipher aes256, crypto_hash sha256", output.ToString());
     }
 
     [Fact]

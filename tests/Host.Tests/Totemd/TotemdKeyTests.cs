@@ -177,6 +177,20 @@ public sealed class TotemdKeyTests : IDisposable
     }
 
     /// <summary>Keeps what totemd asked for and fails the start, so nothing binds or runs.</summary>
+    [Fact]
+    public async Task Knet_with_dns_discovery_and_ids_from_addresses_exits_2_before_reading_the_key()
+    {
+        var path = _dir.File("discovery.conf");
+        // No nodeid_source in the file: totemd's default (address) applies, and 10.0.0.1 would be id 167772161.
+        File.WriteAllText(path, "totem {\n  version: 2\n  transport: knet\n  secauth: on\n}\ndiscovery {\n  dns_name: node\n}\n");
+        var (code, output, error) = await Run(Check(path));
+        Assert.Equal(TotemdExitCodes.BadConfig, code);
+        Assert.Contains($"totemd: {path}: discovery.nodeid_source address derives node ids from IPv4 addresses", error);
+        Assert.Contains("Knet requires nodeid to be less than 65536", error);
+        Assert.DoesNotContain("needs the cluster's key", error);
+        Assert.Empty(output);
+    }
+
     private sealed class CapturingLauncher : INodeLauncher
     {
         public NodeLaunch? Launch { get; private set; }

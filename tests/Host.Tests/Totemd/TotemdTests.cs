@@ -11,8 +11,18 @@ using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Totemd;
 
-public sealed class TotemdTests
+// local-ring.conf's key is a file with Unix mode bits.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class TotemdTests : IDisposable
 {
+    private readonly LocalRingKey _key = new();
+
+    public void Dispose() => _key.Dispose();
+
+    /// <summary>hocon/local-ring.conf for node <paramref name="nodeId"/>, with the test's key.</summary>
+    private TotemdOptions LocalRing(uint nodeId, IPEndPoint? control, bool checkOnly) =>
+        new(RingConfig, nodeId, null, control, checkOnly) { AkkaConfigPath = _key.Hocon() };
+
     private static string RingConfig => Path.Combine(RepoRoot(), "hocon", "local-ring.conf");
 
     private static string RepoRoot()
@@ -52,7 +62,7 @@ public sealed class TotemdTests
     [Fact]
     public async Task Check_accepts_the_local_ring_config_for_node_3()
     {
-        var (code, output, error) = await Run(new TotemdOptions(RingConfig, 3, null, null, CheckOnly: true));
+        var (code, output, error) = await Run(LocalRing(3, null, checkOnly: true));
         Assert.True(code == TotemdExitCodes.Ok, error);
         Assert.Contains("configuration ok: node 3 on 127.0.0.3:5405", output);
         Assert.Contains("5 processors", output);
@@ -79,7 +89,7 @@ public sealed class TotemdTests
     [Fact]
     public async Task An_unknown_nodeid_exits_2_listing_the_known_ones()
     {
-        var (code, _, error) = await Run(new TotemdOptions(RingConfig, 9, null, null, CheckOnly: true));
+        var (code, _, error) = await Run(LocalRing(9, null, checkOnly: true));
         Assert.Equal(TotemdExitCodes.BadConfig, code);
         Assert.Contains("--nodeid 9: no such node", error);
     }
@@ -87,7 +97,7 @@ public sealed class TotemdTests
     [Fact]
     public async Task Without_a_launcher_only_check_runs()
     {
-        var (code, _, _) = await Run(new TotemdOptions(RingConfig, 2, null, new IPEndPoint(IPAddress.Loopback, 0), CheckOnly: false));
+        var (code, _, _) = await Run(LocalRing(2, new IPEndPoint(IPAddress.Loopback, 0), checkOnly: false));
         Assert.Equal(TotemdExitCodes.Failed, code);
     }
 

@@ -1,4 +1,5 @@
 using Totem.Protocol.Config;
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 using static Totem.Protocol.Tests.Config.ConfigTestSupport;
 
@@ -71,6 +72,12 @@ public class ConfigFileLoadTests
         Assert.Equal(new FencingSettings(FencingMode.Exit, 10000), config.Fencing);
         Assert.Equal(ControlSettings.Default, config.Control);
         Assert.Equal(4950u, config.Timeouts().Token);
+        // corosync 3's knet with Proxmox's crypto; the key's path comes from TOTEM_KEYFILE (scripts/local-ring.sh).
+        Assert.Equal("knet", config.Totem.Transport);
+        Assert.Equal(new CryptoSettings(CryptoCipher.Aes256, CryptoHash.Sha256), TotemCrypto.Decide(config.Totem, out _));
+        Assert.Null(config.Totem.KeyFile);
+        var keyed = ClusterConfigParser.Parse(File.ReadAllText(path), path, Environment(("TOTEM_KEYFILE", "/run/ring/authkey"))).Config!;
+        Assert.Equal("/run/ring/authkey", keyed.Totem.KeyFile);
     }
 
     [Fact]
@@ -87,6 +94,32 @@ public class ConfigFileLoadTests
         Assert.Equal(new ControlSettings("0.0.0.0", 7405), config.Control);
         Assert.Equal(QuorumSettings.Default, config.Quorum);
         Assert.Equal(TotemTimeouts.Derive(TotemSettings.Default, 5), config.Timeouts(5));
+        Assert.Equal("knet", config.Totem.Transport);
+        Assert.Equal(new CryptoSettings(CryptoCipher.Aes256, CryptoHash.Sha256), TotemCrypto.Decide(config.Totem, out _));
+        Assert.True(config.Totem.BlockUnlistedIps);
+        Assert.Null(ClusterConfigValidator.DiscoveryIdentityProblem(config));
+    }
+
+    [Fact]
+    public void Compose_conf_can_opt_out_of_crypto_and_back_to_udpu_from_the_environment()
+    {
+        var path = Path.Combine(RepoRoot(), "hocon", "compose.conf");
+        var none = ClusterConfigParser.Parse(File.ReadAllText(path), path,
+            Environment(("TOTEM_CRYPTO_CIPHER", "none"), ("TOTEM_CRYPTO_HASH", "none")));
+        Assert.True(none.IsValid, Errors(none));
+        Assert.Equal(CryptoSettings.Off, TotemCrypto.Decide(none.Config!.Totem, out _));
+
+        var hashOnly = ClusterConfigParser.Parse(File.ReadAllText(path), path,
+            Environment(("TOTEM_CRYPTO_CIPHER", "none"), ("TOTEM_CRYPTO_HASH", "sha512")));
+        Assert.Equal(new CryptoSettings(CryptoCipher.None, CryptoHash.Sha512), TotemCrypto.Decide(hashOnly.Config!.Totem, out _));
+
+        // udpu with the file's crypto is corosync's refusal; udpu with none is the address-derived-ids setup.
+        var udpu = ClusterConfigParser.Parse(File.ReadAllText(path), path, Environment(("TOTEM_TRANSPORT", "udpu")));
+        Assert.Contains(udpu.Errors, e => e.Message == "crypto_cipher & crypto_hash are only valid for the Knet transport.");
+        var udpuNone = ClusterConfigParser.Parse(File.ReadAllText(path), path, Environment(
+            ("TOTEM_TRANSPORT", "udpu"), ("TOTEM_CRYPTO_CIPHER", "none"), ("TOTEM_CRYPTO_HASH", "none"), ("TOTEM_NODEID_SOURCE", "address")));
+        Assert.True(udpuNone.IsValid, Errors(udpuNone));
+        Assert.Null(ClusterConfigValidator.DiscoveryIdentityProblem(udpuNone.Config!));
     }
 
     [Fact]
