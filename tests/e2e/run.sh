@@ -243,7 +243,27 @@ d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "5 members, quorate, expected
 distinct_ids() { # n: the last statuses name n distinct numeric node ids
     [ "$(cat "$OUT"/last-status.* | jq -r '.nodeId | numbers' | sort -u | wc -l)" = "$1" ]
 }
+# Issue 19: one timing per ring (sized by expected votes, not by each node's DNS answer at start), and
+# every node named and addressed in `status` as pvecm shows them.
+same_timing() { # replica...: every node runs the same effective token + consensus
+    local r t
+    t=$(for r in "$@"; do expected_detection "$r"; echo; done | grep . | sort -u)
+    echo "token + consensus (s) by node: $t"
+    [ -n "$t" ] && [ "$(wc -l <<<"$t")" = 1 ]
+}
+nodes_named() { # n: a fresh status of replicas 1..n shows n quorum nodes, each with a name and an address
+    local f
+    ring_is true - $(seq 1 "$1") >/dev/null || return 1
+    for f in $(seq 1 "$1" | sed "s|^|$OUT/last-status.|"); do
+        jq -e --argjson n "$1" '(.nodes | length) == $n and ([.nodes[] | select((.name // "") == "" or (.address // "") == "")] | length) == 0' "$f" >/dev/null ||
+            { echo "$f: $(jq -c '[.nodes[] | {nodeId, name, address}]' "$f")"; return 1; }
+    done
+}
 check "the 5 nodes have 5 distinct node ids" distinct_ids 5
+check "every node runs the same token + consensus" same_timing 1 2 3 4 5
+# Names come from discovery's reverse lookups, one interval (2 s) after the start at the latest.
+d=$(wait_for 30 nodes_named 5) && pass "status names and addresses all 5 nodes on every node" ||
+    fail "status names and addresses all 5 nodes on every node: $(tail -1 "$OUT/wait.log")"
 d=$(wait_for 120 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
 authkey_made() { # the one-shot authkey service wrote the key and exited 0
     local c
@@ -347,6 +367,7 @@ d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "a ring of 7, quorate, ex
     fail "a ring of 7, quorate, expected votes 7: $(tail -1 "$OUT/wait.log")"
 d=$(wait_for 120 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
 check "the replicas added by --scale read the same key" same_key 1 6 7
+check "the 7 replicas still run one timing (sized by TOTEM_EXPECTED_VOTES)" same_timing 1 2 3 4 5 6 7
 d_scenario=$(elapsed "$t_scenario")
 
 # --- 8. clean up ----------------------------------------------------------------------------------
