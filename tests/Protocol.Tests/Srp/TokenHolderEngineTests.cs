@@ -116,6 +116,7 @@ public class TokenHolderEngineTests
         var delivered = new List<uint>();
         void Feed(SrpInput input, long now) =>
             delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => d.Seq));
+        Feed(new TransAck(NewRing), 95);
 
         // Our own messages go out on the next token visit and are delivered at once (agreed order).
         Feed(new SubmitMessage(new byte[] { 1 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
