@@ -184,6 +184,7 @@ public class TokenHolderEngineTests
     public void A_token_behind_what_the_ring_already_multicast_trips_an_invariant_instead_of_corrupting_the_log()
     {
         var engine = Installed(out _);
+        engine.Handle(new TransAck(NewRing), 95);
         engine.Handle(new MessageReceived(Mcast(1, "a")), 100);
         engine.Handle(new MessageReceived(Mcast(2, "b")), 100);
         engine.Handle(new SubmitMessage(new byte[] { 9 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
