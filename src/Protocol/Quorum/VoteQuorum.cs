@@ -216,7 +216,7 @@ public sealed class VoteQuorum
         _quorumMembers = members;
         _ringId = change.RingId;
 
-        // Corosync keeps the old verdict until the node-info exchange completes. When members left, that
+        // Corosync keeps the old verdict until the sync activates votequorum. When members left, that
         // window would let a minority still call itself quorate while the majority already is: decide the
         // loss at once (it can only lower quorum's verdict); gaining quorum still waits for the exchange.
         if (left.Count > 0 && _clusterIsQuorate)
