@@ -24,6 +24,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
     /// <summary>Every engine output, in order (the simulator's invariant checker listens here).</summary>
     public Action<SrpOutput>? ProtocolOutput { get; init; }
 
+    /// <summary>The service synchronization of a ring completed on this node, in order with <see cref="ProtocolOutput"/>.</summary>
+    public Action<RingId>? ServiceSyncCompleted { get; init; }
+
     /// <summary>Keeps a newly seen ring seq where a restarted node will find it (before the ring that uses it forms).</summary>
     public Action<ulong>? PersistRingSeq { get; init; }
 

@@ -128,6 +128,7 @@ public sealed class TotemNode : IRunningNode
         {
             // A crashed node's actors may still run until its system has stopped: nothing of theirs reaches the outside then.
             ProtocolOutput = _environment.ProtocolOutput is { } output ? o => { if (_exiting == 0) output(o); } : null,
+            ServiceSyncCompleted = _environment.ServiceSyncCompleted is { } synced ? r => { if (_exiting == 0) synced(r); } : null,
             PersistRingSeq = _environment.PersistRingSeq,
             OnActorFailure = _environment.OnActorFailure,
         };

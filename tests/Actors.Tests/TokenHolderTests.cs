@@ -105,7 +105,7 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
     }
 
     [Fact]
-    public void A_ring_of_one_it_is_handed_is_recovered_installed_told_to_votequorum_and_reported()
+    public void A_ring_of_one_it_is_handed_is_recovered_installed_synchronized_with_votequorum_and_reported()
     {
         var commit = new CommitToken(N(1), RingOfOne.RingId, 3, 1, new[] { new CommitMember(N(1), BootRing, 0, 0, true) }.ToValueList());
         var position = Batch(new SuspendRing()).Reports.OfType<RingPositionReport>().Single().Position;
@@ -119,8 +119,9 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
         var installed = answer.Reports.OfType<InstalledReport>().Single();
         Assert.Equal(RingOfOne.RingId, installed.Ring.RingId);
         Assert.Equal([N(1)], installed.Members);
-        var ring = _quorum.FishForMessage<RingInstalled>(_ => true);
-        Assert.Equal(RingOfOne.RingId, ring.RingId);
+        var init = _quorum.FishForMessage<ServiceSyncInit>(_ => true);
+        Assert.Equal(RingOfOne.RingId, init.Ring);
+        Assert.Equal([N(1)], init.Members);
     }
 
     [Fact]

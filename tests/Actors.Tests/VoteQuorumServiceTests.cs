@@ -27,33 +27,49 @@ public sealed class VoteQuorumServiceTests : VirtualTimeTestKit
 
     private static byte[] Info(uint node) => QuorumMessageCodec.Encode(new NodeInfo(N(node), 1, 3, default));
 
-    [Fact]
-    public void A_new_ring_makes_it_multicast_its_node_info_through_the_ring()
+    /// <summary>What the ring's ServiceSync asks of votequorum for a new ring, with the members' node-info delivered before the barriers.</summary>
+    private void Synchronize(RingId ring, uint[] members)
     {
-        var ring = new RingId(N(1), 8);
-        _quorum.Tell(new RingInstalled(ring, new[] { N(1), N(2) }.ToValueList()));
-
-        var broadcast = _ring.FishForMessage<Broadcast>(b => b.Service == ServiceId.VoteQuorum);
-        Assert.Equal(DeliveryGuarantee.Agreed, broadcast.Guarantee);
-        var info = Assert.IsType<NodeInfo>(QuorumMessageCodec.Decode(broadcast.Body));
-        Assert.Equal(N(1), info.NodeId);
+        _quorum.Tell(new ServiceSyncInit(ring, ValueList<NodeId>.Empty, members.Select(N).ToValueList()));
+        _quorum.Tell(new ServiceSyncProcess(ring), _ring);
+        _ring.FishForMessage<ServiceSyncProcessed>(p => p.Ring == ring);
+        foreach (var member in members) _quorum.Tell(new QuorumMessageDelivered(N(member), Info(member)));
+        _quorum.Tell(new ServiceSyncActivate(ring));
     }
 
     [Fact]
-    public void Two_of_three_members_reporting_make_the_watchdog_hear_quorate()
+    public void The_process_phase_multicasts_the_node_info_through_the_ring_before_answering()
     {
-        _quorum.Tell(new RingInstalled(new RingId(N(1), 8), new[] { N(1), N(2) }.ToValueList()));
+        var ring = new RingId(N(1), 8);
+        _quorum.Tell(new ServiceSyncInit(ring, ValueList<NodeId>.Empty, new[] { N(1), N(2) }.ToValueList()));
+        _quorum.Tell(new ServiceSyncProcess(ring));
+
+        var broadcast = _ring.ExpectMsg<Broadcast>();
+        Assert.Equal(ServiceId.VoteQuorum, broadcast.Service);
+        Assert.Equal(DeliveryGuarantee.Agreed, broadcast.Guarantee);
+        var info = Assert.IsType<NodeInfo>(QuorumMessageCodec.Decode(broadcast.Body));
+        Assert.Equal(N(1), info.NodeId);
+        // The answer comes after the node-info, so the ring's barrier follows it.
+        Assert.Equal(new ServiceSyncProcessed(ServiceId.VoteQuorum, ring), _ring.ExpectMsg<ServiceSyncProcessed>());
+    }
+
+    [Fact]
+    public void Two_of_three_members_reporting_make_the_watchdog_hear_quorate_at_the_activation()
+    {
+        var ring = new RingId(N(1), 8);
+        _quorum.Tell(new ServiceSyncInit(ring, ValueList<NodeId>.Empty, new[] { N(1), N(2) }.ToValueList()));
         _quorum.Tell(new QuorumMessageDelivered(N(1), Info(1)));
         _quorum.Tell(new QuorumMessageDelivered(N(2), Info(2)));
+        _watchdog.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
-        _watchdog.FishForMessage<QuorumVerdict>(v => v.Quorate);
+        _quorum.Tell(new ServiceSyncActivate(ring));
+        Assert.True(_watchdog.ExpectMsg<QuorumVerdict>().Quorate);
     }
 
     [Fact]
     public void A_ring_of_one_of_three_is_not_quorate()
     {
-        _quorum.Tell(new RingInstalled(new RingId(N(1), 8), new[] { N(1) }.ToValueList()));
-        _quorum.Tell(new QuorumMessageDelivered(N(1), Info(1)));
+        Synchronize(new RingId(N(1), 8), [1]);
 
         Assert.False(_watchdog.ExpectMsg<QuorumVerdict>().Quorate);
     }
@@ -71,9 +87,7 @@ public sealed class VoteQuorumServiceTests : VirtualTimeTestKit
     [Fact]
     public void Expected_votes_are_answered_and_the_reconfigure_goes_through_the_ring()
     {
-        _quorum.Tell(new RingInstalled(new RingId(N(1), 8), new[] { N(1), N(2) }.ToValueList()));
-        _quorum.Tell(new QuorumMessageDelivered(N(1), Info(1)));
-        _quorum.Tell(new QuorumMessageDelivered(N(2), Info(2)));
+        Synchronize(new RingId(N(1), 8), [1, 2]);
 
         _quorum.Tell(new SetExpectedVotesCommand(2), TestActor);
 

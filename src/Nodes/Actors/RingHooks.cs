@@ -1,4 +1,5 @@
 using Totem.Protocol.Srp;
+using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.Actors;
 
@@ -9,6 +10,12 @@ public sealed record RingHooks
 
     /// <summary>Every output of both engines (each actor's in its own order), for the simulator's invariant checker (null in production).</summary>
     public Action<SrpOutput>? ProtocolOutput { get; init; }
+
+    /// <summary>
+    /// Told when the service synchronization of a ring completed on this node, in order with the engines' outputs
+    /// (the checker's "service sync" invariant; null in production).
+    /// </summary>
+    public Action<RingId>? ServiceSyncCompleted { get; init; }
 
     /// <summary>Where a newly seen ring seq is kept across restarts (null: not kept).</summary>
     public Action<ulong>? PersistRingSeq { get; init; }

@@ -5,6 +5,7 @@ using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Services;
 using Totem.Protocol.Srp;
+using Totem.Protocol.Sync;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.Actors;
@@ -41,6 +42,13 @@ namespace Totem.Nodes.Actors;
 /// A message it sends itself (its own token on a ring of one, its token hold cancels) is handled right after the
 /// current input, before the next message, as the composed engine did; its merge probes go to Membership.
 /// </para>
+/// <para>
+/// It also runs the service synchronization (<see cref="ServiceSync"/>, corosync's sync.c) in step with the
+/// deliveries: a sync message is handled where the ring delivers it, so the sync completes exactly behind the last
+/// barrier and before any application message after it is delivered; what the sync multicasts, and the ring's
+/// acknowledgement (<see cref="TransAck"/>) that releases the application's messages, are fed to the engine right
+/// after the current input (the engine is never re-entered).
+/// </para>
 /// </summary>
 public sealed class TokenHolder : UntypedActor, IWithTimers
 {
@@ -55,6 +63,11 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private readonly List<TokenReport> _reports = new();
     private readonly Queue<TotemMessage> _loopback = new();
     private readonly Queue<(object Message, IActorRef Sender)> _held = new();
+    private readonly ServiceSync _sync;
+    private readonly Queue<SrpInput> _syncInputs = new();
+    private readonly Dictionary<ServiceId, IActorRef> _syncServices = new();
+    private readonly ILogger _syncLog;
+    private readonly ILogger _mainLog;
     private IActorRef _quorum = ActorRefs.Nobody;
     private IActorRef _membership = ActorRefs.Nobody;
     private RingIncarnation? _incarnation;
@@ -76,7 +89,16 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _quorumProps = quorum;
         _hooks = hooks;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
+        _syncLog = log.ForContext(LogSubsystem.Property, LogSubsystem.Sync);
+        _mainLog = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
+        _sync = new ServiceSync(options.LocalNode, SyncServiceNames);
     }
+
+    /// <summary>The services that take part in the synchronization, with corosync's names for them.</summary>
+    private static readonly IReadOnlyDictionary<byte, string> SyncServiceNames = new Dictionary<byte, string>
+    {
+        [(byte)ServiceId.VoteQuorum] = "corosync vote quorum service v1.0",
+    };
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -89,6 +111,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     {
         _timers = new RetransmitTimer(Timers);
         _quorum = Context.ActorOf(_quorumProps, "votequorum");
+        _syncServices[ServiceId.VoteQuorum] = _quorum;
         Publish();
     }
 
@@ -122,10 +145,15 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 OnTimerExpired(expired);
                 break;
             case Broadcast broadcast:
-                Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee));
+                Step(new SubmitMessage(ServiceFrame.Wrap(broadcast.Service, broadcast.Body), broadcast.Guarantee, SubmitLane.Service));
                 break;
             case SubmitApplicationMessage submit:
                 OnSubmitApplication(submit, sender);
+                break;
+            case ServiceSyncProcessed processed:
+                if (_left) break;
+                Sync(new ServiceProcessed((byte)processed.Service, processed.Ring));
+                Step(null);
                 break;
             default:
                 Unhandled(message);
@@ -215,19 +243,24 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     }
 
     /// <summary>
-    /// Feeds one input to the engine and carries out what it asks, then the self-suspension after a token loss and
-    /// the messages it sent itself; returns a rejection of a submitted message, if any. After the leave, nothing.
+    /// Feeds one input (if any) to the engine and carries out what it asks, then the self-suspension after a token
+    /// loss, what the service synchronization submits, and the messages it sent itself; returns a rejection of a
+    /// submitted message, if any. After the leave, nothing.
     /// </summary>
-    private SubmitRejected? Step(SrpInput input)
+    private SubmitRejected? Step(SrpInput? input)
     {
         if (_left) return null;
-        var rejected = Run(input);
-        while (!_left && (_suspendAfterLoss || _loopback.Count > 0))
+        var rejected = input is null ? null : Run(input);
+        while (!_left && (_suspendAfterLoss || _syncInputs.Count > 0 || _loopback.Count > 0))
         {
             if (_suspendAfterLoss)
             {
                 _suspendAfterLoss = false;
                 Run(new SuspendRing());
+            }
+            else if (_syncInputs.Count > 0)
+            {
+                Run(_syncInputs.Dequeue());
             }
             else
             {
@@ -302,14 +335,80 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             case ServiceId.VoteQuorum:
                 _quorum.Tell(new QuorumMessageDelivered(delivered.Source, body));
                 break;
+            case ServiceId.Sync:
+                OnSyncDelivered(delivered.Source, body);
+                break;
         }
+    }
+
+    private void OnSyncDelivered(NodeId source, ReadOnlyMemory<byte> body)
+    {
+        SyncMessage message;
+        try
+        {
+            message = SyncMessageCodec.Decode(body.Span);
+        }
+        catch (FormatException error)
+        {
+            _syncLog.Warning("Ignored a malformed sync message from node {Source}: {Error}", source, error.Message);
+            return;
+        }
+        Sync(new SyncMessageDelivered(source, message));
     }
 
     private void OnConfigurationChanged(ConfigurationChanged change)
     {
-        if (change.Kind != ConfigurationKind.Regular) return;
+        if (change.Kind == ConfigurationKind.Transitional)
+        {
+            Sync(new TransitionalDelivered(change.Members));
+            return;
+        }
         _board.Publish(new MembershipFormed(Context.System.Scheduler.Now, change.RingId, change.Members, change.Joined, change.Left));
-        _quorum.Tell(new RingInstalled(change.RingId, change.Members));
+        Sync(new RegularDelivered(change.RingId, change.Members));
+    }
+
+    /// <summary>Runs the service synchronization on one input; engine inputs it causes wait in <see cref="_syncInputs"/>.</summary>
+    private void Sync(SyncInput input)
+    {
+        foreach (var output in _sync.Handle(input))
+        {
+            switch (output)
+            {
+                case MulticastSync multicast:
+                    _syncInputs.Enqueue(new SubmitMessage(ServiceFrame.Wrap(ServiceId.Sync, SyncMessageCodec.Encode(multicast.Message)),
+                        DeliveryGuarantee.Agreed, SubmitLane.Service));
+                    break;
+                case InitService init:
+                    SyncService(init.Service).Tell(new ServiceSyncInit(init.Ring, init.Transitional, init.Members));
+                    break;
+                case ProcessService process:
+                    SyncService(process.Service).Tell(new ServiceSyncProcess(process.Ring));
+                    break;
+                case ActivateService activate:
+                    SyncService(activate.Service).Tell(new ServiceSyncActivate(activate.Ring));
+                    break;
+                case AbortService abort:
+                    SyncService(abort.Service).Tell(new ServiceSyncAbort());
+                    break;
+                case SyncCompleted completed:
+                    OnSyncCompleted(completed);
+                    break;
+                case SyncLog log:
+                    _syncLog.Write(LevelOf(log.Level), log.Template, log.Args);
+                    break;
+            }
+        }
+    }
+
+    private IActorRef SyncService(byte service) => _syncServices[(ServiceId)service];
+
+    private void OnSyncCompleted(SyncCompleted completed)
+    {
+        _syncLog.Debug("Synchronized {Services} service(s) of ring {RingId}: {Sent} sync messages sent, {Delivered} delivered, {Aborted} earlier round(s) aborted",
+            completed.Services, completed.Ring, completed.MessagesSent, completed.MessagesDelivered, completed.RoundsAborted);
+        _mainLog.Information("Completed service synchronization, ready to provide service.");
+        _hooks.ServiceSyncCompleted?.Invoke(completed.Ring);
+        _syncInputs.Enqueue(new TransAck(completed.Ring));
     }
 
     internal static LogEventLevel LevelOf(SrpLogLevel level) => level switch

@@ -11,8 +11,9 @@ using QuorumChangedEvent = Totem.Nodes.Control.QuorumChanged;
 namespace Totem.Nodes.Actors;
 
 /// <summary>
-/// votequorum: after each new membership the members exchange node-info through the ordered ring,
-/// and the pure calculator decides quorum from what the current members report. Verdicts go to the
+/// votequorum: after each new membership the ring's service synchronization runs it (init, process: the
+/// members exchange node-info through the ordered ring, activate once every member's barrier is in), and
+/// the pure calculator decides quorum from what the current members report. Verdicts go to the
 /// watchdog; status goes to the board. A child of the ring (<c>Context.Parent</c>), which it multicasts through;
 /// restarted with a fresh calculator after a failure, as today.
 /// </summary>
@@ -37,8 +38,19 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
     {
         switch (message)
         {
-            case RingInstalled ring:
-                Step(new MembershipChanged(ring.RingId, ring.Members));
+            case ServiceSyncInit init:
+                Step(new MembershipChanged(init.Ring, init.Members));
+                break;
+            case ServiceSyncProcess process:
+                Step(new SyncProcess());
+                // After the node-info in this actor's mailbox order to the ring: the barrier follows it.
+                Context.Parent.Tell(new ServiceSyncProcessed(ServiceId.VoteQuorum, process.Ring));
+                break;
+            case ServiceSyncActivate:
+                Step(new SyncActivate());
+                break;
+            case ServiceSyncAbort:
+                Step(new SyncAbort());
                 break;
             case QuorumMessageDelivered delivered:
                 OnDelivered(delivered);

@@ -11,6 +11,8 @@ public static class LogSubsystem
     public const string Main = "MAIN";
     public const string Totem = "TOTEM";
     public const string Quorum = "QUORUM";
+    /// <summary>The service synchronization after a membership change (corosync's exec/sync.c).</summary>
+    public const string Sync = "SYNC";
     public const string Watchdog = "WD";
     public const string Transport = "KNET";
     /// <summary>Akka.NET's own events (through Akka.Logger.Serilog), e.g. an actor that failed and was restarted.</summary>

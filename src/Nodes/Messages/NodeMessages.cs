@@ -16,8 +16,26 @@ public sealed record Broadcast(ServiceId Service, byte[] Body, DeliveryGuarantee
 /// <summary>A votequorum message delivered by the ring, in total order.</summary>
 public sealed record QuorumMessageDelivered(NodeId Source, ReadOnlyMemory<byte> Body);
 
-/// <summary>The ring installed a new regular configuration.</summary>
-public sealed record RingInstalled(RingId RingId, ValueList<NodeId> Members);
+// The service synchronization protocol (corosync's sync callbacks) between the ring's ServiceSync and a service
+// actor that takes part in it (votequorum; a later service plugs in by being registered with the ring under its
+// ServiceId and answering these): init for every new ring, process (exchange state through the ring, then answer
+// ServiceSyncProcessed), activate once every member's barrier is in, abort when a membership change overtakes the
+// round. The ring sends them in the order the protocol makes them; a service handles each at once.
+
+/// <summary>sync_init: a new regular configuration; <paramref name="Transitional"/> are the members that came from our old ring.</summary>
+public sealed record ServiceSyncInit(RingId Ring, ValueList<NodeId> Transitional, ValueList<NodeId> Members);
+
+/// <summary>sync_process: multicast this service's state for <paramref name="Ring"/>, then answer <see cref="ServiceSyncProcessed"/>.</summary>
+public sealed record ServiceSyncProcess(RingId Ring);
+
+/// <summary>The service multicast its state for <paramref name="Ring"/> (sent after those multicasts, so the barrier follows them).</summary>
+public sealed record ServiceSyncProcessed(ServiceId Service, RingId Ring);
+
+/// <summary>sync_activate: every member's state for this service is in; the synchronized state applies.</summary>
+public sealed record ServiceSyncActivate(RingId Ring);
+
+/// <summary>sync_abort: a membership change overtook the round.</summary>
+public sealed record ServiceSyncAbort;
 
 /// <summary>The node is shutting down: send the leave, then confirm to the asker.</summary>
 public sealed record LeaveRingCommand;

@@ -31,7 +31,7 @@ public sealed class ClusterSimulation
         Options = options;
         Simulation = new Simulation(seed) { InterleaveSameInstant = options.InterleaveSameInstant };
         Network = new SimulatedNetwork(Simulation);
-        Recorder = new DeliveryRecorder();
+        Recorder = new DeliveryRecorder(syncRecorded: true);
         foreach (var id in options.NodeIds)
         {
             Network.AddNode(id);
@@ -107,6 +107,7 @@ public sealed class ClusterSimulation
         {
             Faults = faults,
             ProtocolOutput = output => Record(id, output),
+            ServiceSyncCompleted = ring => Recorder.RecordSyncCompleted(id, ring),
             OnExit = exit => OnExit(id, node!, exit),
             OnActorFailure = (actor, error) => _actorFailures.Add($"node {id} failed: {error.GetType().Name} in {actor}: {error.Message}"),
         });

@@ -6,10 +6,19 @@ namespace Totem.Protocol.Quorum;
 public abstract record QuorumInput;
 
 /// <summary>
-/// A regular configuration was installed (votequorum's sync_init): <paramref name="Members"/> is the new ring's
+/// A regular configuration was installed and its service synchronization starts (votequorum's sync_init): <paramref name="Members"/> is the new ring's
 /// membership. Messages delivered after it were sent on this ring (extended virtual synchrony).
 /// </summary>
 public sealed record MembershipChanged(RingId RingId, ValueList<NodeId> Members) : QuorumInput;
+
+/// <summary>sync_process: the synchronization reached votequorum; it multicasts its node-info (once per sync).</summary>
+public sealed record SyncProcess : QuorumInput;
+
+/// <summary>sync_activate: every member's barrier for votequorum arrived; the quorum of this membership is decided and announced.</summary>
+public sealed record SyncActivate : QuorumInput;
+
+/// <summary>sync_abort: a membership change overtook this sync (votequorum keeps nothing of the round).</summary>
+public sealed record SyncAbort : QuorumInput;
 
 /// <summary>A node-info message delivered by the ring; <paramref name="Sender"/> is the ring's source of the message.</summary>
 public sealed record NodeInfoReceived(NodeId Sender, NodeInfo Info) : QuorumInput;

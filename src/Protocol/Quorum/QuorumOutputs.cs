@@ -21,7 +21,8 @@ public sealed record StopLastManStandingTimer : QuorumOutput;
 
 /// <summary>
 /// The quorum view handed to the rest of the node (votequorum's quorum_callback): after every membership change
-/// once the node-info exchange has completed, and whenever the quorate state changes between membership changes.
+/// when the service synchronization activates votequorum (every member's node-info and barrier are in), and
+/// whenever the quorate state changes between membership changes.
 /// </summary>
 public sealed record QuorumChanged(
     bool Quorate,

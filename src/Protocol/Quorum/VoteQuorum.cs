@@ -57,7 +57,7 @@ public sealed class VoteQuorum
     private RingId? _ringId;
     private long? _lastManStandingDeadlineMs;
     private bool _syncInProgress;
-    private readonly HashSet<NodeId> _syncAwaitingNodeInfo = new();
+    private bool _syncNodeInfoSent;
 
     /// <summary>
     /// Reads the configuration as votequorum_readconfig does at startup and computes the first quorum.
@@ -146,6 +146,9 @@ public sealed class VoteQuorum
         switch (input)
         {
             case MembershipChanged m: OnMembershipChanged(m, nowMs); break;
+            case SyncProcess: OnSyncProcess(); break;
+            case SyncActivate: ActivateSync(); break;
+            case SyncAbort: break; // votequorum_sync_abort does nothing: the next sync_init starts over.
             case NodeInfoReceived n: OnNodeInfo(n); break;
             case ReconfigureReceived r: OnReconfigure(r.Reconfigure); break;
             case LastManStandingTimerExpired: OnLastManStandingTimer(nowMs); break;
@@ -180,8 +183,8 @@ public sealed class VoteQuorum
         }
     }
 
-    // votequorum_sync_init followed by votequorum_sync_process: mark the departed dead, maybe start the LMS
-    // window, and tell the new ring about ourselves. The view is handed out once every member's node-info is in.
+    // votequorum_sync_init: mark the departed dead, maybe start the LMS window. The node-info goes out in the
+    // process phase, and the view is handed out when sync.c activates the service (every member's barrier is in).
     private void OnMembershipChanged(MembershipChanged change, long nowMs)
     {
         var members = change.Members.Distinct().OrderBy(n => n).ToList();
@@ -195,6 +198,7 @@ public sealed class VoteQuorum
         if (left.Count > 0) LogViewList("Sync left", left);
 
         _syncInProgress = true;
+        _syncNodeInfoSent = false;
         if (members.Count > 1) _us.Flags &= ~NodeInfoFlags.First;
 
         foreach (var gone in left)
@@ -212,14 +216,18 @@ public sealed class VoteQuorum
         _quorumMembers = members;
         _ringId = change.RingId;
 
-        // Corosync keeps the old verdict until the node-info exchange completes. When members left, that
+        // Corosync keeps the old verdict until the sync activates votequorum. When members left, that
         // window would let a minority still call itself quorate while the majority already is: decide the
         // loss at once (it can only lower quorum's verdict); gaining quorum still waits for the exchange.
         if (left.Count > 0 && _clusterIsQuorate)
             RecalculateQuorum(allowDecrease: false, byCurrentNodes: false);
+    }
 
-        _syncAwaitingNodeInfo.Clear();
-        _syncAwaitingNodeInfo.UnionWith(members);
+    // votequorum_sync_process: tell the new ring about ourselves, once per sync.
+    private void OnSyncProcess()
+    {
+        if (!_syncInProgress || _syncNodeInfoSent) return;
+        _syncNodeInfoSent = true;
         _outputs.Add(new MulticastNodeInfo(OurNodeInfo()));
     }
 
@@ -277,14 +285,12 @@ public sealed class VoteQuorum
         // Joining a quorate partition that has stopped waiting releases our own wait.
         if (_waitForAll && !info.Flags.HasFlag(NodeInfoFlags.WaitForAllStatus) && info.Flags.HasFlag(NodeInfoFlags.Quorate))
             SetWaitForAllStatus(false);
-
-        if (_syncInProgress && _syncAwaitingNodeInfo.Remove(received.Sender) && _syncAwaitingNodeInfo.Count == 0)
-            ActivateSync();
     }
 
-    // votequorum_sync_activate: the node-info exchange of this membership is complete.
+    // votequorum_sync_activate: every member's barrier, and so every member's node-info of this membership, is in.
     private void ActivateSync()
     {
+        if (!_syncInProgress) return;
         RecalculateQuorum(allowDecrease: false, byCurrentNodes: false);
         QuorumCallback();
         _syncInProgress = false;

@@ -834,7 +834,7 @@ public sealed class MembershipEngine : SrpEngineCore
         var failed = left.Where(n => !_leaveMemb.Contains(n)).ToList();
         if (left.Count > 0 && failed.Count > 0)
             Log(SrpLogLevel.Notice, "Failed to receive the leave message. failed: {Failed}", Print(failed));
-        Log(SrpLogLevel.Notice, "Completed service synchronization, ready to provide service.");
+        // "Completed service synchronization, ready to provide service." follows once the ring's services synchronized (ServiceSync).
     }
 
     // ---- merge detection and foreign rings ----

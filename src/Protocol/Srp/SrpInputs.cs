@@ -11,8 +11,20 @@ public sealed record MessageReceived(TotemMessage Message) : SrpInput;
 /// <summary>A timer the engine started has expired.</summary>
 public sealed record TimerExpired(SrpTimer Timer) : SrpInput;
 
-/// <summary>The application asks to multicast a message through the ring.</summary>
-public sealed record SubmitMessage(ValueList<byte> Payload, DeliveryGuarantee Guarantee) : SrpInput;
+/// <summary>
+/// The application, or a service (<paramref name="Lane"/>), asks to multicast a message through the ring. While a new
+/// ring waits for its service synchronization only the services' messages are multicast.
+/// </summary>
+public sealed record SubmitMessage(ValueList<byte> Payload, DeliveryGuarantee Guarantee, SubmitLane Lane = SubmitLane.Application) : SrpInput;
+
+/// <summary>Who submits a message: the application's traffic waits for the service synchronization, the services' runs it.</summary>
+public enum SubmitLane { Application, Service }
+
+/// <summary>
+/// The services finished synchronizing ring <paramref name="Ring"/> (corosync's totemsrp_trans_ack, called when sync.c
+/// completes): application messages flow again. Ignored when the ring is no longer the installed one.
+/// </summary>
+public sealed record TransAck(RingId Ring) : SrpInput;
 
 /// <summary>The node is shutting down: tell the others so they reform at once.</summary>
 public sealed record LeaveRing : SrpInput;

@@ -54,6 +54,10 @@ public sealed class TokenHolderEngine : SrpEngineCore
     private uint _myPbl;
     private uint _myCbl;
     private readonly Queue<SubmitMessage> _newMessages = new();
+    // corosync's new_message_queue_trans: while the new ring's services synchronize (waiting_trans_ack), only the
+    // services' messages are multicast, from this queue; the application's wait in _newMessages until TransAck.
+    private readonly Queue<SubmitMessage> _newMessagesTrans = new();
+    private bool _waitingTransAck = true;
     private long _lastTokenRxMs = -1;
     private readonly Queue<long> _rotationSamples = new();
     private long _rotationSampleSum;
@@ -70,6 +74,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
     private int _myRotationCounter;
     private uint _myInstallSeq;
     private bool _originatedOrfToken;
+    private int _recoveryFiltered;
 
     // What Membership was last told: the highest ring seq of each peer's tokens and multicasts, the ordered log's position.
     private readonly Dictionary<NodeId, ulong> _peerRingSeqTold = new();
@@ -90,7 +95,9 @@ public sealed class TokenHolderEngine : SrpEngineCore
     public uint MyAru => _myAru;
     public uint HighDelivered => _myHighDelivered;
     public uint HighSeqReceived => _myHighSeqReceived;
-    public int PendingMessages => _newMessages.Count;
+    public int PendingMessages => _newMessages.Count + _newMessagesTrans.Count;
+    /// <summary>True from the installation of a ring until its service synchronization acknowledged it (<see cref="TransAck"/>): application messages are held back.</summary>
+    public bool WaitingTransAck => _waitingTransAck;
     public RingPosition Position => new(_myAru, _myHighSeqReceived, _myHighDelivered, _oldRingStateSaved, _oldRingId, _oldRingStateAru);
     public double TokenRotationAvgMs => _rotationSamples.Count == 0 ? 0 : (double)_rotationSampleSum / _rotationSamples.Count;
     public double AvgBacklogCalc => _backlogSamples.Count == 0 ? 0 : (double)_backlogSampleSum / _backlogSamples.Count;
@@ -233,6 +240,9 @@ public sealed class TokenHolderEngine : SrpEngineCore
             case SubmitMessage submit:
                 Submit(submit);
                 break;
+            case TransAck ack:
+                OnTransAck(ack);
+                break;
             case SuspendRing:
                 OnSuspend();
                 break;
@@ -288,7 +298,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
         // RECOVERY ends only when this node's retransmission queue ran dry (the retransmission flag stayed clear).
         Check(State != SrpState.Operational || _retransMessages.Count == 0, "no old-ring message left to re-multicast in OPERATIONAL");
         // Submit refuses what does not fit.
-        Check(_newMessages.Count <= _options.MaxPendingMessages, "pending messages within max");
+        Check(_newMessages.Count <= _options.MaxPendingMessages && _newMessagesTrans.Count <= _options.MaxPendingMessages, "pending messages within max");
     }
 
     private void Tell(TokenReport report) => _out.Add(new TellMembership(report));
@@ -480,16 +490,31 @@ public sealed class TokenHolderEngine : SrpEngineCore
 
     private void Submit(SubmitMessage submit)
     {
-        if (_newMessages.Count >= _options.MaxPendingMessages)
+        // As totemsrp_mcast: a service's message submitted while the ring waits for its sync goes to the trans
+        // queue. The application's never do (corosync's main.c refuses them during sync; we keep them queued).
+        var queue = submit.Lane == SubmitLane.Service && _waitingTransAck ? _newMessagesTrans : _newMessages;
+        if (queue.Count >= _options.MaxPendingMessages)
         {
             _stats.MessagesRejected++;
             Log(SrpLogLevel.Debug, "queue full");
             _out.Add(new SubmitRejected(submit.Payload, "queue full"));
             return;
         }
-        _newMessages.Enqueue(submit);
+        queue.Enqueue(submit);
         _stats.McastTx++;
         TokenHoldCancelSend();
+    }
+
+    /// <summary>
+    /// totemsrp_trans_ack: the services synchronized the installed ring, application messages flow again. An ack
+    /// of another ring comes from a sync that a newer membership overtook and changes nothing.
+    /// </summary>
+    private void OnTransAck(TransAck ack)
+    {
+        if (ack.Ring != _ring.RingId || State != SrpState.Operational || !_waitingTransAck) return;
+        _waitingTransAck = false;
+        Log(SrpLogLevel.Debug, "waiting_trans_ack changed to {WaitingTransAck}", 0);
+        if (_newMessages.Count > 0) TokenHoldCancelSend();
     }
 
     private void TokenHoldCancelSend()
@@ -555,7 +580,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
     {
         uint backlog = State switch
         {
-            SrpState.Operational => (uint)_newMessages.Count,
+            SrpState.Operational => (uint)(_newMessagesTrans.Count + (_waitingTransAck ? 0 : _newMessages.Count)),
             SrpState.Recovery => (uint)_retransMessages.Count,
             _ => 0,
         };
@@ -593,8 +618,11 @@ public sealed class TokenHolderEngine : SrpEngineCore
             }
             else
             {
-                if (_newMessages.Count == 0) break;
-                var submitted = _newMessages.Dequeue();
+                // The trans queue drains first, also after the ack, so a service's messages keep their order.
+                SubmitMessage submitted;
+                if (_newMessagesTrans.Count > 0) submitted = _newMessagesTrans.Dequeue();
+                else if (!_waitingTransAck && _newMessages.Count > 0) submitted = _newMessages.Dequeue();
+                else break;
                 seq = unchecked(seq + 1);
                 message = new McastMessage(_myId, _ring.RingId, seq, _myId, submitted.Guarantee, submitted.Payload, null);
             }
@@ -696,7 +724,10 @@ public sealed class TokenHolderEngine : SrpEngineCore
 
     /// <summary>
     /// Delivers in seq order up to <paramref name="endPoint"/>. Without skip, stop at the first gap and at a
-    /// safe message not yet known to be everywhere; with skip (the transitional configuration) deliver past gaps.
+    /// safe message not yet known to be everywhere; with skip (the transitional configuration) deliver past gaps,
+    /// but only what members of the transitional configuration originated (totemsrp's my_deliver_memb filter):
+    /// a message of a node that did not come along was sent after a message lost with it, and delivering it in a
+    /// configuration its source is not part of would break extended virtual synchrony.
     /// </summary>
     private void MessagesDeliverToApp(bool skip, uint endPoint, uint safeUpTo)
     {
@@ -711,6 +742,11 @@ public sealed class TokenHolderEngine : SrpEngineCore
             if (present && !skip && mcast.Guarantee == DeliveryGuarantee.Safe && SeqNo.Gt(seq, safeUpTo)) break;
             _myHighDelivered = seq;
             if (!present) continue;
+            if (skip && !_transMemb.Contains(mcast.Source))
+            {
+                _recoveryFiltered++;
+                continue;
+            }
             _stats.MessagesDelivered++;
             _out.Add(new Delivered(mcast.RingId, mcast.Seq, mcast.Source, mcast.Guarantee, mcast.Payload));
         }
@@ -867,7 +903,14 @@ public sealed class TokenHolderEngine : SrpEngineCore
 
         _out.Add(new ConfigurationChanged(ConfigurationKind.Transitional, _ring.RingId, Sorted(_transMemb),
             ValueList<NodeId>.Empty, Sorted(leftMemb)));
+        // From the transitional configuration on, the new ring carries only the services' synchronization until it
+        // is acknowledged (TransAck).
+        if (!_waitingTransAck) Log(SrpLogLevel.Debug, "waiting_trans_ack changed to {WaitingTransAck}", 1);
+        _waitingTransAck = true;
+        _recoveryFiltered = 0;
         MessagesDeliverToApp(skip: true, _oldRingStateHighSeqReceived, _oldRingStateHighSeqReceived);
+        if (_recoveryFiltered > 0)
+            Log(SrpLogLevel.Debug, "Did not deliver {Count} old ring messages of nodes outside the transitional configuration.", _recoveryFiltered);
         _myAru = aruSave;
         _out.Add(new ConfigurationChanged(ConfigurationKind.Regular, _ring.RingId, Sorted(_memb),
             Sorted(joined), ValueList<NodeId>.Empty));

@@ -112,8 +112,8 @@ public sealed class TotemSrp
                         throw new ArgumentException($"Unknown SRP timer {expired.Timer}", nameof(input));
                 }
                 break;
-            case SubmitMessage submit:
-                Run(_token, submit, outputs);
+            case SubmitMessage or TransAck:
+                Run(_token, input, outputs);
                 break;
             case LeaveRing leave:
                 Run(_membership, leave, outputs);

@@ -18,7 +18,10 @@ public sealed class DeliveryRecorder
     /// Names a message by its payload; together with the source node it must be unique in the run
     /// (the tests put a counter in the payload). The default uses the payload bytes themselves.
     /// </param>
-    public DeliveryRecorder(Func<ValueList<byte>, string>? messageId = null) => _checker = new InvariantChecker(messageId);
+    /// <param name="syncRecorded">The run records sync completions (<see cref="RecordSyncCompleted"/>) and only application
+    /// deliveries: the checker then also judges that none is delivered in a ring before its sync completed.</param>
+    public DeliveryRecorder(Func<ValueList<byte>, string>? messageId = null, bool syncRecorded = false) =>
+        _checker = new InvariantChecker(messageId, syncRecorded);
 
     public void RecordSubmitted(NodeId node, ValueList<byte> payload) => Append(node, new MessageSubmitted(payload));
 
@@ -27,6 +30,9 @@ public sealed class DeliveryRecorder
     public void RecordDelivered(NodeId node, Delivered delivered) => Append(node, new MessageDelivered(delivered));
 
     public void RecordConfiguration(NodeId node, ConfigurationChanged change) => Append(node, new ConfigurationInstalled(change));
+
+    /// <summary>The service synchronization of <paramref name="ring"/> completed on the node: application traffic of that ring may be delivered.</summary>
+    public void RecordSyncCompleted(NodeId node, RingId ring) => Append(node, new ServiceSyncCompleted(ring));
 
     /// <summary>Records the outputs the checker cares about (deliveries, configurations, refused submissions) and ignores the rest.</summary>
     public void Record(NodeId node, SrpOutput output)

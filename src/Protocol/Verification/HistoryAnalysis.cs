@@ -10,13 +10,15 @@ namespace Totem.Protocol.Verification;
 internal sealed class HistoryAnalysis
 {
     private readonly Func<ValueList<byte>, string> _messageId;
+    private readonly bool _syncRecorded;
     private readonly List<string> _violations = new();
     private readonly List<IncarnationHistory> _histories = new();
     private readonly Dictionary<RingId, List<RegularPeriod>> _periodsByRing = new();
 
-    public HistoryAnalysis(IReadOnlyList<Incarnation> incarnations, Func<ValueList<byte>, string> messageId)
+    public HistoryAnalysis(IReadOnlyList<Incarnation> incarnations, Func<ValueList<byte>, string> messageId, bool syncRecorded)
     {
         _messageId = messageId;
+        _syncRecorded = syncRecorded;
         var incarnationCounts = incarnations.GroupBy(i => i.Node).ToDictionary(g => g.Key, g => g.Count());
         var submittedByNode = new Dictionary<NodeId, HashSet<MessageKey>>();
         foreach (var incarnation in incarnations)
@@ -50,6 +52,7 @@ internal sealed class HistoryAnalysis
         var history = new IncarnationHistory(incarnation, name);
         RegularPeriod? current = null;
         ConfigurationChanged? pending = null;
+        RingId? synced = null;
         foreach (var nodeEvent in incarnation.Events)
         {
             switch (nodeEvent)
@@ -66,7 +69,13 @@ internal sealed class HistoryAnalysis
                     if (history.Submitted.Remove(refused)) submittedByNode.Remove(refused);
                     break;
                 case MessageDelivered delivered:
-                    Deliver(history, current, pending, delivered.Delivery);
+                    Deliver(history, current, pending, delivered.Delivery, synced);
+                    break;
+                case ServiceSyncCompleted completed:
+                    if (current?.Ring != completed.Ring)
+                        Violation(Invariants.ServiceSync,
+                            $"{name} completed the service synchronization of ring {completed.Ring} while its regular configuration was {(current is null ? "none" : $"ring {current.Ring}")}");
+                    synced = completed.Ring;
                     break;
                 case ConfigurationInstalled { Change.Kind: ConfigurationKind.Transitional } transitional:
                     CheckTransitional(history, current, pending, transitional.Change);
@@ -82,7 +91,7 @@ internal sealed class HistoryAnalysis
         return history;
     }
 
-    private void Deliver(IncarnationHistory history, RegularPeriod? current, ConfigurationChanged? pending, Delivered delivered)
+    private void Deliver(IncarnationHistory history, RegularPeriod? current, ConfigurationChanged? pending, Delivered delivered, RingId? synced)
     {
         var record = new DeliveryRecord(delivered, new MessageKey(delivered.Source, _messageId(delivered.Payload)), pending is not null);
         if (current is null)
@@ -100,6 +109,18 @@ internal sealed class HistoryAnalysis
         if (!current.Members.Contains(delivered.Source))
             Violation(Invariants.RingMembership,
                 $"{history.Name} delivered {record}, but node {delivered.Source} is not a member of ring {current.Ring} [{current.Members}]");
+        // totemsrp's filter in recovery: past the transitional configuration, only its members' messages.
+        else if (pending is not null && !pending.Members.Contains(delivered.Source))
+            Violation(Invariants.RingMembership,
+                $"{history.Name} delivered {record} after transitional configuration {pending.RingId} [{pending.Members}], which node {delivered.Source} is not part of");
+        // The services synchronize a ring before its application traffic flows (totemsrp's waiting_trans_ack holds a
+        // node's messages back until its own sync completed, which is behind every member's last barrier in agreed
+        // order; so every member delivers them behind its own completion). After the transitional configuration the
+        // old ring's round was aborted and recovery may deliver past gaps (a barrier can be lost with its sender), so
+        // the rule is the regular configuration's.
+        if (_syncRecorded && pending is null && synced != current.Ring)
+            Violation(Invariants.ServiceSync,
+                $"{history.Name} delivered {record} before the service synchronization of ring {current.Ring} completed there");
         if (history.Delivered.TryGetValue(record.Key, out var first))
         {
             Violation(Invariants.NoDuplicates, $"{history.Name} delivered {record.Key} twice: as {first} and again as {record}");

@@ -16,14 +16,20 @@ namespace Totem.Protocol.Verification;
 public sealed class InvariantChecker
 {
     private readonly Func<ValueList<byte>, string> _messageId;
+    private readonly bool _syncRecorded;
 
     /// <param name="messageId">Names a message by its payload; with the source node it must be unique in the run. Defaults to the payload bytes in hex.</param>
-    public InvariantChecker(Func<ValueList<byte>, string>? messageId = null) =>
+    /// <param name="syncRecorded">The histories record each node's service sync completions (<see cref="ServiceSyncCompleted"/>), and
+    /// every delivered message is the application's: judge the <see cref="Invariants.ServiceSync"/> invariant.</param>
+    public InvariantChecker(Func<ValueList<byte>, string>? messageId = null, bool syncRecorded = false)
+    {
         _messageId = messageId ?? (payload => Convert.ToHexString(payload.Items.AsSpan()));
+        _syncRecorded = syncRecorded;
+    }
 
     /// <param name="incarnations">Every incarnation of every node, each node's in order (as <see cref="DeliveryRecorder.Incarnations"/> gives them).</param>
     /// <param name="livenessExpected">The run settled before it ended: survivors must have finished their configuration changes,
     /// agree on their final rings, and have delivered everything they submitted and everything their final ring carried.</param>
     public IReadOnlyList<string> Check(IReadOnlyList<Incarnation> incarnations, bool livenessExpected) =>
-        new HistoryAnalysis(incarnations, _messageId).Check(livenessExpected);
+        new HistoryAnalysis(incarnations, _messageId, _syncRecorded).Check(livenessExpected);
 }

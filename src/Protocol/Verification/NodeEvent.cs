@@ -17,3 +17,6 @@ public sealed record MessageDelivered(Delivered Delivery) : NodeEvent;
 
 /// <summary>The engine delivered a transitional or regular configuration to the application.</summary>
 public sealed record ConfigurationInstalled(ConfigurationChanged Change) : NodeEvent;
+
+/// <summary>The node's service synchronization of this ring completed (corosync: "Completed service synchronization").</summary>
+public sealed record ServiceSyncCompleted(RingId Ring) : NodeEvent;

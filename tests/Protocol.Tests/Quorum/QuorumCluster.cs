@@ -6,7 +6,8 @@ namespace Totem.Protocol.Tests.Quorum;
 
 /// <summary>
 /// Several votequorum calculators on a virtual clock and an idealised ring: each partition delivers its
-/// members' multicasts to all of them in one agreed order, through the codec, as the Totem ring would.
+/// members' multicasts to all of them in one agreed order, through the codec, as the Totem ring would, and a
+/// new ring runs votequorum's sync as sync.c does (init on every member, process, then activate once all are done).
 /// </summary>
 internal sealed class QuorumCluster
 {
@@ -62,6 +63,12 @@ internal sealed class QuorumCluster
             var pending = new Queue<(NodeId, QuorumMessage)>();
             foreach (var member in members)
                 Collect(member, _nodes[member].Handle(new MembershipChanged(ring, members.ToValueList()), Now), pending);
+            foreach (var member in members)
+                Collect(member, _nodes[member].Handle(new SyncProcess(), Now), pending);
+            DeliverAll(members, pending);
+            // Every member's barrier follows its node-info: the activation sees all of them.
+            foreach (var member in members)
+                Collect(member, _nodes[member].Handle(new SyncActivate(), Now), pending);
             DeliverAll(members, pending);
         }
     }

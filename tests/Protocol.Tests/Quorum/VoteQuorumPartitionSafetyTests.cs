@@ -67,7 +67,8 @@ public class VoteQuorumPartitionSafetyTests
         var ring = new RingId(new NodeId(1), 8);
         var members = new[] { 1u, 2u, 3u }.Select(id => new NodeId(id)).ToValueList();
 
-        var sent = node1.Handle(new MembershipChanged(ring, members), 0).OfType<MulticastNodeInfo>().Single();
+        node1.Handle(new MembershipChanged(ring, members), 0);
+        var sent = node1.Handle(new SyncProcess(), 0).OfType<MulticastNodeInfo>().Single();
         node1.Handle(new NodeInfoReceived(new NodeId(1), sent.Info), 1);
         var afterTwo = node1.Handle(new NodeInfoReceived(new NodeId(2), new NodeInfo(new NodeId(2), 1, 3, NodeInfoFlags.None)), 2);
 
@@ -76,7 +77,10 @@ public class VoteQuorumPartitionSafetyTests
         Assert.False(node1.Status.Quorate);
         Assert.Empty(afterTwo.OfType<QuorumChanged>());
 
-        var afterAll = node1.Handle(new NodeInfoReceived(new NodeId(3), new NodeInfo(new NodeId(3), 1, 3, NodeInfoFlags.None)), 3);
+        node1.Handle(new NodeInfoReceived(new NodeId(3), new NodeInfo(new NodeId(3), 1, 3, NodeInfoFlags.None)), 3);
+        // All node-info is in, but the view waits for sync.c's activation (every member's barrier).
+        Assert.False(node1.Quorate);
+        var afterAll = node1.Handle(new SyncActivate(), 4);
 
         Assert.True(node1.Quorate);
         Assert.True(node1.Status.Quorate);

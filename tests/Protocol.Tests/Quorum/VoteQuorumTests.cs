@@ -173,20 +173,43 @@ public class VoteQuorumTests
     }
 
     [Fact]
-    public void The_quorum_view_comes_once_every_members_nodeinfo_is_in()
+    public void The_quorum_view_comes_when_the_sync_activates_votequorum()
     {
         var nodelist = new[] { 1u, 2u }.Select(i => new NodeEntry(new NodeId(i), null, null, 1, (int)i)).ToList();
         var node = new VoteQuorum(new NodeId(1), Plain, nodelist);
         var ring = new RingId(new NodeId(1), 8);
 
-        var sync = node.Handle(new MembershipChanged(ring, ValueList.Of(new NodeId(1), new NodeId(2))), 0);
-        var sent = Assert.Single(sync.OfType<MulticastNodeInfo>()).Info;
+        // sync_init sends nothing; sync_process sends the node-info, once however often it is called.
+        Assert.Empty(node.Handle(new MembershipChanged(ring, ValueList.Of(new NodeId(1), new NodeId(2))), 0).OfType<MulticastNodeInfo>());
+        var sent = Assert.Single(node.Handle(new SyncProcess(), 0).OfType<MulticastNodeInfo>()).Info;
+        Assert.Empty(node.Handle(new SyncProcess(), 0).OfType<MulticastNodeInfo>());
         Assert.Equal(new NodeInfo(new NodeId(1), 1, 2, NodeInfoFlags.None), sent);
 
         Assert.Empty(node.Handle(new NodeInfoReceived(new NodeId(1), sent), 1).OfType<QuorumChanged>());
-        var view = Assert.Single(node.Handle(new NodeInfoReceived(new NodeId(2), new NodeInfo(new NodeId(2), 1, 2, NodeInfoFlags.None)), 2)
-            .OfType<QuorumChanged>());
+        Assert.Empty(node.Handle(new NodeInfoReceived(new NodeId(2), new NodeInfo(new NodeId(2), 1, 2, NodeInfoFlags.None)), 2).OfType<QuorumChanged>());
+        Assert.False(node.Quorate);
+        var view = Assert.Single(node.Handle(new SyncActivate(), 3).OfType<QuorumChanged>());
         Assert.Equal(new QuorumChanged(true, ring, ValueList.Of(new NodeId(1), new NodeId(2)), 2, 2, 2), view);
+        Assert.True(node.Quorate);
+        // A second activation of the same sync (none is sent) announces nothing more.
+        Assert.Empty(node.Handle(new SyncActivate(), 4).OfType<QuorumChanged>());
+    }
+
+    [Fact]
+    public void An_aborted_sync_keeps_the_old_verdict_until_the_next_one_activates()
+    {
+        var cluster = QuorumCluster.Start(Plain, 1, 2, 3);
+        cluster.Form([1, 2, 3]);
+        Assert.True(cluster.Status(1).Quorate);
+
+        // A new ring with everyone again: init and process, then a membership change overtakes the round.
+        cluster[1].Handle(new MembershipChanged(new RingId(new NodeId(1), 100), ValueList.Of(new NodeId(1), new NodeId(2), new NodeId(3))), cluster.Now);
+        cluster[1].Handle(new SyncProcess(), cluster.Now);
+        Assert.Empty(cluster[1].Handle(new SyncAbort(), cluster.Now));
+        Assert.True(cluster.Status(1).Quorate);
+
+        cluster.Form([1, 2, 3]);
+        Assert.True(cluster.Status(1).Quorate);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ internal static class ChaosScenario
     {
         var cluster = new SrpCluster(1000 + seed, Ids) { MinDelayMs = minDelayMs, MaxDelayMs = maxDelayMs, Loss = 0.08, Duplication = 0.05 };
         observe?.Invoke(cluster);
-        cluster.Recorder = new DeliveryRecorder(payload => SrpCluster.Decode(payload).ToString());
+        cluster.Recorder = new DeliveryRecorder(payload => SrpCluster.Decode(payload).ToString(), syncRecorded: true);
         try
         {
             return RunChecked(cluster, seed, anyPartition);

@@ -185,7 +185,12 @@ internal sealed class SrpCluster
                     break;
                 case ConfigurationChanged change:
                     node.History.Add(change);
-                    if (change.Kind == ConfigurationKind.Regular) node.Regular.Add((Now, change));
+                    if (change.Kind != ConfigurationKind.Regular) break;
+                    node.Regular.Add((Now, change));
+                    // The engine alone runs no services: its sync is complete at once (ServiceSync has its own tests),
+                    // and the ring's application traffic is released as the node would after its barrier.
+                    Recorder?.RecordSyncCompleted(node.Id, change.RingId);
+                    Input(node, new TransAck(change.RingId));
                     break;
                 case RingSeqObserved seen:
                     node.HighestRingSeq = Math.Max(node.HighestRingSeq, seen.RingSeq);

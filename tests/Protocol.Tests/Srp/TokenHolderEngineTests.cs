@@ -116,6 +116,7 @@ public class TokenHolderEngineTests
         var delivered = new List<uint>();
         void Feed(SrpInput input, long now) =>
             delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => d.Seq));
+        Feed(new TransAck(NewRing), 95);
 
         // Our own messages go out on the next token visit and are delivered at once (agreed order).
         Feed(new SubmitMessage(new byte[] { 1 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
@@ -183,6 +184,7 @@ public class TokenHolderEngineTests
     public void A_token_behind_what_the_ring_already_multicast_trips_an_invariant_instead_of_corrupting_the_log()
     {
         var engine = Installed(out _);
+        engine.Handle(new TransAck(NewRing), 95);
         engine.Handle(new MessageReceived(Mcast(1, "a")), 100);
         engine.Handle(new MessageReceived(Mcast(2, "b")), 100);
         engine.Handle(new SubmitMessage(new byte[] { 9 }.ToValueList(), DeliveryGuarantee.Agreed), 100);

@@ -8,8 +8,12 @@ namespace Totem.Protocol.Tests.Verification;
 /// <summary>Builds node histories for the checker in a few words; payloads name their message ("source/ring/seq").</summary>
 internal sealed class RunHistory
 {
-    private readonly DeliveryRecorder _recorder = new(payload => Encoding.ASCII.GetString(payload.Items.AsSpan()));
+    private readonly DeliveryRecorder _recorder;
     private readonly Dictionary<uint, uint[]> _members = new();
+
+    /// <param name="syncRecorded">The run records sync completions (<see cref="SyncCompleted"/>): the checker judges the service sync invariant.</param>
+    public RunHistory(bool syncRecorded = false) =>
+        _recorder = new DeliveryRecorder(payload => Encoding.ASCII.GetString(payload.Items.AsSpan()), syncRecorded);
 
     public static RingId Ring(ulong seq, uint representative = 1) => new(new NodeId(representative), seq);
 
@@ -53,6 +57,13 @@ internal sealed class RunHistory
     {
         if (change.Kind == ConfigurationKind.Regular) _members[node] = change.Members.Select(n => n.Value).ToArray();
         _recorder.RecordConfiguration(new NodeId(node), change);
+        return this;
+    }
+
+    /// <summary>The service synchronization of <paramref name="ring"/> completed at each of <paramref name="nodes"/>.</summary>
+    public RunHistory SyncCompleted(RingId ring, params uint[] nodes)
+    {
+        foreach (var node in nodes) _recorder.RecordSyncCompleted(new NodeId(node), ring);
         return this;
     }
 
