@@ -196,15 +196,9 @@ public sealed class CorosyncRing : IAsyncDisposable
               token: {{_spec.Token}}
               token_coefficient: {{_spec.TokenCoefficient}}
             }
-            nodelist {
             """);
-        for (var n = 1; n <= _spec.Nodes; n++)
-            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {Address(n)}\n  }}");
+        text.Append(_spec.NodelistAndQuorum(Address));
         text.AppendLine(c, $$"""
-            }
-            quorum {
-              provider: corosync_votequorum
-            }
             logging {
               to_stderr: yes
               to_syslog: no
