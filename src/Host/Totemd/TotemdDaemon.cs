@@ -306,16 +306,21 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         return (file, level);
     }
 
-    /// <summary>Logs the start-up phases as one line once the first ring has formed, then ends the debug-level observation.</summary>
+    /// <summary>
+    /// Ends the debug-level observation once the first ring has formed (its debug line "first join sent" is in), then
+    /// logs the start-up phases as one line once the node is quorate.
+    /// </summary>
     private async Task LogPhasesAsync(Serilog.ILogger main, CorosyncLog.Created logging, CancellationToken stop)
     {
-        var done = await Task.WhenAny(Phases.Completed, Task.Delay(PhasesWait, stop)).ConfigureAwait(false);
-        if (done == Phases.Completed) main.Information("{Line:l}", Phases.Line());
-        else if (!stop.IsCancellationRequested) main.Warning("{Line:l} (no ring formed within {Seconds} s)", Phases.Line(), PhasesWait.TotalSeconds);
+        var formed = await Task.WhenAny(Phases.RingFormed, Task.Delay(PhasesWait, stop)).ConfigureAwait(false) == Phases.RingFormed;
         logging.EndObservation();
+        var quorate = formed && await Task.WhenAny(Phases.Completed, Task.Delay(PhasesWait, stop)).ConfigureAwait(false) == Phases.Completed;
+        if (quorate) main.Information("{Line:l}", Phases.Line());
+        else if (!stop.IsCancellationRequested)
+            main.Warning("{Line:l} ({What:l} within {Seconds} s)", Phases.Line(), formed ? "not quorate" : "no ring formed", PhasesWait.TotalSeconds);
     }
 
-    /// <summary>A node forms its ring of one within a few ms of start; past this something is wrong, and the debug observation ends anyway.</summary>
+    /// <summary>A node forms its ring of one within a few ms of start, and is quorate once half the votes have met; past this something is wrong.</summary>
     private static readonly TimeSpan PhasesWait = TimeSpan.FromSeconds(60);
 
     public static int ExitCodeFor(NodeExit exit) => exit.Reason switch

@@ -218,7 +218,7 @@ public sealed class MembershipEngine : SrpEngineCore
             case MessageReceived { Message: JoinMessage or LeaveMessage }:
                 OnJoinMessage(((MessageReceived)input).Message, (from, ringSeq, proc, failed, isLeave) =>
                 {
-                    if (_newMemb.Contains(from) && ringSeq >= _ringId.Seq)
+                    if (_newMemb.Contains(from) && (ringSeq >= _ringId.Seq || DropsOurCommitToken(proc, failed)))
                     {
                         JoinProcess(from, proc, failed, isLeave);
                         GatherEnter(GatherFrom.JoinDuringCommit);
@@ -250,6 +250,20 @@ public sealed class MembershipEngine : SrpEngineCore
                 break;
         }
     }
+
+    /// <summary>
+    /// A join from a member of the new ring that still carries its old ring seq (it has not taken our commit token) and
+    /// whose sets say it never will: they hold news for us (not a subset of our proc and failed sets) and leave a
+    /// member set other than the commit token's, and a processor in GATHER takes a commit token only when its proc
+    /// minus failed is the token's member set (StepGather). Typically a processor that started while this merge
+    /// was in COMMIT: its join reached that member before our commit token did. The token then never comes back,
+    /// and totemsrp (message_handler_memb_join, MEMB_STATE_COMMIT: members with ring_seq >= my_ring_id.seq only)
+    /// waits for the token timeout; we go back to GATHER with the news at once, as the token loss would, one token
+    /// timeout earlier. A join overtaken on the wire from before the sender agreed is a subset of the agreed sets
+    /// and is still ignored, so an attempt that can complete is never given up for it.
+    /// </summary>
+    private bool DropsOurCommitToken(ValueList<NodeId> proc, ValueList<NodeId> failed) =>
+        !(IsSubset(proc, _proc) && IsSubset(failed, _failed)) && !SetEqual(Subtract(proc, failed), _newMemb);
 
     private void StepRecovery(SrpInput input)
     {
@@ -359,7 +373,7 @@ public sealed class MembershipEngine : SrpEngineCore
     private void OnJoin(NodeId from, ulong ringSeq, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave, JoinHandler inState)
     {
         if (_tokenRingIdSeq < ringSeq) _tokenRingIdSeq = ringSeq;
-        if (IsStaleJoin(from, ringSeq))
+        if (IsStaleJoin(from, ringSeq, proc, failed, isLeave))
         {
             _stats.RxMsgDropped++;
             return;
@@ -385,9 +399,22 @@ public sealed class MembershipEngine : SrpEngineCore
     /// and the cycle repeats one consensus timeout after another. This check catches the timeout join that arrives
     /// after its sender's new ring was seen; the one that arrives first is not sent at all (<see cref="LeavesOnlyMe"/>).
     /// </para>
+    /// <para>
+    /// A processor's first join after it started names only itself (GATHER from "interface change", proc = {me},
+    /// nothing failed). One with a ring seq below the remembered one is a restart that kept no ring seq (totemd
+    /// without a state dir starts at 0), not an overtaken join: the sender is a new incarnation, so what its old
+    /// one used is forgotten and the join heard, as corosync hears it. Dropping it would leave the survivors deaf to
+    /// the restarted node until their consensus timeout failed it and a second gather took it in. Such a join is
+    /// harmless even if it were an old one overtaken: it teaches nothing but that its sender exists.
+    /// </para>
     /// </summary>
-    private bool IsStaleJoin(NodeId from, ulong ringSeq) =>
-        _peerRingSeq.TryGetValue(from, out var latest) && ringSeq < latest;
+    private bool IsStaleJoin(NodeId from, ulong ringSeq, ValueList<NodeId> proc, ValueList<NodeId> failed, bool isLeave)
+    {
+        if (!_peerRingSeq.TryGetValue(from, out var latest) || ringSeq >= latest) return false;
+        if (isLeave || failed.Count != 0 || proc.Count != 1 || proc[0] != from) return true;
+        _peerRingSeq.Remove(from);
+        return false;
+    }
 
     /// <summary>Remembers the highest ring seq a sender has used: its joins' ring_seq, the ring id of its tokens and multicasts.</summary>
     private void NotePeerRingSeq(NodeId sender, ulong ringSeq)

@@ -232,6 +232,31 @@ public sealed class TotemdHoconTests
     }
 
     [Fact]
+    public void The_start_up_phases_end_when_the_node_is_quorate_not_at_its_ring_of_one()
+    {
+        var phases = new StartupPhases(DateTimeOffset.UnixEpoch);
+        var parser = new Serilog.Parsing.MessageTemplateParser();
+        LogEvent At(double ms, string text, params LogEventProperty[] properties) =>
+            new(DateTimeOffset.UnixEpoch.AddMilliseconds(ms), LogEventLevel.Information, null, parser.Parse(text), properties);
+        phases.Emit(At(40, "entering GATHER state from {From}."));
+        // Quorum lines before any membership are not the node's first quorate ring.
+        phases.Emit(At(41, "This node is within the primary component and will provide service."));
+        phases.Emit(At(42, "A new membership ({RingId}) was formed. Members joined: {Joined}", new LogEventProperty("Joined", new ScalarValue("3"))));
+        Assert.True(phases.RingFormed.IsCompleted);
+        Assert.False(phases.Completed.IsCompleted);
+        phases.Emit(At(300, "A new membership ({RingId}) was formed. Members joined: {Joined}", new LogEventProperty("Joined", new ScalarValue("1 2 4 5"))));
+        phases.Emit(At(301, "This node is within the non-primary component and will NOT provide any services."));
+        Assert.False(phases.Completed.IsCompleted);
+        phases.Emit(At(305, "This node is within the primary component and will provide service."));
+        Assert.True(phases.Completed.IsCompleted);
+        var parsed = StartupPhases.Parse(phases.Line());
+        Assert.Equal(40, parsed[StartupPhases.FirstJoinSent]);
+        Assert.Equal(42, parsed[StartupPhases.RingOfOneFormed]);
+        Assert.Equal(305, parsed[StartupPhases.Quorate]);
+        Assert.Equal(3, parsed.Count);
+    }
+
+    [Fact]
     public void The_process_start_time_is_the_kernel_s_as_Process_reads_it()
     {
         if (!OperatingSystem.IsLinux()) return; // /proc/self/stat is Linux's

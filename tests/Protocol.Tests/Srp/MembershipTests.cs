@@ -154,6 +154,37 @@ public class MembershipTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// totemd without a state dir (the default; ringbench, a container without a volume) restarts at ring seq 0, far
+    /// below the seqs the survivors saw it use. Its joins are a new incarnation's, not its old one's overtaken on the
+    /// wire: the survivors take them, as corosync (which has no stale-join check in GATHER) does, and the ring of all
+    /// forms within one membership round, not after a consensus timeout (5940 ms for 5 nodes).
+    /// </summary>
+    [Fact]
+    public void Restarted_node_without_a_kept_ring_seq_rejoins_within_one_membership_round()
+    {
+        var timeouts = CorosyncDefaults.For(5);
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var cluster = FormedRing(seed, 5, 0, 2);
+            cluster.RunFor(1_000 + seed * 37);
+            var victim = (uint)(seed % 5 + 1);
+            var survivors = Ids(5).Where(i => i != victim).ToArray();
+            cluster.Crash(victim);
+            Assert.True(cluster.RunUntil(() => cluster.AllOperationalWith(survivors), cluster.Now + 60_000), $"seed {seed}: no ring of the survivors");
+            cluster.RunFor(200 + seed * 13);
+            cluster[victim].HighestRingSeq = 0;
+            var survivorsSeq = cluster[survivors[0]].Engine!.RingId.Seq;
+            var bootAt = cluster.Now;
+            cluster.Boot(new NodeId(victim));
+            Assert.True(cluster.RunUntil(() => cluster.AllOperationalWith(Ids(5)), bootAt + 60_000), $"seed {seed}: node {victim} never rejoined");
+            var took = cluster.Now - bootAt;
+            Assert.True(took < timeouts.Token / 4, $"seed {seed}: node {victim} rejoined after {took} ms (consensus {timeouts.Consensus} ms)");
+            // Ring ids are never reused: the merged ring's seq is above the survivors' ring, whatever the restarted node loaded.
+            Assert.True(cluster[victim].Engine!.RingId.Seq > survivorsSeq, $"seed {seed}: ring seq {cluster[victim].Engine!.RingId.Seq} after {survivorsSeq}");
+        }
+    }
+
     [Fact]
     public void Nodes_moving_together_deliver_the_same_messages_before_the_transitional_configuration()
     {

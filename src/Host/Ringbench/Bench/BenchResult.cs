@@ -7,6 +7,14 @@ namespace Totem.Host.Ringbench.Bench;
 
 public sealed record KillSample(int Victim, double ReformMs);
 
+/// <summary>corosync 3's figures of the same repeats (ringbench --corosync), filled in as they are measured.</summary>
+public sealed record CorosyncFigures(string Version)
+{
+    public List<double> ColdStartMs { get; } = [];
+    public List<KillSample> Kills { get; } = [];
+    public List<double> RejoinMs { get; } = [];
+}
+
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
 
 public sealed record MemorySample(int Node, string When, long ResidentKiB)
@@ -36,6 +44,9 @@ public sealed record BenchResult(
     /// <summary>Every start of the run (cold starts and restarts), in order.</summary>
     public IReadOnlyList<PhaseSample> Phases { get; init; } = [];
 
+    /// <summary>The same repeats on corosync 3, when --corosync asked for them.</summary>
+    public CorosyncFigures? Corosync { get; init; }
+
     /// <summary>Which totemd the nodes ran (<see cref="LocalRing.TotemdProgram"/>: NativeAOT, ReadyToRun or JIT).</summary>
     public string Program { get; init; } = "?";
 
@@ -51,6 +62,19 @@ public sealed record BenchResult(
         Row(b, "SIGKILL -> new membership (ms)", Kills.Select(k => k.ReformMs).ToArray());
         Row(b, "restart -> rejoined, quorate (ms)", RejoinMs);
         b.AppendLine(c, $"  (expected for a crash: effective token + consensus = {Timeouts.Token + Timeouts.Consensus} ms, plus tens of ms; victims {string.Join(",", Kills.Select(k => k.Victim))})");
+        if (Corosync is { } cs)
+        {
+            b.AppendLine();
+            b.AppendLine(c, $"{cs.Version}, udpu, one network namespace per node, the same keys, each repeat right after ours:");
+            Row(b, "cold start -> quorate ring (ms)", cs.ColdStartMs);
+            Row(b, "SIGKILL -> new membership (ms)", cs.Kills.Select(k => k.ReformMs).ToArray());
+            Row(b, "restart -> rejoined, quorate (ms)", cs.RejoinMs);
+            b.AppendLine();
+            b.AppendLine("totemd / corosync (ratio of medians; of min and max in brackets):");
+            Ratio(b, "cold start -> quorate ring", ColdStartMs, cs.ColdStartMs);
+            Ratio(b, "SIGKILL -> new membership", Kills.Select(k => k.ReformMs).ToArray(), cs.Kills.Select(k => k.ReformMs).ToArray());
+            Ratio(b, "restart -> rejoined, quorate", RejoinMs, cs.RejoinMs);
+        }
         if (Throughput.Count > 0)
         {
             b.AppendLine();
@@ -129,11 +153,16 @@ public sealed record BenchResult(
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
+    private static void Ratio(StringBuilder b, string name, IReadOnlyList<double> ours, IReadOnlyList<double> theirs)
+    {
+        if (ours.Count == 0 || theirs.Count == 0) return;
+        b.AppendLine(CultureInfo.InvariantCulture,
+            $"  {name,-36} {Median(ours) / Median(theirs),6:0.00}   ({ours.Min() / theirs.Min():0.00} .. {ours.Max() / theirs.Max():0.00})");
+    }
+
     private static void Row(StringBuilder b, string name, IReadOnlyList<double> values)
     {
         if (values.Count == 0) return;
-        var sorted = values.Order().ToArray();
-        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        b.AppendLine(CultureInfo.InvariantCulture, $"  {name,-36} {sorted[0],8:0} {median,10:0} {sorted[^1],10:0}");
+        b.AppendLine(CultureInfo.InvariantCulture, $"  {name,-36} {values.Min(),8:0} {Median(values),10:0} {values.Max(),10:0}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Totem.Host.Ringbench.Corosync;
 using Totem.Host.Ringbench.LocalRing;
 using Totem.Host.Totemd.Logging;
 
@@ -8,7 +9,9 @@ namespace Totem.Host.Ringbench.Bench;
 /// The multi-process benchmark: for each repeat a fresh ring of real totemd processes is cold-started
 /// (time to one quorate ring of all nodes), one node is SIGKILLed (time until every survivor reports
 /// the new membership, polled every <see cref="BenchOptions.PollInterval"/>), and on the last ring the
-/// victim is restarted, then ordered throughput and resident memory are measured.
+/// victim is restarted, then ordered throughput and resident memory are measured. With --corosync each repeat
+/// is then run once more on a ring of corosync 3 processes (<see cref="CorosyncRing"/>): cold start, the same
+/// victim's SIGKILL and its restart, timed the same way.
 /// </summary>
 public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 {
@@ -25,46 +28,87 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var program = "?";
         Totem.Protocol.Config.TotemTimeouts? timeouts = null;
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
+        CorosyncFigures? corosync = null;
+        if (options.Corosync)
+        {
+            if (CorosyncRing.Unavailable() is { } why) throw new InvalidOperationException($"--corosync: {why}");
+            corosync = new CorosyncFigures(await CorosyncRing.VersionAsync().ConfigureAwait(false));
+        }
 
         for (var r = 1; r <= options.Repeats; r++)
         {
-            ct.ThrowIfCancellationRequested();
-            await using var ring = LocalRing.LocalRing.Create(options.Spec);
-            timeouts = ring.Timeouts;
-            program = ring.Program.Kind;
-            var clock = Stopwatch.StartNew();
-            ring.StartAll();
-            await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
-            coldStarts.Add(clock.Elapsed.TotalMilliseconds);
-            await output.WriteLineAsync($"repeat {r}: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
-
-            phases.AddRange(await PhasesAsync(ring, all, restart: false).ConfigureAwait(false));
-
             var victim = (r - 1) % all.Length + 1;
-            var survivors = all.Where(n => n != victim).ToArray();
-            clock.Restart();
-            ring.Kill(victim);
-            await ring.WaitForRingAsync(survivors, quorate: survivors.Length * 2 > all.Length, FormTimeout, options.PollInterval).ConfigureAwait(false);
-            var reform = clock.Elapsed.TotalMilliseconds;
-            reforms.Add(new KillSample(victim, reform));
-            await output.WriteLineAsync($"repeat {r}: SIGKILL node {victim} -> new membership [{string.Join(",", survivors)}] on every survivor after {reform:0} ms").ConfigureAwait(false);
-
-            await ring.Process(victim).WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            clock.Restart();
-            ring.Start(victim);
-            await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
-            rejoins.Add(clock.Elapsed.TotalMilliseconds);
-            await output.WriteLineAsync($"repeat {r}: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
-            phases.AddRange(await PhasesAsync(ring, [victim], restart: true).ConfigureAwait(false));
-
-            if (r == options.Repeats)
+            // Its own scope: the ring is gone before corosync's repeat starts.
             {
-                var idle = Memory(ring, "idle ring");
-                throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
-                memory = [.. idle, .. Memory(ring, "after the throughput runs")];
+                ct.ThrowIfCancellationRequested();
+                await using var ring = LocalRing.LocalRing.Create(options.Spec);
+                timeouts = ring.Timeouts;
+                program = ring.Program.Kind;
+                var clock = Stopwatch.StartNew();
+                ring.StartAll();
+                await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+                coldStarts.Add(clock.Elapsed.TotalMilliseconds);
+                await output.WriteLineAsync($"repeat {r}: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+                phases.AddRange(await PhasesAsync(ring, all, restart: false).ConfigureAwait(false));
+
+                var survivors = all.Where(n => n != victim).ToArray();
+                clock.Restart();
+                ring.Kill(victim);
+                await ring.WaitForRingAsync(survivors, quorate: survivors.Length * 2 > all.Length, FormTimeout, options.PollInterval).ConfigureAwait(false);
+                var reform = clock.Elapsed.TotalMilliseconds;
+                reforms.Add(new KillSample(victim, reform));
+                await output.WriteLineAsync($"repeat {r}: SIGKILL node {victim} -> new membership [{string.Join(",", survivors)}] on every survivor after {reform:0} ms").ConfigureAwait(false);
+
+                await ring.Process(victim).WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                clock.Restart();
+                ring.Start(victim);
+                await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+                rejoins.Add(clock.Elapsed.TotalMilliseconds);
+                await output.WriteLineAsync($"repeat {r}: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+                phases.AddRange(await PhasesAsync(ring, [victim], restart: true).ConfigureAwait(false));
+
+                if (r == options.Repeats)
+                {
+                    var idle = Memory(ring, "idle ring");
+                    throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
+                    memory = [.. idle, .. Memory(ring, "after the throughput runs")];
+                }
+            }
+            if (corosync is not null)
+            {
+                // After this repeat's totemd ring and before the next: both see the same machine, load drifts and all.
+                await CorosyncRepeatAsync(r, victim, corosync, ct).ConfigureAwait(false);
             }
         }
-        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program };
+        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program, Corosync = corosync };
+    }
+
+    /// <summary>The same repeat on corosync 3: cold start to a quorate ring, SIGKILL of the same victim, its restart.</summary>
+    private async Task CorosyncRepeatAsync(int r, int victim, CorosyncFigures figures, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
+        var survivors = all.Where(n => n != victim).ToArray();
+        await using var ring = await CorosyncRing.CreateAsync(options.Spec).ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        ring.StartAll();
+        await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+        figures.ColdStartMs.Add(clock.Elapsed.TotalMilliseconds);
+        await output.WriteLineAsync($"repeat {r}: corosync: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+        clock.Restart();
+        ring.Kill(victim);
+        await ring.WaitForRingAsync(survivors, quorate: survivors.Length * 2 > all.Length, FormTimeout, options.PollInterval).ConfigureAwait(false);
+        figures.Kills.Add(new KillSample(victim, clock.Elapsed.TotalMilliseconds));
+        await output.WriteLineAsync($"repeat {r}: corosync: SIGKILL node {victim} -> new membership on every survivor after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+        await ring.Process(victim).WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        clock.Restart();
+        ring.Start(victim);
+        await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+        figures.RejoinMs.Add(clock.Elapsed.TotalMilliseconds);
+        await output.WriteLineAsync($"repeat {r}: corosync: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)

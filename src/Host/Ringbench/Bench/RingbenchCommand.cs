@@ -3,7 +3,7 @@ using Totem.Host.Ringbench.LocalRing;
 
 namespace Totem.Host.Ringbench.Bench;
 
-/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS]`.</summary>
+/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync]`.</summary>
 public static class RingbenchCommand
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
@@ -14,6 +14,7 @@ public static class RingbenchCommand
         var nodes = new Option<int>("--nodes") { Description = "Ring size (127.0.0.1..N)", DefaultValueFactory = _ => 5 };
         var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
         var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
+        var corosync = new Option<bool>("--corosync") { Description = "Also run each repeat on corosync 3 (Debian's package) in network namespaces, same keys, and print both side by side" };
         foreach (var (option, min) in new[] { (repeats, 1), (messages, 1), (inFlight, 1), (nodes, 2) })
             option.Validators.Add(r =>
             {
@@ -30,11 +31,11 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, nodes, token, coefficient,
+            repeats, messages, inFlight, nodes, token, coefficient, corosync,
         };
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient)),
-            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024]), ct));
+            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024]) { Corosync = p.GetValue(corosync) }, ct));
         return root;
     }
 
@@ -55,7 +56,7 @@ public static class RingbenchCommand
                 Console.Write(result.Report());
                 return 0;
             }
-            catch (TimeoutException ex)
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
                 await Console.Error.WriteLineAsync($"ringbench: {ex.Message}").ConfigureAwait(false);
                 return 1;

@@ -35,15 +35,9 @@ public sealed record RingSpec(
                 mcastport: {{ringPort}}
               }
             }
-            nodelist {
             """);
-        for (var n = 1; n <= Nodes; n++)
-            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {LocalRing.Address(n)}\n  }}");
+        text.Append(NodelistAndQuorum(n => LocalRing.Address(n).ToString()));
         text.AppendLine(c, $$"""
-            }
-            quorum {
-              provider: corosync_votequorum
-            }
             logging {
               to_stderr: yes
               timestamp: on
@@ -53,6 +47,17 @@ public sealed record RingSpec(
               timeout: {{FencingTimeoutMs}}
             }
             """);
+        return text.ToString();
+    }
+
+    /// <summary>The nodelist of nodes 1..N at the given addresses and votequorum: what every ring of this spec (ours, corosync's) shares.</summary>
+    public string NodelistAndQuorum(Func<int, string> address)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder().AppendLine("nodelist {");
+        for (var n = 1; n <= Nodes; n++)
+            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {address(n)}\n  }}");
+        text.AppendLine("}").AppendLine("quorum {").AppendLine("  provider: corosync_votequorum").AppendLine("}");
         return text.ToString();
     }
 }

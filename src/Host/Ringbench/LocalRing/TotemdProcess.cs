@@ -39,17 +39,22 @@ public sealed class TotemdProcess : IDisposable
     /// <summary>The exit status; a process ended by a signal reports 128 + signal (137 for SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;
 
-    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string logPath)
+    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string logPath) =>
+        StartProgram(nodeId, program.Executable,
+            program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString()]),
+            logPath);
+
+    /// <summary>Any ring member's program with its arguments (ringbench's corosync nodes run through here too).</summary>
+    public static TotemdProcess StartProgram(int nodeId, string executable, IEnumerable<string> arguments, string logPath)
     {
-        var info = new ProcessStartInfo(program.Executable)
+        var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
-        foreach (var arg in program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString()]))
-            info.ArgumentList.Add(arg);
+        foreach (var arg in arguments) info.ArgumentList.Add(arg);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var started = DateTimeOffset.UtcNow;

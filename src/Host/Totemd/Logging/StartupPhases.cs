@@ -10,8 +10,9 @@ namespace Totem.Host.Totemd.Logging;
 /// The start-up phases of one totemd process, in ms since the process started (the kernel's start
 /// time, so the runtime's own start-up counts too): the host marks what it does, and as a log sink
 /// this also sees the node's own lines, which carry the phases the host cannot observe (socket bound,
-/// first join sent, first membership). Once the first membership forms, <see cref="Completed"/>
-/// completes and totemd logs them as one line, which ringbench reads.
+/// first join sent, first membership, quorate). <see cref="RingFormed"/> completes with the first
+/// membership, <see cref="Completed"/> once the node is quorate; then totemd logs them as one line,
+/// which ringbench reads.
 /// </summary>
 public sealed partial class StartupPhases : ILogEventSink
 {
@@ -25,6 +26,7 @@ public sealed partial class StartupPhases : ILogEventSink
     public const string FirstJoinSent = "first join sent";
     public const string RingOfOneFormed = "ring of one formed";
     public const string FirstRingFormed = "first ring formed";
+    public const string Quorate = "quorate";
     public const string ControlApiListening = "control API listening";
 
     /// <summary>The prefix of the one line; ringbench finds the line by it.</summary>
@@ -33,8 +35,10 @@ public sealed partial class StartupPhases : ILogEventSink
     private readonly Lock _gate = new();
     private readonly List<(string Name, double Ms)> _marks = [];
     private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ringFormed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _joinSeen;
     private bool _ringSeen;
+    private bool _quorateSeen;
     private bool _bindSeen;
 
     public StartupPhases(DateTimeOffset processStart) => ProcessStart = processStart;
@@ -89,7 +93,10 @@ public sealed partial class StartupPhases : ILogEventSink
 
     public DateTimeOffset ProcessStart { get; }
 
-    /// <summary>Completes when the first membership has formed (the phases are then all known).</summary>
+    /// <summary>Completes when the first membership has formed (the debug-level observation may end then).</summary>
+    public Task RingFormed => _ringFormed.Task;
+
+    /// <summary>Completes when the node is first quorate (the phases are then all known).</summary>
     public Task Completed => _completed.Task;
 
     public void Mark(string name) => Mark(name, DateTimeOffset.UtcNow);
@@ -129,7 +136,7 @@ public sealed partial class StartupPhases : ILogEventSink
     /// <summary>Sees every event, debug included, while start-up lasts; then returns at the first check.</summary>
     public void Emit(LogEvent logEvent)
     {
-        if (_ringSeen) return;
+        if (_quorateSeen) return;
         var text = logEvent.MessageTemplate.Text;
         if (!_bindSeen && text.StartsWith("The network interface [", StringComparison.Ordinal))
         {
@@ -142,6 +149,16 @@ public sealed partial class StartupPhases : ILogEventSink
             _joinSeen = true;
             Mark(FirstJoinSent, logEvent.Timestamp);
         }
+        else if (_ringSeen)
+        {
+            // votequorum's line as corosync words it (quorum_api_set_quorum); it follows a membership.
+            if (text == "This node is within the primary component and will provide service.")
+            {
+                _quorateSeen = true;
+                Mark(Quorate, logEvent.Timestamp);
+                _completed.TrySetResult();
+            }
+        }
         else if (text.StartsWith("A new membership (", StringComparison.Ordinal))
         {
             _ringSeen = true;
@@ -149,7 +166,7 @@ public sealed partial class StartupPhases : ILogEventSink
             // a join that arrives within the first ms can make it larger.
             var members = logEvent.Properties.TryGetValue("Joined", out var joined) ? Words(joined) : 0;
             Mark(members == 1 ? RingOfOneFormed : FirstRingFormed, logEvent.Timestamp);
-            _completed.TrySetResult();
+            _ringFormed.TrySetResult();
         }
     }
 
