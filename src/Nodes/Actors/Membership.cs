@@ -59,6 +59,9 @@ public sealed class Membership : UntypedActor, IWithTimers
     private int _answered;
     private int _lastTokenLossTouch;
     private bool _batchTouchesTokenLoss;
+    // After a pause: every datagram already queued before the flush marker (Self.Tell) is dropped unprocessed.
+    private bool _flushing;
+    private int _flushed;
 
     /// <param name="optionsNow">Evaluated by each incarnation: a restarted ring starts above the ring seqs seen so far.</param>
     public Membership(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, IActorRef tokenHolder, RingHooks hooks, ILogger log)
@@ -95,6 +98,10 @@ public sealed class Membership : UntypedActor, IWithTimers
     {
         if (message is TokenHolderReports reports)
             OnReports(reports);
+        else if (message is PauseFlushEnd)
+            EndFlush();
+        else if (_flushing && message is MessageReceived)
+            _flushed++;
         else if (AwaitingAnswer)
             _held.Enqueue((message is RingTimerExpired expired ? new HeldExpiry(expired.Timer, _armings[(int)expired.Timer]) : message, Sender));
         else
@@ -215,12 +222,40 @@ public sealed class Membership : UntypedActor, IWithTimers
                 case SrpLog log:
                     _log.Write(TokenHolder.LevelOf(log.Level), log.Template, log.Args);
                     break;
+                case FlushMembershipMessages:
+                    BeginFlush();
+                    break;
             }
         }
     }
 
+    /// <summary>
+    /// corosync's pause_flush empties the socket: here the queue is this mailbox, so everything that came in before the
+    /// marker it sends itself (and every datagram held for TokenHolder's answer) was queued during the pause.
+    /// </summary>
+    private void BeginFlush()
+    {
+        var held = _held.Count;
+        for (var i = 0; i < held; i++)
+        {
+            var entry = _held.Dequeue();
+            if (entry.Message is MessageReceived) _flushed++;
+            else _held.Enqueue(entry);
+        }
+        if (_flushing) return;
+        _flushing = true;
+        Self.Tell(PauseFlushEnd.Instance);
+    }
+
+    private void EndFlush()
+    {
+        _flushing = false;
+        _log.Debug("Flushed {Count} membership messages queued during the pause", _flushed);
+        _flushed = 0;
+    }
+
     /// <summary>Membership's own timers; the token's (loss, warning, retransmit, hold, merge) are TokenHolder's.</summary>
-    private static bool IsMine(SrpTimer timer) => timer is SrpTimer.Join or SrpTimer.Consensus or SrpTimer.Downcheck;
+    private static bool IsMine(SrpTimer timer) => timer is SrpTimer.Join or SrpTimer.Consensus or SrpTimer.Downcheck or SrpTimer.Pause;
 
     private void Flush()
     {
@@ -233,6 +268,12 @@ public sealed class Membership : UntypedActor, IWithTimers
     }
 
     private void Publish() => _board.PublishMembership(_engine.State, _engine.RingId, _engine.Members, _engine.Counters);
+
+    /// <summary>The end of the datagrams queued during a pause (see <see cref="BeginFlush"/>).</summary>
+    private sealed record PauseFlushEnd
+    {
+        public static readonly PauseFlushEnd Instance = new();
+    }
 
     /// <summary>An expiry of one of its timers that came while an answer was due, with the arming it belonged to.</summary>
     private sealed record HeldExpiry(SrpTimer Timer, int Arming);
