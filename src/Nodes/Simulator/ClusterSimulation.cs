@@ -24,7 +24,7 @@ public sealed class ClusterSimulation
     private readonly Dictionary<NodeId, DeliveryProgress> _progress = new();
     private long _nextMessage;
     private readonly List<string> _actorFailures = new();
-    private readonly Dictionary<NodeId, SimulatedDispatcher> _paused = new();
+    private readonly Dictionary<NodeId, (SimulatedDispatcher Dispatcher, VirtualTimeScheduler Scheduler)> _paused = new();
 
     public ClusterSimulation(int seed, SimulationOptions options)
     {
@@ -188,10 +188,11 @@ public sealed class ClusterSimulation
     {
         var node = Node(id);
         if (_paused.ContainsKey(id)) throw new InvalidOperationException($"node {id} is already paused");
-        if (node.System.Dispatchers.DefaultGlobalDispatcher is not SimulatedDispatcher dispatcher)
-            throw new InvalidOperationException($"node {id} does not run on the simulated dispatcher");
+        if (node.System.Dispatchers.DefaultGlobalDispatcher is not SimulatedDispatcher dispatcher || node.System.Scheduler is not VirtualTimeScheduler scheduler)
+            throw new InvalidOperationException($"node {id} does not run on the simulated dispatcher and scheduler");
         dispatcher.Pause();
-        _paused[id] = dispatcher;
+        scheduler.Pause();
+        _paused[id] = (dispatcher, scheduler);
         Simulation.Schedule(duration, () =>
         {
             if (IsUp(id) && ReferenceEquals(Node(id), node)) Resume(id);
@@ -202,7 +203,9 @@ public sealed class ClusterSimulation
 
     private void Resume(NodeId id)
     {
-        if (_paused.Remove(id, out var dispatcher)) dispatcher.Resume();
+        if (!_paused.Remove(id, out var paused)) return;
+        paused.Dispatcher.Resume();
+        paused.Scheduler.Resume();
     }
 
     /// <summary>The node shuts down cleanly: it sends a leave first.</summary>
