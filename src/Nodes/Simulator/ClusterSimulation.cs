@@ -107,6 +107,7 @@ public sealed class ClusterSimulation
         node = TotemNode.Start(NodeOptionsFor(id), new NodeEnvironment(system, transport, logger)
         {
             Faults = faults,
+            NextRandom = Simulation.Random.NextDouble,
             ProtocolOutput = output => Record(id, output),
             OnExit = exit => OnExit(id, node!, exit),
             OnActorFailure = (actor, error) => _actorFailures.Add($"node {id} failed: {error.GetType().Name} in {actor}: {error.Message}"),
