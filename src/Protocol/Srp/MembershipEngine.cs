@@ -96,13 +96,12 @@ public sealed class MembershipEngine : SrpEngineCore
         switch (input)
         {
             case TimerExpired { Timer: SrpTimer.Pause }:
-                _pause!.Alive(_now);
+                if (_pause!.Tick(_now) is { } lateMs) PauseFlush(lateMs);
                 StartTimer(SrpTimer.Pause, _pause.TickIntervalMs);
                 return;
             case MessageReceived { Message: JoinMessage or LeaveMessage } when _pause!.PausedFor(_now) is { } pausedMs:
                 // corosync's message_handler_memb_join: a join handled after a stall is one of many queued during it.
-                Log(SrpLogLevel.Notice, "Process pause detected for {PauseMs} ms, flushing membership messages.", pausedMs);
-                _out.Add(new FlushMembershipMessages(pausedMs));
+                PauseFlush(pausedMs);
                 _stats.RxMsgDropped++;
                 return;
         }
@@ -113,6 +112,12 @@ public sealed class MembershipEngine : SrpEngineCore
             case MessageReceived { Message: CommitToken commit }: NotePeerRingSeq(commit.Sender, commit.RingId.Seq); break;
         }
         _step(input);
+    }
+
+    private void PauseFlush(long pausedMs)
+    {
+        Log(SrpLogLevel.Notice, "Process pause detected for {PauseMs} ms, flushing membership messages.", pausedMs);
+        _out.Add(new FlushMembershipMessages(pausedMs));
     }
 
     private void SetState(SrpState to, string reason)

@@ -46,6 +46,6 @@ public sealed record SubmitRejected(ValueList<byte> Payload, string Reason) : Sr
 
 /// <summary>
 /// The node was paused (<see cref="PauseDetector"/>): drop the membership messages already queued for it, unprocessed, as
-/// corosync's pause_flush empties its socket. The engine has already dropped the message that revealed the pause.
+/// corosync's pause_flush empties its socket. When a join revealed the pause, the engine has already dropped it.
 /// </summary>
 public sealed record FlushMembershipMessages(long PausedMs) : SrpOutput;

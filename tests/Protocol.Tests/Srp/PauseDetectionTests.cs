@@ -15,12 +15,24 @@ public class PauseDetectionTests
         Assert.Equal((600u, 1500u), (detector.TickIntervalMs, detector.ThresholdMs));
         Assert.Null(detector.PausedFor(2500)); // exactly half: not yet (corosync compares with >)
         Assert.Equal(1501, detector.PausedFor(2501));
-        detector.Alive(2400);
+        Assert.Equal(1502, detector.PausedFor(2502)); // every join until the timer runs again, as corosync
+        Assert.Null(detector.Tick(2502)); // the joins reported this pause
         Assert.Null(detector.PausedFor(3900));
-        Assert.Equal(1700, detector.PausedFor(4100));
+        Assert.Equal(1698, detector.PausedFor(4200));
         // A tick that is handled late (its expiry queued behind others) never moves the record back.
-        detector.Alive(2000);
-        Assert.Equal(1700, detector.PausedFor(4100));
+        Assert.Null(detector.Tick(4200));
+        Assert.Null(detector.Tick(2000));
+        Assert.Null(detector.PausedFor(5700));
+    }
+
+    [Fact]
+    public void A_late_pause_timer_reports_a_pause_no_join_reported()
+    {
+        var detector = new PauseDetector(3000, nowMs: 0);
+        Assert.Null(detector.Tick(600));
+        Assert.Equal(9400, detector.Tick(10_000)); // SIGCONT: the timer thread won the race with the socket
+        Assert.Null(detector.PausedFor(10_001)); // the joins queued during it are not reported again
+        Assert.Null(detector.Tick(10_600));
     }
 
     [Fact]
@@ -79,6 +91,19 @@ public class PauseDetectionTests
 
         Assert.Empty(fresh.OfType<FlushMembershipMessages>());
         Assert.Equal([Me, new NodeId(2)], engine.ProcSet.OrderBy(n => n));
+    }
+
+    [Fact]
+    public void A_late_pause_timer_logs_and_flushes_and_the_next_join_is_processed()
+    {
+        var engine = Started(out _);
+        var token = CorosyncDefaults.For(3).Token;
+        var late = engine.Handle(new TimerExpired(SrpTimer.Pause), 10_000);
+        Assert.Equal("Process pause detected for {PauseMs} ms, flushing membership messages.", Assert.Single(late.OfType<SrpLog>()).Template);
+        Assert.Equal(new FlushMembershipMessages(10_000), Assert.Single(late.OfType<FlushMembershipMessages>()));
+        Assert.Contains(new StartTimer(SrpTimer.Pause, token / 5), late);
+        engine.Handle(new MessageReceived(JoinFrom(2)), 10_001);
+        Assert.Equal(2, engine.ProcSet.Count);
     }
 
     [Fact]
