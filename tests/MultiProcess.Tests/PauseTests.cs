@@ -20,6 +20,7 @@ public sealed class PauseTests(ITestOutputHelper output)
         {
             await RingScenario.StartFiveAsync(ring, step);
 
+            var stopped = System.Diagnostics.Stopwatch.StartNew();
             ring.Process(5).Signal(SigStop);
             int[] four = [1, 2, 3, 4];
             var took = await ring.WaitForRingAsync(four, quorate: true, RingScenario.Generous);
@@ -28,13 +29,18 @@ public sealed class PauseTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(1));
 
             ring.Process(5).Signal(SigCont);
+            stopped.Stop();
             took = await ring.WaitForRingAsync(RingScenario.All, quorate: true, RingScenario.Generous);
             step.Done($"SIGCONT node 5 -> 5 members, quorate after {took.TotalMilliseconds:0} ms");
-            var line = Assert.Single(ring.Process(5).Lines(), l => l.Contains("Process pause detected for ", StringComparison.Ordinal));
-            step.Done(line);
-            Assert.Contains("ms, flushing membership messages.", line);
+            // One line per join handled before the pause timer runs again, as corosync logs them.
+            var lines = ring.Process(5).Lines().Where(l => l.Contains("Process pause detected for ", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(lines);
+            foreach (var line in lines) step.Done(line);
+            Assert.All(lines, l => Assert.Contains("ms, flushing membership messages.", l));
+            // The stop itself is among them (a loaded machine may add real stalls of its own, here and at the others):
+            // its pause runs from the last pause timer before SIGSTOP, so it is at least as long as the stop.
+            var longest = lines.Max(l => long.Parse(l.Split("Process pause detected for ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(longest >= stopped.ElapsedMilliseconds - 50, $"longest pause reported {longest} ms, stopped {stopped.ElapsedMilliseconds} ms");
             Assert.False(ring.Process(5).HasExited);
-            foreach (var n in four)
-                Assert.DoesNotContain(ring.Process(n).Lines(), l => l.Contains("Process pause detected", StringComparison.Ordinal));
         });
 }
