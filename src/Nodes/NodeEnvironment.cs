@@ -33,6 +33,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
     /// <summary>Told of every actor failure the node's supervisors handle (the simulator fails the run on any).</summary>
     public Action<string, Exception>? OnActorFailure { get; init; }
 
+    /// <summary>The node's only random source, uniform in [0, 1) (send_join's delay); the simulator passes its seeded random.</summary>
+    public Func<double> NextRandom { get; init; } = Random.Shared.NextDouble;
+
     /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
     public Action<Control.NodeExit>? OnExit { get; init; }
 }

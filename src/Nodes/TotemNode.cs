@@ -85,7 +85,8 @@ public sealed class TotemNode : IRunningNode
         UdpTransport transport;
         try
         {
-            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger, new SourceFilter(peers, options.BlockUnlistedIps, logger));
+            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger, new SourceFilter(peers, options.BlockUnlistedIps, logger),
+                downcheck: TimeSpan.FromMilliseconds(options.Timeouts.Downcheck));
         }
         catch
         {
@@ -131,6 +132,7 @@ public sealed class TotemNode : IRunningNode
             ServiceSyncCompleted = _environment.ServiceSyncCompleted is { } synced ? r => { if (_exiting == 0) synced(r); } : null,
             PersistRingSeq = _environment.PersistRingSeq,
             OnActorFailure = _environment.OnActorFailure,
+            NextRandom = _environment.NextRandom,
         };
         var parts = new NodeParts(_options, _board, transport, _environment.Logger, SrpOptionsNow, hooks, _malformed, _activity,
             Fence, Stopped, CommandTimeout, DaemonStopped);

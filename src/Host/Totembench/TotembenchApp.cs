@@ -32,7 +32,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
 
     internal static Option<string> ScenarioOption(string defaultValue) => new("--scenario")
     {
-        Description = "traffic | crashes | partition-safety" + (defaultValue == "all" ? " | all" : ""),
+        Description = "traffic | crashes | partition-safety | pauses" + (defaultValue == "all" ? " | all" : ""),
         DefaultValueFactory = _ => defaultValue,
         Validators =
         {
@@ -40,7 +40,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             {
                 var value = result.GetValueOrDefault<string>();
                 if (value != "all" && !RandomScenarios.TryParse(value, out _))
-                    result.AddError($"--scenario: unknown scenario '{value}'; expected traffic, crashes or partition-safety{(defaultValue == "all" ? " or all" : "")}");
+                    result.AddError($"--scenario: unknown scenario '{value}'; expected traffic, crashes, partition-safety or pauses{(defaultValue == "all" ? " or all" : "")}");
             },
         },
     };
@@ -107,7 +107,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
     }
 
     private static IReadOnlyList<ScenarioKind> Kinds(string name) =>
-        name == "all" ? Enum.GetValues<ScenarioKind>() : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
+        name == "all" ? RandomScenarios.Soaked : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
 
     private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, bool interleave, CancellationToken ct)
     {
@@ -125,7 +125,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             var virtualTime = TimeSpan.Zero;
             var progressEvery = Math.Max(100, seeds / 20);
             var classKnown = 0;
-            long events = 0, submitted = 0, crashes = 0, restarts = 0, leaves = 0, partitions = 0, fences = 0, done = 0;
+            long events = 0, submitted = 0, crashes = 0, restarts = 0, leaves = 0, partitions = 0, fences = 0, pauses = 0, detected = 0, done = 0;
             var gate = new object();
             Parallel.For(firstSeed, firstSeed + seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, seed =>
             {
@@ -141,6 +141,8 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                     leaves += outcome.Stats.Leaves;
                     partitions += outcome.Stats.Partitions;
                     fences += outcome.Stats.Fences;
+                    pauses += outcome.Stats.Pauses;
+                    detected += outcome.Stats.PausesDetected;
                     if (outcome.Stats.SettleTime is { } s) settle.Add(s.TotalMilliseconds);
                     var isKnown = known.TryGetReason(kind, seed, out var reason);
                     if (!outcome.Passed && isKnown)
@@ -168,7 +170,8 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             totalEvents += events;
             totalVirtual += virtualTime;
             output.WriteLine($"{RandomScenarios.NameOf(kind)}: {seeds} seeds ({firstSeed}..{firstSeed + seeds - 1}) in {elapsed:F1} s ({seeds / elapsed:F0} seeds/s, {events / elapsed:N0} events/s), " +
-                             $"{virtualTime.TotalHours:F2} virtual hours, {events:N0} events, {submitted:N0} messages, {crashes} crashes, {restarts} restarts, {leaves} leaves, {partitions} partitions, {fences} fences");
+                             $"{virtualTime.TotalHours:F2} virtual hours, {events:N0} events, {submitted:N0} messages, {crashes} crashes, {restarts} restarts, {leaves} leaves, {partitions} partitions, {fences} fences" +
+                             (pauses > 0 ? $", {pauses} pauses ({detected} detected)" : ""));
             if (settle.Count > 0)
             {
                 settle.Sort();

@@ -59,11 +59,20 @@ public sealed class Membership : UntypedActor, IWithTimers
     private int _answered;
     private int _lastTokenLossTouch;
     private bool _batchTouchesTokenLoss;
+    // After a pause: every datagram already queued before the flush marker (Self.Tell) is dropped unprocessed.
+    private bool _flushing;
+    private int _flushed;
+    // send_join: a join waits its random delay here, and what the engine sends after it waits behind it (corosync's
+    // usleep holds the whole process), so the wire sees Membership's messages in the engine's order.
+    private readonly uint _sendJoinMs;
+    private readonly Queue<SendTotemMessage> _delayedSends = new();
 
     /// <param name="optionsNow">Evaluated by each incarnation: a restarted ring starts above the ring seqs seen so far.</param>
     public Membership(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, IActorRef tokenHolder, RingHooks hooks, ILogger log)
     {
-        _engine = new MembershipEngine(optionsNow());
+        var options = optionsNow();
+        _engine = new MembershipEngine(options);
+        _sendJoinMs = options.Timeouts.SendJoin;
         _board = board;
         _adapter = adapter;
         _tokenHolder = tokenHolder;
@@ -95,6 +104,12 @@ public sealed class Membership : UntypedActor, IWithTimers
     {
         if (message is TokenHolderReports reports)
             OnReports(reports);
+        else if (message is SendJoinDue)
+            SendDelayed();
+        else if (message is PauseFlushEnd)
+            EndFlush();
+        else if (_flushing && message is MessageReceived)
+            _flushed++;
         else if (AwaitingAnswer)
             _held.Enqueue((message is RingTimerExpired expired ? new HeldExpiry(expired.Timer, _armings[(int)expired.Timer]) : message, Sender));
         else
@@ -118,6 +133,9 @@ public sealed class Membership : UntypedActor, IWithTimers
                 if (held.Arming == _armings[(int)held.Timer]) Step(new TimerExpired(held.Timer));
                 break;
             case LeaveRingCommand:
+                // The node is going: a join still waiting out send_join goes now, so the leave is not stuck behind it.
+                Timers.Cancel(SendJoinDue.Instance);
+                SendDelayed();
                 _outputs.Clear();
                 _engine.Handle(new LeaveRing(), NowMs, _outputs);
                 Apply();
@@ -202,7 +220,7 @@ public sealed class Membership : UntypedActor, IWithTimers
                     if (stop.Timer == SrpTimer.TokenLoss) _batchTouchesTokenLoss = true;
                     break;
                 case SendMessage send:
-                    _adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
+                    Send(new SendTotemMessage(send.Message, send.Destination));
                     break;
                 case SelfDelivery self:
                     if (RingHalves.IsMemberships(self.Message)) _loopback.Enqueue(self.Message);
@@ -215,12 +233,65 @@ public sealed class Membership : UntypedActor, IWithTimers
                 case SrpLog log:
                     _log.Write(TokenHolder.LevelOf(log.Level), log.Template, log.Args);
                     break;
+                case FlushMembershipMessages:
+                    BeginFlush();
+                    break;
             }
         }
     }
 
+    private void Send(SendTotemMessage send)
+    {
+        if (_delayedSends.Count > 0)
+        {
+            _delayedSends.Enqueue(send);
+            return;
+        }
+        if (_sendJoinMs > 0 && send.Message is JoinMessage)
+        {
+            var delay = SendJoinDelay.Of(_sendJoinMs, _hooks.NextRandom());
+            if (delay > TimeSpan.Zero)
+            {
+                _delayedSends.Enqueue(send);
+                Timers.StartSingleTimer(SendJoinDue.Instance, SendJoinDue.Instance, delay);
+                return;
+            }
+        }
+        _adapter.Tell(send);
+    }
+
+    private void SendDelayed()
+    {
+        while (_delayedSends.TryDequeue(out var send)) _adapter.Tell(send);
+    }
+
+    /// <summary>
+    /// corosync's pause_flush empties the socket: here the queue is this mailbox, so everything that came in before the
+    /// marker it sends itself (and every datagram held for TokenHolder's answer) was queued during the pause.
+    /// </summary>
+    private void BeginFlush()
+    {
+        var held = _held.Count;
+        for (var i = 0; i < held; i++)
+        {
+            var entry = _held.Dequeue();
+            if (entry.Message is MessageReceived) _flushed++;
+            else _held.Enqueue(entry);
+        }
+        if (_flushing) return;
+        _flushing = true;
+        Self.Tell(PauseFlushEnd.Instance);
+    }
+
+    private void EndFlush()
+    {
+        _flushing = false;
+        _log.Debug("Flushed {Count} membership messages queued during the pause", _flushed);
+        _flushed = 0;
+    }
+
     /// <summary>Membership's own timers; the token's (loss, warning, retransmit, hold, merge) are TokenHolder's.</summary>
-    private static bool IsMine(SrpTimer timer) => timer is SrpTimer.Join or SrpTimer.Consensus or SrpTimer.Downcheck;
+    private static bool IsMine(SrpTimer timer) => timer is SrpTimer.Join or SrpTimer.Consensus or SrpTimer.Downcheck or SrpTimer.Pause;
 
     private void Flush()
     {
@@ -233,6 +304,18 @@ public sealed class Membership : UntypedActor, IWithTimers
     }
 
     private void Publish() => _board.PublishMembership(_engine.State, _engine.RingId, _engine.Members, _engine.Counters);
+
+    /// <summary>send_join's delay is over: the join and what queued behind it go out.</summary>
+    private sealed record SendJoinDue
+    {
+        public static readonly SendJoinDue Instance = new();
+    }
+
+    /// <summary>The end of the datagrams queued during a pause (see <see cref="BeginFlush"/>).</summary>
+    private sealed record PauseFlushEnd
+    {
+        public static readonly PauseFlushEnd Instance = new();
+    }
 
     /// <summary>An expiry of one of its timers that came while an answer was due, with the arming it belonged to.</summary>
     private sealed record HeldExpiry(SrpTimer Timer, int Arming);

@@ -22,4 +22,7 @@ public sealed record RingHooks
 
     /// <summary>Told of every actor failure the node's supervisors handle (the simulator counts each as a bug).</summary>
     public Action<string, Exception>? OnActorFailure { get; init; }
+
+    /// <summary>The node's random source, uniform in [0, 1) (send_join's delay); the simulation's seeded random there.</summary>
+    public Func<double> NextRandom { get; init; } = Random.Shared.NextDouble;
 }

@@ -24,6 +24,7 @@ public sealed class ClusterSimulation
     private readonly Dictionary<NodeId, DeliveryProgress> _progress = new();
     private long _nextMessage;
     private readonly List<string> _actorFailures = new();
+    private readonly Dictionary<NodeId, (SimulatedDispatcher Dispatcher, VirtualTimeScheduler Scheduler)> _paused = new();
 
     public ClusterSimulation(int seed, SimulationOptions options)
     {
@@ -106,6 +107,7 @@ public sealed class ClusterSimulation
         node = TotemNode.Start(NodeOptionsFor(id), new NodeEnvironment(system, transport, logger)
         {
             Faults = faults,
+            NextRandom = Simulation.Random.NextDouble,
             ProtocolOutput = output => Record(id, output),
             ServiceSyncCompleted = ring => Recorder.RecordSyncCompleted(id, ring),
             OnExit = exit => OnExit(id, node!, exit),
@@ -126,11 +128,17 @@ public sealed class ClusterSimulation
         };
     }
 
+    /// <summary>How often a node detected a pause of its own and flushed its membership messages.</summary>
+    public long PausesDetected { get; private set; }
+
     private void Record(NodeId id, SrpOutput output)
     {
         if (_progress.TryGetValue(id, out var progress)) progress.Observe(id, output);
         switch (output)
         {
+            case FlushMembershipMessages:
+                PausesDetected++;
+                return;
             case Delivered d when ServiceFrame.TryUnwrap(d.Payload, out var service, out _) && service != ServiceId.Application:
                 return;
             case ConfigurationChanged change:
@@ -169,14 +177,44 @@ public sealed class ClusterSimulation
     /// </summary>
     public void Crash(NodeId id)
     {
+        Resume(id); // kill -9 ends a stopped process too
         Node(id).Crash();
         Simulation.Pump();
+    }
+
+    /// <summary>
+    /// The node's process is not scheduled for <paramref name="duration"/> (SIGSTOP then SIGCONT, a long GC, VM steal):
+    /// its actors and timers stop and the datagrams sent to it queue at it; then it runs on with what piled up.
+    /// </summary>
+    public void Pause(NodeId id, TimeSpan duration)
+    {
+        var node = Node(id);
+        if (_paused.ContainsKey(id)) throw new InvalidOperationException($"node {id} is already paused");
+        if (node.System.Dispatchers.DefaultGlobalDispatcher is not SimulatedDispatcher dispatcher || node.System.Scheduler is not VirtualTimeScheduler scheduler)
+            throw new InvalidOperationException($"node {id} does not run on the simulated dispatcher and scheduler");
+        dispatcher.Pause();
+        scheduler.Pause();
+        _paused[id] = (dispatcher, scheduler);
+        Simulation.Schedule(duration, () =>
+        {
+            if (IsUp(id) && ReferenceEquals(Node(id), node)) Resume(id);
+        }, $"resume node {id}");
+    }
+
+    public bool IsPaused(NodeId id) => _paused.ContainsKey(id);
+
+    private void Resume(NodeId id)
+    {
+        if (!_paused.Remove(id, out var paused)) return;
+        paused.Dispatcher.Resume();
+        paused.Scheduler.Resume();
     }
 
     /// <summary>The node shuts down cleanly: it sends a leave first.</summary>
     public void Shutdown(NodeId id)
     {
         var node = Node(id);
+        Resume(id);
         _leaving.Add(id);
         _ = node.LeaveAndStopAsync(CancellationToken.None);
     }

@@ -12,6 +12,8 @@ public sealed class TransportCounters
     private long _unknownDestination;
     private readonly long[] _sealFailures = new long[Enum.GetValues<SealFailure>().Length];
     private long _rejectedUnlisted;
+    private long _socketFailures;
+    private long _rebinds;
 
     public long Sent => Interlocked.Read(ref _sent);
     public long Received => Interlocked.Read(ref _received);
@@ -36,6 +38,14 @@ public sealed class TransportCounters
     /// <summary>Datagrams dropped before decoding because their source is not a listed node (totem.block_unlisted_ips).</summary>
     public long RejectedUnlisted => Interlocked.Read(ref _rejectedUnlisted);
 
+    /// <summary>Times the socket failed (the interface went down, the descriptor broke) and the transport began rebinding.</summary>
+    public long SocketFailures => Interlocked.Read(ref _socketFailures);
+
+    /// <summary>Attempts to bind the ring address again after a failure, every downcheck ms (successful or not).</summary>
+    public long Rebinds => Interlocked.Read(ref _rebinds);
+
+    internal void OnSocketFailure() => Interlocked.Increment(ref _socketFailures);
+    internal long OnRebind() => Interlocked.Increment(ref _rebinds);
     internal void OnSent() => Interlocked.Increment(ref _sent);
     internal void OnReceived() => Interlocked.Increment(ref _received);
     internal void OnSendError() => Interlocked.Increment(ref _sendErrors);

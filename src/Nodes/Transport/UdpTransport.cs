@@ -12,14 +12,18 @@ namespace Totem.Nodes.Transport;
 /// "multicast" is a unicast to every known peer. Receiving runs on its own loop and never blocks
 /// the actors; sending is a non-blocking sendto. With a <see cref="DatagramSeal"/> every datagram is sealed on its
 /// way out and opened on its way in before anything else sees it: one that fails is counted by reason and dropped,
-/// never decoded.
+/// never decoded. A socket that fails (its interface gone, its descriptor broken) is rebound every downcheck ms, as
+/// corosync's totemudp/totemudpu netif check does ("The network interface is down." / "... is now up."): the ring sees
+/// lost datagrams meanwhile, the process never stops.
 /// </summary>
 public sealed class UdpTransport : IDatagramTransport
 {
     public const int DefaultPort = 5405;
     private const int MaxDatagram = 65536;
 
-    private readonly Socket _socket;
+    private volatile Socket _socket;
+    private readonly Func<IPEndPoint, Socket> _open;
+    private readonly TimeSpan _downcheck;
     private readonly PeerTable _peers;
     private readonly IOutboundShaper? _shaper;
     private readonly DatagramSeal? _seal;
@@ -31,21 +35,40 @@ public sealed class UdpTransport : IDatagramTransport
     /// <param name="seal">Seals and opens every datagram; null: clear datagrams (crypto none). The transport owns it.</param>
     /// <param name="log">Where refused datagrams are reported (rate-limited).</param>
     /// <param name="sources">totem.block_unlisted_ips: drops datagrams from unlisted sources before anything else looks at them.</param>
-    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, DatagramSeal? seal = null, ILogger? log = null, SourceFilter? sources = null)
+    /// <param name="downcheck">totem.downcheck: how often a failed socket is bound again (default 1000 ms).</param>
+    /// <param name="open">Opens and binds the socket (default: <see cref="OpenSocket"/>); every rebind goes through it too.</param>
+    public UdpTransport(NodeId localNode, IPEndPoint bindTo, PeerTable peers, IOutboundShaper? shaper = null, DatagramSeal? seal = null, ILogger? log = null, SourceFilter? sources = null,
+        TimeSpan? downcheck = null, Func<IPEndPoint, Socket>? open = null)
     {
+        _open = open ?? OpenSocket;
+        _downcheck = downcheck ?? TimeSpan.FromMilliseconds(Protocol.Config.TotemTimeouts.DefaultDowncheck);
+        if (_downcheck <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(downcheck), downcheck, "UdpTransport: downcheck must be greater than 0");
         _sources = sources;
         LocalNode = localNode;
         _peers = peers;
         _shaper = shaper;
         _seal = seal;
         _log = (log ?? Serilog.Core.Logger.None).ForContext(LogSubsystem.Property, LogSubsystem.Transport);
-        _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        // Linux reports ICMP port-unreachable of an earlier sendto as an error on the next receive: that is a
-        // dead peer, which the protocol handles, not a reason to stop receiving.
-        _socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        _socket.SendBufferSize = 4 * 1024 * 1024;
-        _socket.Bind(bindTo);
+        _socket = _open(bindTo);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    /// <summary>A UDP socket with 4 MiB buffers, bound to <paramref name="bindTo"/>.</summary>
+    public static Socket OpenSocket(IPEndPoint bindTo)
+    {
+        var socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+            socket.Bind(bindTo);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public NodeId LocalNode { get; }
@@ -145,12 +168,19 @@ public sealed class UdpTransport : IDatagramTransport
             {
                 return;
             }
-            catch (ObjectDisposedException)
+            catch (ObjectDisposedException) when (_stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException e) when (IsTransient(e.SocketErrorCode))
             {
+                // Linux reports ICMP port-unreachable of an earlier sendto as an error on the next receive: that is a
+                // dead peer, which the protocol handles, not a reason to stop receiving.
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                if (!await RebindAsync(e).ConfigureAwait(false)) return;
                 continue;
             }
             Counters.OnReceived();
@@ -168,6 +198,51 @@ public sealed class UdpTransport : IDatagramTransport
                 continue;
             }
             onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?"));
+        }
+    }
+
+    private static bool IsTransient(SocketError error) => error is SocketError.ConnectionReset or SocketError.ConnectionRefused
+        or SocketError.HostUnreachable or SocketError.MessageSize or SocketError.Interrupted or SocketError.WouldBlock or SocketError.TryAgain;
+
+    /// <summary>
+    /// corosync's netif check (totemudpu.c timer_function_netif_check_timeout, every downcheck ms): the socket failed,
+    /// so it is closed and the ring address bound again every downcheck until that works. False: the transport stopped.
+    /// </summary>
+    private async Task<bool> RebindAsync(Exception failure)
+    {
+        Counters.OnSocketFailure();
+        _log.Warning("The network interface is down. ({Error}); binding {Endpoint:l} again every {DowncheckMs} ms",
+            failure.Message, LocalEndPoint.ToString(), (long)_downcheck.TotalMilliseconds);
+        _socket.Dispose();
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(_downcheck, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            var attempt = Counters.OnRebind();
+            try
+            {
+                var socket = _open(LocalEndPoint);
+                _socket = socket;
+                if (_stop.IsCancellationRequested)
+                {
+                    socket.Dispose();
+                    return false;
+                }
+                _log.Information("The network interface [{Address:l}] is now up.", LocalEndPoint.Address.ToString());
+                return true;
+            }
+            catch (SocketException e)
+            {
+                if (FloodLog.Logs(attempt))
+                    _log.Warning("Could not bind {Endpoint:l} again: {Error} (attempt {Attempt}); next in {DowncheckMs} ms",
+                        LocalEndPoint.ToString(), e.Message, attempt, (long)_downcheck.TotalMilliseconds);
+            }
         }
     }
 

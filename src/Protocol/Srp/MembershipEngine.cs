@@ -42,6 +42,7 @@ public sealed class MembershipEngine : SrpEngineCore
     private CommitToken? _commitToken;
     private List<NodeId> _newMemb = new();
     private bool _myReceivedFlg = true;
+    private PauseDetector? _pause;
 
     // TokenHolder's ordered log as last reported (the old ring's state that goes into the commit token).
     private RingPosition _position;
@@ -75,6 +76,8 @@ public sealed class MembershipEngine : SrpEngineCore
         _ringId = new RingId(_myId, _options.InitialRingSeq + 1);
         _tokenRingIdSeq = _ringId.Seq;
         Log(SrpLogLevel.Debug, "Created or loaded sequence id {RingId} for this ring.", _ringId);
+        _pause = new PauseDetector(_timeouts.Token, nowMs);
+        StartTimer(SrpTimer.Pause, _pause.TickIntervalMs);
         GatherEnter(GatherFrom.InterfaceChange);
         AssertInvariants();
     }
@@ -90,6 +93,18 @@ public sealed class MembershipEngine : SrpEngineCore
     {
         if (!_started) throw new InvalidOperationException("MembershipEngine.Start must be called before Handle");
         if (_left) return;
+        switch (input)
+        {
+            case TimerExpired { Timer: SrpTimer.Pause }:
+                if (_pause!.Tick(_now) is { } lateMs) PauseFlush(lateMs);
+                StartTimer(SrpTimer.Pause, _pause.TickIntervalMs);
+                return;
+            case MessageReceived { Message: JoinMessage or LeaveMessage } when _pause!.PausedFor(_now) is { } pausedMs:
+                // corosync's message_handler_memb_join: a join handled after a stall is one of many queued during it.
+                PauseFlush(pausedMs);
+                _stats.RxMsgDropped++;
+                return;
+        }
         // Joins are judged against what their sender used before and then remembered, in OnJoin.
         switch (input)
         {
@@ -97,6 +112,12 @@ public sealed class MembershipEngine : SrpEngineCore
             case MessageReceived { Message: CommitToken commit }: NotePeerRingSeq(commit.Sender, commit.RingId.Seq); break;
         }
         _step(input);
+    }
+
+    private void PauseFlush(long pausedMs)
+    {
+        Log(SrpLogLevel.Notice, "Process pause detected for {PauseMs} ms, flushing membership messages.", pausedMs);
+        _out.Add(new FlushMembershipMessages(pausedMs));
     }
 
     private void SetState(SrpState to, string reason)

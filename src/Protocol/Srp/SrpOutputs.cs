@@ -43,3 +43,9 @@ public sealed record SrpLog(SrpLogLevel Level, string Template, object?[] Args) 
 
 /// <summary>A submitted message was refused because too many messages already wait for the token (corosync: "queue full").</summary>
 public sealed record SubmitRejected(ValueList<byte> Payload, string Reason) : SrpOutput;
+
+/// <summary>
+/// The node was paused (<see cref="PauseDetector"/>): drop the membership messages already queued for it, unprocessed, as
+/// corosync's pause_flush empties its socket. When a join revealed the pause, the engine has already dropped it.
+/// </summary>
+public sealed record FlushMembershipMessages(long PausedMs) : SrpOutput;

@@ -14,4 +14,6 @@ public enum SrpTimer
     Consensus,
     Merge,
     Downcheck,
+    /// <summary>corosync's pause timer (token / 5): records that the node's own processing is alive (<see cref="PauseDetector"/>).</summary>
+    Pause,
 }

@@ -100,7 +100,7 @@ public sealed class TotemSrp
             case TimerExpired expired:
                 switch (expired.Timer)
                 {
-                    case SrpTimer.Join or SrpTimer.Consensus:
+                    case SrpTimer.Join or SrpTimer.Consensus or SrpTimer.Pause:
                         Run(_membership, expired, outputs);
                         break;
                     case SrpTimer.TokenLoss or SrpTimer.TokenWarning or SrpTimer.TokenRetransmit or SrpTimer.TokenHold or SrpTimer.Merge:

@@ -32,6 +32,10 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
         SeedRunner.RunSeeds(ScenarioKind.Crashes, 1, Seeds, output);
 
     [Fact]
+    public void Process_pauses_short_and_long_keep_every_invariant_and_settle_into_one_ring() =>
+        SeedRunner.RunSeeds(ScenarioKind.Pauses, 1, Seeds, output);
+
+    [Fact]
     public void Random_partitions_never_leave_two_disjoint_quorate_partitions() =>
         SeedRunner.RunSeeds(ScenarioKind.PartitionSafety, 1, Seeds, output);
 

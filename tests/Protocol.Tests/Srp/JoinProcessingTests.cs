@@ -23,11 +23,11 @@ public class JoinProcessingTests
     public void A_join_from_a_non_member_whose_failed_set_we_do_not_adopt_is_answered_once_not_every_time()
     {
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(5, 100, [1, 5], [])), 5);
+        engine.Ticking(new MessageReceived(Join(5, 100, [1, 5], [])), 5);
         // Node 3 (not of our old ring) considers 5 failed; we know 5 ourselves and do not adopt a stranger's
         // verdict on it.
         var join = Join(3, 100, [1, 3, 5], [5]);
-        var first = engine.Handle(new MessageReceived(join), 10);
+        var first = engine.Ticking(new MessageReceived(join), 10);
         Assert.Equal(SrpState.Gather, engine.State);
         Assert.Single(first.OfType<SendMessage>(), s => s.Message is JoinMessage);
 
@@ -35,13 +35,13 @@ public class JoinProcessingTests
         // no join in reply and the consensus timer keeps running, so it can expire and separate us.
         for (var t = 60; t < 3_000; t += 50)
         {
-            var again = engine.Handle(new MessageReceived(join), t);
+            var again = engine.Ticking(new MessageReceived(join), t);
             Assert.DoesNotContain(again, o => o is SendMessage);
             Assert.DoesNotContain(again, o => o is StartTimer { Timer: SrpTimer.Consensus });
         }
 
         // The consensus timeout declares the silent processor failed and we form a ring without it.
-        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
         Assert.Equal(SrpState.Operational, engine.State);
         var regular = Assert.Single(expired.OfType<ConfigurationChanged>(), c => c.Kind == ConfigurationKind.Regular);
         Assert.Equal([Me], regular.Members);
@@ -53,11 +53,11 @@ public class JoinProcessingTests
         // Crashes 301283 and 32420147 (with LeavesOnlyMe): a processor still gathering on another old ring lists
         // processors it timed out long ago; waiting to time them out ourselves cost a second consensus round.
         var engine = BootedAlone();
-        var learned = engine.Handle(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 10);
+        var learned = engine.Ticking(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 10);
         Assert.Equal([5u, 6u], Nodes(LastJoinSent(learned).FailedList));
 
         // Our sets now equal 3's: its next join agrees and we, the lowest, send the commit token at once.
-        var agreed = engine.Handle(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 60);
+        var agreed = engine.Ticking(new MessageReceived(Join(3, 100, [1, 3, 5, 6], [5, 6])), 60);
         var commit = Assert.Single(CommitTokens(agreed));
         Assert.Equal([1u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
     }
@@ -66,8 +66,8 @@ public class JoinProcessingTests
     public void A_strangers_verdict_on_a_processor_we_know_is_left_to_our_own_consensus_timeout()
     {
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 5], [])), 10);
-        var grown = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 5], [5])), 20);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 5], [])), 10);
+        var grown = engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3, 5], [5])), 20);
         var sent = LastJoinSent(grown);
         Assert.Equal([1u, 2u, 3u, 5u], Nodes(sent.ProcList));
         Assert.Empty(sent.FailedList);
@@ -79,10 +79,10 @@ public class JoinProcessingTests
         // Partition-safety 303845: that join names every other processor failed; a processor in GATHER fails us
         // for its whole gather on it, although our singleton ring's messages reach it a moment later.
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        engine.Ticking(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
         Assert.Equal(SrpState.Gather, engine.State);
 
-        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
         Assert.DoesNotContain(expired.OfType<SendMessage>(), s => s.Message is JoinMessage);
         Assert.Equal(SrpState.Operational, engine.State);
         Assert.Equal([Me], engine.Members);
@@ -92,10 +92,10 @@ public class JoinProcessingTests
     public void A_consensus_timeout_that_leaves_another_processor_multicasts_the_join_with_the_failures()
     {
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
 
-        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + CorosyncDefaults.For(5).Consensus);
         var join = Assert.Single(expired.OfType<SendMessage>().Select(s => s.Message).OfType<JoinMessage>());
         Assert.Equal([3u], Nodes(join.FailedList));
         Assert.Equal(SrpState.Gather, engine.State);
@@ -111,16 +111,16 @@ public class JoinProcessingTests
         var engine = new TotemSrp(new SrpOptions(new NodeId(3), timeouts));
         engine.Start(0);
         var all = new uint[] { 1, 2, 3, 4 };
-        engine.Handle(new MessageReceived(Join(1, 100, all, [])), 10);
-        foreach (var from in new uint[] { 1, 2, 4 }) engine.Handle(new MessageReceived(Join(from, 100, all, [])), 20);
+        engine.Ticking(new MessageReceived(Join(1, 100, all, [])), 10);
+        foreach (var from in new uint[] { 1, 2, 4 }) engine.Ticking(new MessageReceived(Join(from, 100, all, [])), 20);
         Assert.Equal(SrpState.Gather, engine.State); // all agree; 1 is the representative, its commit token never comes
 
         var consensusAt = 10 + timeouts.Consensus;
-        engine.Handle(new TimerExpired(SrpTimer.Consensus), consensusAt);
-        engine.Handle(new MessageReceived(Join(2, 100, all, [1])), consensusAt);
-        engine.Handle(new MessageReceived(Join(4, 100, all, [1])), consensusAt);
+        engine.Ticking(new TimerExpired(SrpTimer.Consensus), consensusAt);
+        engine.Ticking(new MessageReceived(Join(2, 100, all, [1])), consensusAt);
+        engine.Ticking(new MessageReceived(Join(4, 100, all, [1])), consensusAt);
 
-        var expired = engine.Handle(new TimerExpired(SrpTimer.TokenLoss), consensusAt + timeouts.Token);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.TokenLoss), consensusAt + timeouts.Token);
         Assert.Equal([1u], Nodes(LastJoinSent(expired).FailedList));
         Assert.Equal(SrpState.Gather, engine.State);
     }
@@ -133,13 +133,13 @@ public class JoinProcessingTests
         var timeouts = CorosyncDefaults.For(5);
         var engine = BootedAlone();
         var all = new uint[] { 1, 2, 3, 4 };
-        engine.Handle(new MessageReceived(Join(2, 100, all, [])), 10);
-        engine.Handle(new MessageReceived(Join(2, 100, all, [])), 20);
-        engine.Handle(new MessageReceived(Join(3, 100, all, [])), 20);
-        engine.Handle(new MessageReceived(Join(2, 100, all, [3, 4])), 10 + timeouts.Consensus - 2);
-        engine.Handle(new MessageReceived(Join(3, 100, all, [2, 4])), 10 + timeouts.Consensus - 1);
+        engine.Ticking(new MessageReceived(Join(2, 100, all, [])), 10);
+        engine.Ticking(new MessageReceived(Join(2, 100, all, [])), 20);
+        engine.Ticking(new MessageReceived(Join(3, 100, all, [])), 20);
+        engine.Ticking(new MessageReceived(Join(2, 100, all, [3, 4])), 10 + timeouts.Consensus - 2);
+        engine.Ticking(new MessageReceived(Join(3, 100, all, [2, 4])), 10 + timeouts.Consensus - 1);
 
-        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
         Assert.Equal([3u, 4u], Nodes(LastJoinSent(expired).FailedList));
         Assert.Equal(SrpState.Gather, engine.State);
     }
@@ -148,8 +148,8 @@ public class JoinProcessingTests
     public void A_join_that_adds_a_processor_restarts_gather_and_is_answered()
     {
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(3, 100, [1, 3], [5])), 10);
-        var grown = engine.Handle(new MessageReceived(Join(3, 100, [1, 3, 4], [5])), 20);
+        engine.Ticking(new MessageReceived(Join(3, 100, [1, 3], [5])), 10);
+        var grown = engine.Ticking(new MessageReceived(Join(3, 100, [1, 3, 4], [5])), 20);
         var sent = Assert.Single(grown.OfType<SendMessage>()).Message;
         Assert.Equal([new NodeId(1), new NodeId(3), new NodeId(4)], ((JoinMessage)sent).ProcList.OrderBy(n => n));
         Assert.Contains(grown, o => o is StartTimer { Timer: SrpTimer.Consensus });
@@ -169,11 +169,11 @@ public class JoinProcessingTests
         // Seeds 20538 and 500138: the representative counted an agreement given for sets its sender had left, made a
         // commit token for a ring that sender no longer agreed to, and waited a token timeout in COMMIT for nothing.
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20); // 2 agrees with us.
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20); // 2 agrees with us.
         // 2 (not of our old ring) now fails 3; we do not adopt a stranger's failed set, so 2 no longer agrees.
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30);
-        var afterThree = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3], [])), 40);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30);
+        var afterThree = engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3], [])), 40);
 
         Assert.Empty(CommitTokens(afterThree));
         Assert.Equal(SrpState.Gather, engine.State);
@@ -185,15 +185,15 @@ public class JoinProcessingTests
         // Seeds 20720 and 108086: a processor's consensus-timeout join (naming us failed) overtaken by the first
         // messages of the ring it installed right after; processing it failed the sender for the whole new gather.
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        engine.Ticking(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
         Assert.Equal(SrpState.Gather, engine.State);
 
-        var stale = engine.Handle(new MessageReceived(Join(2, 10, [1, 2], [1])), 20);
+        var stale = engine.Ticking(new MessageReceived(Join(2, 10, [1, 2], [1])), 20);
         Assert.DoesNotContain(stale, o => o is SendMessage);
         Assert.Equal(SrpState.Gather, engine.State);
 
         // The sender's current join is processed: we agree and, as the lowest, send the commit token to it.
-        var current = engine.Handle(new MessageReceived(Join(2, 20, [1, 2], [])), 30);
+        var current = engine.Ticking(new MessageReceived(Join(2, 20, [1, 2], [])), 30);
         var commit = Assert.Single(CommitTokens(current));
         Assert.Equal([1u, 2u], commit.Members.Select(m => m.Node.Value).ToArray());
     }
@@ -202,8 +202,8 @@ public class JoinProcessingTests
     public void A_join_naming_us_failed_on_the_senders_current_ring_still_fails_the_sender()
     {
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
-        engine.Handle(new MessageReceived(Join(2, 20, [1, 2], [1])), 20);
+        engine.Ticking(new MessageReceived(new MergeDetect(new NodeId(2), new RingId(new NodeId(2), 20))), 10);
+        engine.Ticking(new MessageReceived(Join(2, 20, [1, 2], [1])), 20);
         // 2 is failed: we go on alone.
         Assert.Equal(SrpState.Operational, engine.State);
         Assert.Equal([Me], engine.Members);
@@ -216,16 +216,16 @@ public class JoinProcessingTests
         // as well because its agreement was just withdrawn would split the survivors for another round.
         var timeouts = CorosyncDefaults.For(5);
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 10);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 20);
-        engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [])), 20);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus - 1);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 10);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [])), 20);
+        engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [])), 20);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus - 1);
 
-        var expired = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
         Assert.Equal([4u], Nodes(LastJoinSent(expired).FailedList));
 
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 1);
-        var agreed = engine.Handle(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 2);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 1);
+        var agreed = engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [4])), 10 + timeouts.Consensus + 2);
         var commit = Assert.Single(CommitTokens(agreed));
         Assert.Equal([1u, 2u, 3u], commit.Members.Select(m => m.Node.Value).ToArray());
     }
@@ -235,14 +235,14 @@ public class JoinProcessingTests
     {
         var timeouts = CorosyncDefaults.For(5);
         var engine = BootedAlone();
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
-        engine.Handle(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30); // 2 fails 3, which we do not adopt.
-        var first = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 20);
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [3])), 30); // 2 fails 3, which we do not adopt.
+        var first = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + timeouts.Consensus);
         Assert.Equal([3u], Nodes(LastJoinSent(first).FailedList));
 
         // 2 sends no join with our new sets in this gather, so the next expiry fails it: we go on alone.
-        var second = engine.Handle(new TimerExpired(SrpTimer.Consensus), 10 + 2 * timeouts.Consensus);
+        var second = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 10 + 2 * timeouts.Consensus);
         Assert.Equal(SrpState.Operational, engine.State);
         Assert.Equal([Me], engine.Members);
         Assert.Contains(second, o => o is ConfigurationChanged { Kind: ConfigurationKind.Regular });

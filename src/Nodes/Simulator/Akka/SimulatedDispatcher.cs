@@ -11,6 +11,8 @@ namespace Totem.Nodes.Simulator;
 public sealed class SimulatedDispatcher : MessageDispatcher
 {
     private readonly Simulation _simulation;
+    private readonly Queue<IRunnable> _held = new();
+    private bool _paused;
 
     internal SimulatedDispatcher(MessageDispatcherConfigurator configurator, Simulation simulation) : base(configurator)
     {
@@ -24,7 +26,24 @@ public sealed class SimulatedDispatcher : MessageDispatcher
         base.Dispatch(cell, envelope);
     }
 
-    protected override void ExecuteTask(IRunnable run) => _simulation.EnqueueReady(run);
+    protected override void ExecuteTask(IRunnable run)
+    {
+        if (_paused) _held.Enqueue(run);
+        else _simulation.EnqueueReady(run);
+    }
+
+    /// <summary>
+    /// The process stops being scheduled (SIGSTOP, a VM frozen): its mailbox runs wait here, so its actors handle
+    /// nothing, its timers' expiries and its datagrams queue in the mailboxes until <see cref="Resume"/>.
+    /// </summary>
+    public void Pause() => _paused = true;
+
+    /// <summary>The process runs again: everything that queued meanwhile goes to the simulation's FIFO, in order.</summary>
+    public void Resume()
+    {
+        _paused = false;
+        while (_held.TryDequeue(out var run)) _simulation.EnqueueReady(run);
+    }
 
     protected override void Shutdown()
     {

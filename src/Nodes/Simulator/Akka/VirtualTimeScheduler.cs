@@ -9,7 +9,7 @@ namespace Totem.Nodes.Simulator;
 /// The scheduler of every simulated system (<c>akka.scheduler.implementation</c>): timers go to the simulation's heap
 /// keyed (due, seq) on virtual time; a cancelled timer is skipped when it comes due, and every timer of a system
 /// that is terminating is skipped too (marked by the node on the simulation thread), so a crashed node's timers
-/// die with it at the instant of the crash.
+/// die with it at the instant of the crash. While the node is paused its timers wait (see <see cref="Pause"/>).
 /// </summary>
 public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTimeProvider, IDisposable
 {
@@ -63,6 +63,23 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
         _simulation.AddTimer(delay, entry);
     }
 
+    private bool _paused;
+    private readonly List<Entry> _held = new();
+
+    /// <summary>The process stops being scheduled: the timers that come due meanwhile fire only at <see cref="Resume"/>.</summary>
+    internal void Pause() => _paused = true;
+
+    /// <summary>
+    /// The process runs again: its overdue timers fire now, after what is ready (the datagrams that queued at the node
+    /// during the pause), as a stopped process finds its socket full when its timers are late.
+    /// </summary>
+    internal void Resume()
+    {
+        _paused = false;
+        foreach (var entry in _held) _simulation.AddTimer(TimeSpan.Zero, entry);
+        _held.Clear();
+    }
+
     /// <summary>The node's system is terminating (TotemNode tells before it calls Terminate).</summary>
     internal void SystemTerminating() => _terminating = true;
 
@@ -76,6 +93,11 @@ public sealed class VirtualTimeScheduler : SchedulerBase, IDateTimeOffsetNowTime
 
         public override void Fire(Simulation simulation)
         {
+            if (owner._paused)
+            {
+                owner._held.Add(this);
+                return;
+            }
             if (interval > TimeSpan.Zero && !owner._terminating) owner.Add(interval, this);
             Execute();
         }

@@ -32,6 +32,9 @@ public static class RandomScenarios
     /// </summary>
     public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The classes `soak --scenario all` runs (and CI with it); a new class joins once 2,000 fresh seeds of it passed (pauses: 3000000..3001999).</summary>
+    public static IReadOnlyList<ScenarioKind> Soaked { get; } = [ScenarioKind.Traffic, ScenarioKind.Crashes, ScenarioKind.PartitionSafety, ScenarioKind.Pauses];
+
     /// <summary>A run that processes more events than this is taken to be livelocked (events piling up at one instant).</summary>
     public static long EventBudget { get; set; } = 300_000;
 
@@ -47,6 +50,7 @@ public static class RandomScenarios
         ScenarioKind.Traffic => "traffic",
         ScenarioKind.Crashes => "crashes",
         ScenarioKind.PartitionSafety => "partition-safety",
+        ScenarioKind.Pauses => "pauses",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -79,7 +83,8 @@ internal sealed class ScenarioRun
     private TimeSpan _trafficUntil;
     private TimeSpan _lastFault;
     private bool _commitUnderWayAtLastFault;
-    private int _submitted, _crashes, _restarts, _leaves, _partitions, _heals;
+    private int _submitted, _crashes, _restarts, _leaves, _partitions, _heals, _pauses;
+    private TimeSpan _pausedUntil;
     private TimeSpan? _settle;
 
     public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership, bool interleave)
@@ -100,7 +105,7 @@ internal sealed class ScenarioRun
         {
             case ScenarioKind.Traffic:
                 return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs };
-            case ScenarioKind.Crashes:
+            case ScenarioKind.Crashes or ScenarioKind.Pauses:
                 return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs, Totem = ShortTimeouts };
             default:
                 var count = _random.Next(3, 7);
@@ -145,6 +150,7 @@ internal sealed class ScenarioRun
                 case ScenarioKind.Traffic: Traffic(); break;
                 case ScenarioKind.Crashes: Crashes(); break;
                 case ScenarioKind.PartitionSafety: PartitionSafety(); break;
+                case ScenarioKind.Pauses: Pauses(); break;
             }
             _violations.AddRange(_sim.CheckInvariants(livenessExpected: _kind != ScenarioKind.PartitionSafety));
         }
@@ -162,7 +168,7 @@ internal sealed class ScenarioRun
         return new ScenarioOutcome(_kind, _seed, _sim.Options.NodeCount, _violations, _script, _sim.Logs.ToList(),
             new ScenarioStats(_sim.Now, _sim.Simulation.EventsProcessed, _submitted, _crashes, _restarts, _leaves, _partitions, _heals,
                 _sim.Fences.Count, network.DatagramsLost, network.DatagramsDuplicated, network.DatagramsBlockedByPartition, _settle,
-                _monitor?.CheckPoints ?? 0))
+                _monitor?.CheckPoints ?? 0) { Pauses = _pauses, PausesDetected = _sim.PausesDetected })
         {
             TraceHash = _sim.TraceHash, Interleaved = _sim.Options.InterleaveSameInstant,
         };
@@ -242,6 +248,69 @@ internal sealed class ScenarioRun
         _sim.Network.SetDefaultConditions(LinkConditions.Perfect);
         Describe("faults stop");
         Settle();
+    }
+
+    // ---- (c) process pauses ----
+
+    /// <summary>
+    /// Pauses of random nodes: below token / 2 (nothing to detect), between token / 2 and the effective token (the
+    /// ring survives, the node may detect its pause on the next join) and beyond token + consensus (the others form a
+    /// ring without it; it comes back to joins, tokens and timers that piled up, flushes the joins and rejoins).
+    /// </summary>
+    private void Pauses()
+    {
+        var delay = TimeSpan.FromMicroseconds(_random.Next(0, 1000));
+        var jitter = TimeSpan.FromMicroseconds(_random.Next(0, 2000));
+        _sim.Network.SetDefaultConditions(new LinkConditions(0, 0, delay, jitter));
+        Describe($"network: delay {delay.TotalMilliseconds:F1} ms, jitter {jitter.TotalMilliseconds:F1} ms");
+        var faults = _random.Next(2, 6);
+        var gaps = Enumerable.Range(0, faults)
+            .Select(_ => TimeSpan.FromMilliseconds(_random.NextDouble() < 0.4 ? _random.Next(1, 1000) : _random.Next(1000, (int)(TokenPlusConsensus.TotalMilliseconds * 1.5))))
+            .ToList();
+        StartTraffic(gaps.Aggregate(TimeSpan.Zero, (a, b) => a + b) + TimeSpan.FromSeconds(1), minGapMs: 100, maxGapMs: 600);
+        foreach (var gap in gaps)
+        {
+            Run(gap);
+            RandomPauseFault();
+        }
+        if (_pausedUntil > _sim.Now) Run(_pausedUntil - _sim.Now);
+        // A pause lasts until the node runs again: that is its end as a fault.
+        if (_pausedUntil > _lastFault) MarkLastFault();
+        Describe("faults stop");
+        Settle();
+    }
+
+    private void RandomPauseFault()
+    {
+        var running = _sim.LiveNodes.Where(n => !_sim.Leaving.Contains(n) && !_sim.IsPaused(n)).OrderBy(n => n).ToList();
+        var down = _sim.NodeIds.Where(n => !_sim.IsUp(n) && !_sim.Leaving.Contains(n)).OrderBy(n => n).ToList();
+        var roll = _random.NextDouble();
+        if (down.Count > 0 && roll < 0.15)
+        {
+            MarkLastFault();
+            Restart(down[_random.Next(down.Count)]);
+        }
+        else if (running.Count > 1 && roll < 0.25)
+        {
+            MarkLastFault();
+            Crash(running[_random.Next(running.Count)]);
+        }
+        else if (running.Count > 0)
+        {
+            MarkLastFault();
+            var token = (int)Timeouts.Token;
+            var length = TimeSpan.FromMilliseconds(_random.NextDouble() switch
+            {
+                < 0.3 => _random.Next(10, token / 2),
+                < 0.6 => _random.Next(token / 2, token),
+                _ => _random.Next(token, (int)TokenPlusConsensus.TotalMilliseconds * 2),
+            });
+            var id = running[_random.Next(running.Count)];
+            Describe($"pause node {id} for {length.TotalMilliseconds:F0} ms");
+            _sim.Pause(id, length);
+            _pauses++;
+            if (_sim.Now + length > _pausedUntil) _pausedUntil = _sim.Now + length;
+        }
     }
 
     // ---- (d) random partitions with quorum and fencing ----

@@ -11,4 +11,7 @@ public enum ScenarioKind
 
     /// <summary>Random partitions, heals, crashes and fencing reboots; no two disjoint quorate memberships at any check point.</summary>
     PartitionSafety,
+
+    /// <summary>Process pauses (SIGSTOP/SIGCONT, GC, VM steal) of random nodes, short and long, with a crash or restart now and then, under traffic; then liveness.</summary>
+    Pauses,
 }

@@ -62,4 +62,11 @@ public sealed record ScenarioStats(
     long DatagramsDuplicated,
     long DatagramsBlocked,
     TimeSpan? SettleTime,
-    int QuorumCheckPoints);
+    int QuorumCheckPoints)
+{
+    /// <summary>Process pauses injected (the pauses scenario).</summary>
+    public int Pauses { get; init; }
+
+    /// <summary>How often a node logged "Process pause detected" and flushed its membership messages.</summary>
+    public long PausesDetected { get; init; }
+}
