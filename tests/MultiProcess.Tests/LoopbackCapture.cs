@@ -33,7 +33,7 @@ internal sealed class LoopbackCapture : IDisposable
         _loop = Task.Run(ReceiveLoop);
     }
 
-    /// <summary>Starts capturing datagrams to <paramref name="ringPort"/>; throws a clear error without the right to open a raw socket.</summary>
+    /// <summary>Starts capturing datagrams from and to <paramref name="ringPort"/>; throws a clear error without the right to open a raw socket.</summary>
     public static LoopbackCapture Start(int ringPort)
     {
         Socket socket;
@@ -95,7 +95,9 @@ internal sealed class LoopbackCapture : IDisposable
         var ipHeader = (packet[0] & 0x0F) * 4;
         if (packet.Length < ipHeader + 8) return null;
         var udp = packet[ipHeader..];
-        if (BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != _port) return null;
+        // From the ring port too: a node sends from its bound socket, the attacker from ephemeral ports, whose
+        // datagrams are not authentic and must not be taken for captures.
+        if (BinaryPrimitives.ReadUInt16BigEndian(udp) != _port || BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != _port) return null;
         var payload = udp[8..];
         if (payload.Length < DatagramSeal.HeaderBytes || payload[0] != DatagramSeal.Version) return null;
         return new CapturedDatagram(

@@ -45,7 +45,7 @@ internal sealed class Posts(LocalRing ring)
     public async Task AssertOneOrderAsync(int[] members, int restarted)
     {
         var logs = new Dictionary<int, IReadOnlyList<MessageDto>>();
-        foreach (var n in members) logs[n] = (await ring.Client(n).GetMessagesAsync(0, 100_000, CancellationToken.None)).Messages;
+        foreach (var n in members) logs[n] = (await ring.Client(n).GetMessagesAsync(0, 10_000, CancellationToken.None)).Messages;
         var reference = logs[members[0]];
         Assert.Equal(_posted.Order(StringComparer.Ordinal), reference.Select(m => m.Payload).Order(StringComparer.Ordinal));
         foreach (var n in members.Skip(1))
