@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Totem.Protocol.Config;
 
 namespace Totem.Host.Ringbench.LocalRing;
 
@@ -30,11 +31,9 @@ public sealed record RingSpec(
         var crypto = "";
         if (Sealed)
         {
-            var parts = Crypto.Split('/');
-            if (parts.Length != 2 || parts.Any(string.IsNullOrWhiteSpace))
-                throw new ArgumentException($"crypto '{Crypto}': expected crypto_cipher/crypto_hash, e.g. aes256/sha256, or none", nameof(Crypto));
+            var suite = TotemCrypto.ParseSuite(Crypto, out var error) ?? throw new ArgumentException($"crypto {error}", nameof(Crypto));
             if (keyFile is null) throw new ArgumentNullException(nameof(keyFile), $"crypto {Crypto} needs the ring's authkey file");
-            crypto = $"\n  crypto_cipher: {parts[0]}\n  crypto_hash: {parts[1]}\n  keyfile: {keyFile}";
+            crypto = $"\n  crypto_cipher: {TotemCrypto.Name(suite.Cipher)}\n  crypto_hash: {TotemCrypto.Name(suite.Hash)}\n  keyfile: {keyFile}";
         }
         var text = new StringBuilder();
         text.AppendLine(c, $$"""
