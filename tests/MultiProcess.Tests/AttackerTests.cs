@@ -217,6 +217,9 @@ public sealed class AttackerTests(ITestOutputHelper output)
             await posts.WaitDeliveredAsync(Members);
             await posts.AssertOneOrderAsync(Members, restarted: 4);
             Assert.All(Members, n => Assert.False(ring.Process(n).HasExited, $"node {n} exited"));
+            var exposition = await ring.Client(1).GetMetricsTextAsync(CancellationToken.None);
+            Assert.True(Metrics.Sample(exposition, "totem_datagrams_unauthenticated_total{reason=\"bad_tag\"}") > 0, "node 1's /metrics has no bad_tag refusals");
+            Assert.True(Metrics.Sample(exposition, "totem_datagrams_unauthenticated_total{reason=\"replayed\"}") > 0, "node 1's /metrics has no replayed refusals");
             output.WriteLine("| attack | count | result |\n|---|---|---|\n" + string.Join('\n', tally));
             output.WriteLine($"captured {capture.Total} sealed datagrams off loopback; {posts.Count} messages posted and delivered in one order");
         });
