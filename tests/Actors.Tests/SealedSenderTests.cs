@@ -1,8 +1,8 @@
 using Serilog.Core;
 using Totem.Nodes.Actors;
-using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Security;
+using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.ActorTests;
