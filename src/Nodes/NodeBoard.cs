@@ -187,6 +187,10 @@ public sealed class NodeBoard
     {
         var datagrams = _datagrams();
         var unauthenticated = _transport?.Unauthenticated ?? 0;
+        // Per reason only when the node seals, as the runtime keys: zeros on a clear ring would look like protection.
+        var byReason = _options.Crypto is not null && _transport is { } t
+            ? SealFailureNames.Reasons.ToDictionary(r => r, r => t.SealFailures(r))
+            : new Dictionary<SealFailure, long>();
         lock (_gate)
         {
             var c = CombinedCounters;
@@ -206,6 +210,7 @@ public sealed class NodeBoard
                 _firstRetainedIndex)
             {
                 DatagramsUnauthenticated = unauthenticated,
+                DatagramsUnauthenticatedByReason = byReason,
             };
         }
     }
@@ -258,22 +263,8 @@ public sealed class NodeBoard
     {
         const string crypto = "runtime.totem.crypto.";
         entries.Add(CmapEntry.U64(crypto + "rx_dropped", (ulong)transport.Unauthenticated));
-        foreach (var reason in Enum.GetValues<SealFailure>())
-        {
-            if (reason == SealFailure.None) continue;
-            entries.Add(CmapEntry.U64(crypto + "rx_dropped_" + SnakeCase(reason.ToString()), (ulong)transport.SealFailures(reason)));
-        }
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var b = new System.Text.StringBuilder(name.Length + 4);
-        foreach (var ch in name)
-        {
-            if (char.IsUpper(ch) && b.Length > 0) b.Append('_');
-            b.Append(char.ToLowerInvariant(ch));
-        }
-        return b.ToString();
+        foreach (var reason in SealFailureNames.Reasons)
+            entries.Add(CmapEntry.U64(crypto + "rx_dropped_" + SealFailureNames.Name(reason), (ulong)transport.SealFailures(reason)));
     }
 
     public async IAsyncEnumerable<ClusterEvent> Subscribe([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -55,6 +55,16 @@ public static class AuthKeyFile
             problem = Refuse($"does not exist (create one with 'totemctl keygen -k {full}' and copy it to every node)");
             return false;
         }
+        // A fifo, socket or device is never opened: reading a fifo blocks totemd's start until someone writes to it,
+        // and a device (/dev/urandom, /dev/zero) gives endless bytes that are nobody's shared key. Every such file
+        // (and a symlink to one) has a size of 0, as has an empty file, which is no key either.
+        var resolved = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        if (new FileInfo(resolved).Length == 0)
+        {
+            problem = Refuse("is empty or not a regular file (a fifo, a socket or a device): a key file holds the key's " +
+                $"{MinBytes} to {MaxBytes} bytes (create one with 'totemctl keygen -k {full}')");
+            return false;
+        }
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(full);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Totemd;
@@ -17,10 +16,7 @@ public sealed class RingSeqStore(string directory, NodeId node)
     /// <summary>The kept seq, 0 when there is none; an unreadable file is an error naming it.</summary>
     public ulong Load()
     {
-        if (!File.Exists(Path)) return 0;
-        var text = File.ReadAllText(Path).Trim();
-        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
-            throw new InvalidDataException($"{Path}: expected a ring sequence number (decimal digits), found '{text}'");
+        var seq = StateFile.Read(Path, "a ring sequence number") ?? 0;
         lock (_gate) _saved = seq;
         return seq;
     }
@@ -31,10 +27,7 @@ public sealed class RingSeqStore(string directory, NodeId node)
         lock (_gate)
         {
             if (seq <= _saved) return;
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            var temp = Path + ".tmp";
-            File.WriteAllText(temp, seq.ToString(CultureInfo.InvariantCulture));
-            File.Move(temp, Path, overwrite: true);
+            StateFile.Write(Path, seq);
             _saved = seq;
         }
     }

@@ -18,6 +18,8 @@ public sealed class UdpNodeLauncher : INodeLauncher
                 launch.Peers.Snapshot.Count);
         var store = launch.StateDir is { } dir ? new RingSeqStore(dir, launch.LocalNode) : null;
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
+        if (options.Crypto is { } crypto && launch.StateDir is { } state)
+            options = options with { Crypto = crypto with { BootEpoch = new BootEpochStore(state, launch.LocalNode).Next(TimeProvider.System) } };
         IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
             akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null);
         return Task.FromResult(node);

@@ -50,7 +50,7 @@ public sealed class NodeDaemon : UntypedActor
         Context.Watch(_adapter);
         Context.Watch(tokenHolder);
         Context.Watch(membership);
-        var inbound = new InboundDatagrams(_ring, p.Malformed, p.Peers, Context.System.Scheduler, p.Log);
+        var inbound = new InboundDatagrams(_ring, p.Malformed, p.Peers, Context.System.Scheduler, p.Log, p.Transport.Counters);
         p.Transport.Start(inbound.OnDatagram);
     }
 

@@ -3,6 +3,7 @@ using Serilog;
 using Totem.Nodes.Control;
 using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
+using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -61,9 +62,12 @@ public sealed class InboundDatagrams
     private readonly PeerActivity _peers;
     private readonly ITimeProvider _clock;
     private readonly ILogger _log;
+    private readonly TransportCounters _seal;
 
-    public InboundDatagrams(RingHalves ring, MalformedCounter malformed, PeerActivity peers, ITimeProvider clock, ILogger log)
+    /// <param name="seal">Where a sealed datagram whose message names another sender is counted (<see cref="SealFailure.SenderMismatch"/>).</param>
+    public InboundDatagrams(RingHalves ring, MalformedCounter malformed, PeerActivity peers, ITimeProvider clock, ILogger log, TransportCounters? seal = null)
     {
+        _seal = seal ?? new TransportCounters();
         _ring = ring;
         _malformed = malformed;
         _peers = peers;
@@ -81,6 +85,15 @@ public sealed class InboundDatagrams
             return;
         }
         var message = result.Message!;
+        if (datagram.SealedBy is { } sealedBy && sealedBy != message.Sender)
+        {
+            // A key holder may speak only for itself: its datagram naming another node could forge that node's joins and leaves.
+            var n = _seal.OnSealFailure(SealFailure.SenderMismatch);
+            if (FloodLog.Logs(n))
+                _log.Warning("Unable to decrypt/auth packet from {From}: {Reason}, sealed by node {SealedBy} but the message is from node {Sender} ({Count} so far)",
+                    datagram.From, SealFailure.SenderMismatch, sealedBy.Value, message.Sender.Value, n);
+            return;
+        }
         _peers.Heard(message.Sender, _clock.Now.ToUnixTimeMilliseconds());
         _ring.For(message).Tell(new MessageReceived(message), ActorRefs.NoSender);
     }

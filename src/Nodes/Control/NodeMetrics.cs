@@ -30,4 +30,8 @@ public sealed record NodeMetrics(
 {
     /// <summary>Datagrams the seal refused (wrong key, tampered, replayed, ...); also counted in <see cref="DatagramsMalformed"/>.</summary>
     public long DatagramsUnauthenticated { get; init; }
+
+    /// <summary><see cref="DatagramsUnauthenticated"/> by reason; empty on a node with crypto none.</summary>
+    public IReadOnlyDictionary<Totem.Protocol.Security.SealFailure, long> DatagramsUnauthenticatedByReason { get; init; } =
+        new Dictionary<Totem.Protocol.Security.SealFailure, long>();
 }

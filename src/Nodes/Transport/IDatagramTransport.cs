@@ -23,5 +23,8 @@ public interface IDatagramTransport : IDisposable
     TransportCounters Counters { get; }
 }
 
-/// <summary>A datagram as it arrived; <see cref="From"/> is the sender's address, for diagnostics only.</summary>
-public sealed record ReceivedDatagram(byte[] Bytes, string From);
+/// <summary>
+/// A datagram as it arrived; <see cref="From"/> is the sender's address, for diagnostics only. <see cref="SealedBy"/>
+/// is the node id the seal authenticated (null for clear datagrams): the Totem message inside must name the same sender.
+/// </summary>
+public sealed record ReceivedDatagram(byte[] Bytes, string From, NodeId? SealedBy = null);

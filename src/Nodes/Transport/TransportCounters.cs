@@ -53,6 +53,6 @@ public sealed class TransportCounters
     internal void OnUnknownDestination() => Interlocked.Increment(ref _unknownDestination);
 
     /// <summary>Counts a refusal; returns how many of this reason so far, for rate-limiting its log line.</summary>
-    internal long OnSealFailure(SealFailure reason) => Interlocked.Increment(ref _sealFailures[(int)reason]);
+    public long OnSealFailure(SealFailure reason) => Interlocked.Increment(ref _sealFailures[(int)reason]);
     internal long OnRejectedUnlisted() => Interlocked.Increment(ref _rejectedUnlisted);
 }

@@ -188,6 +188,7 @@ public sealed class UdpTransport : IDatagramTransport
             if (_sources is not null && !_sources.Admit(result.RemoteEndPoint, Counters)) continue;
             var received = buffer.AsSpan(0, result.ReceivedBytes);
             byte[] bytes;
+            NodeId? sealedBy = null;
             if (_seal is null)
             {
                 bytes = received.ToArray();
@@ -197,7 +198,11 @@ public sealed class UdpTransport : IDatagramTransport
                 Refused(failure, result.RemoteEndPoint);
                 continue;
             }
-            onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?"));
+            else
+            {
+                sealedBy = DatagramSeal.SenderOf(received);
+            }
+            onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?", sealedBy));
         }
     }
 

@@ -58,6 +58,8 @@ public static class RuntimeConfigKeys
         Str("totem.crypto_cipher", t.CryptoCipher);
         Str("totem.crypto_hash", t.CryptoHash);
         Str("totem.crypto_model", t.CryptoModel);
+        // Where the key is read from, as corosync's cmap shows it; totem.key (the key itself, written inline) never is.
+        Str("totem.keyfile", t.KeyFile);
         U32("totem.token", t.Token);
         U32("totem.token_coefficient", t.TokenCoefficient);
         U32("totem.token_retransmit", t.TokenRetransmit);

@@ -62,6 +62,33 @@ public static class TotemCrypto
         return $"crypto_cipher {Name(crypto.Cipher)}, crypto_hash {Name(crypto.Hash)}";
     }
 
+    /// <summary>"aes256/sha256" (crypto_cipher/crypto_hash; "none" for both none): how the benchmarks name a suite.</summary>
+    public static string Suite(CryptoSettings crypto)
+    {
+        ArgumentNullException.ThrowIfNull(crypto);
+        return crypto == CryptoSettings.Off ? "none" : $"{Name(crypto.Cipher)}/{Name(crypto.Hash)}";
+    }
+
+    /// <summary>The inverse of <see cref="Suite"/>; null with <paramref name="error"/> for anything else or a cipher without a hash.</summary>
+    public static CryptoSettings? ParseSuite(string text, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        error = null;
+        if (text == "none") return CryptoSettings.Off;
+        var parts = text.Split('/');
+        if (parts.Length == 2 && Cipher(parts[0]) is { } cipher && Hash(parts[1]) is { } hash)
+        {
+            if (cipher != CryptoCipher.None && hash == CryptoHash.None)
+            {
+                error = $"'{text}': crypto_cipher requires crypto_hash with value other than none";
+                return null;
+            }
+            return new CryptoSettings(cipher, hash);
+        }
+        error = $"'{text}': expected crypto_cipher/crypto_hash (aes256|aes192|aes128|none / sha256|sha384|sha512|sha1|md5|none), e.g. aes256/sha256, or none";
+        return null;
+    }
+
     // Unknown words leave the value as it was, as totem_get_crypto's strcmp chain does; the parser already
     // refused them with the list of valid ones, so here they cannot occur from a file.
     private static CryptoCipher? Cipher(string text) => text switch

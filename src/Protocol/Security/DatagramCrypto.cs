@@ -13,6 +13,9 @@ public sealed record DatagramCrypto(CryptoSettings Settings, ReadOnlyMemory<byte
     /// </summary>
     public ulong? BootEpoch { get; init; }
 
+    /// <summary>A life's epoch from the clock's and the last life's: above the last even when the clock went back.</summary>
+    public static ulong NextEpoch(ulong now, ulong? last) => last is { } previous && previous >= now ? previous + 1 : now;
+
     public static ulong EpochNow(TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(clock);

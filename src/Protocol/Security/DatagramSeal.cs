@@ -127,6 +127,9 @@ public sealed class DatagramSeal : IDisposable
         return key;
     }
 
+    /// <summary>The sender id in a sealed datagram's header; authentic only once TryOpen accepted the datagram.</summary>
+    public static NodeId SenderOf(ReadOnlySpan<byte> wire) => new(BinaryPrimitives.ReadUInt32BigEndian(wire[2..]));
+
     /// <summary>The length of the sealed form of a datagram of <paramref name="plainLength"/> bytes.</summary>
     public int SealedLength(int plainLength) =>
         HeaderBytes + (_settings.Encrypts ? IvBytes + (plainLength / BlockBytes + 1) * BlockBytes : plainLength) + _tagBytes;

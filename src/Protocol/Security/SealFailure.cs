@@ -42,4 +42,10 @@ public enum SealFailure
 
     /// <summary>Authentic, but its padding is wrong after decryption: only a key holder's bug can produce it.</summary>
     BadPadding,
+
+    /// <summary>
+    /// Authentic, but the Totem message inside names another sender than the node that sealed it: a key holder
+    /// speaking for another node. Found after decoding (the seal itself does not read Totem messages).
+    /// </summary>
+    SenderMismatch,
 }

@@ -23,4 +23,7 @@ public enum DecodeError
     NestingTooDeep,
     /// <summary>A field holds a value outside its domain (a bool other than 0/1, an unknown enum, an index out of range).</summary>
     InvalidValue,
+
+    /// <summary>The seal refused the datagram before any decoding (only on an open-then-decode path; the detail names the <see cref="Security.SealFailure"/>).</summary>
+    Unauthenticated,
 }

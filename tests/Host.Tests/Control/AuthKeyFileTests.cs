@@ -49,7 +49,28 @@ public sealed class AuthKeyFileTests : IDisposable
     }
 
     [Fact]
-    public void An_empty_key_is_too_short() => Assert.Contains("is 0 bytes", Refused(_dir.Key(0)));
+    public void An_empty_key_is_refused() => Assert.Contains("is empty or not a regular file", Refused(_dir.Key(0)));
+
+    [Fact]
+    public async Task A_fifo_is_refused_without_being_opened()
+    {
+        var fifo = _dir.File("authkey");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", ["-m", "0400", fifo])) await mkfifo.WaitForExitAsync();
+        // Opening a fifo with no writer blocks: a loader that opened it would never return.
+        var problem = await Task.Run(() => Refused(fifo)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("is empty or not a regular file (a fifo, a socket or a device)", problem);
+    }
+
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/dev/urandom")]
+    public void A_device_or_a_link_to_one_is_refused(string device)
+    {
+        Assert.Contains("not a regular file", Refused(device));
+        var link = _dir.File("authkey");
+        File.CreateSymbolicLink(link, device);
+        Assert.Contains("not a regular file", Refused(link));
+    }
 
     [Fact]
     public void A_4097_byte_key_is_too_long() =>

@@ -45,4 +45,18 @@ public class RuntimeConfigKeysTests
         Assert.False(keys.ContainsKey("totem.consensus"));
         Assert.False(keys.ContainsKey("nodelist.node.0.nodeid"));
     }
+
+    [Fact]
+    public void The_keyfile_is_a_config_key_and_an_inline_key_never_is()
+    {
+        var withFile = Load(Minimal("  keyfile: /etc/corosync/other-authkey\n"));
+        Assert.True(withFile.IsValid, Errors(withFile));
+        var keys = RuntimeConfigKeys.From(withFile.Config!, withFile.Config!.Timeouts()).ToDictionary(k => k.Key, k => k.ToString());
+        Assert.Equal("totem.keyfile (str) = /etc/corosync/other-authkey", keys["totem.keyfile"]);
+
+        var inline = Load(Minimal("  key: " + new string('k', 200) + "\n"));
+        Assert.True(inline.IsValid, Errors(inline));
+        var inlineKeys = RuntimeConfigKeys.From(inline.Config!, inline.Config!.Timeouts());
+        Assert.DoesNotContain(inlineKeys, k => k.Key is "totem.key" or "totem.keyfile" || k.ToString().Contains("kkkk", StringComparison.Ordinal));
+    }
 }

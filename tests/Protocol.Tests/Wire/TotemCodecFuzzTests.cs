@@ -1,3 +1,4 @@
+using Totem.Protocol.Security;
 using Totem.Protocol.Wire;
 using Totem.Protocol.Wire.Fuzzing;
 
@@ -50,6 +51,42 @@ public class TotemCodecFuzzTests
                  })
             Assert.True(report.Rejected.ContainsKey(expected), $"no {expected}\n{report.Summary()}");
         Assert.Equal(Enum.GetValues<MutationKind>().Order(), report.ByMutation.Keys.Order());
+    }
+
+    private static readonly CryptoSettings Aes256Sha256 = new(CryptoCipher.Aes256, CryptoHash.Sha256);
+
+    private static SealedDecodePath SealedPath(int seed)
+    {
+        var key = new byte[256];
+        var random = new Random(seed);
+        random.NextBytes(key);
+        return new SealedDecodePath(Aes256Sha256, key, iv => random.NextBytes(iv));
+    }
+
+    [Fact]
+    public void Mutations_of_sealed_traffic_are_refused_by_the_seal_or_opened_and_decoded_never_thrown_or_hung()
+    {
+        using var path = SealedPath(0x5ea1);
+        var sealedTraffic = path.Seal(Corpus(0x5ea1));
+        var report = RunBounded(new CodecFuzzer(sealedTraffic, path.OpenThenDecode), 0x5ea1, Iterations / 4, PerInputBound);
+
+        Assert.True(report.Findings == 0, report.Summary());
+        Assert.Equal(Iterations / 4, report.Accepted + report.RejectedTotal);
+        // Without the key a changed byte never passes: everything the seal let through is an unchanged first copy.
+        Assert.True(report.Rejected.GetValueOrDefault(DecodeError.Unauthenticated) >= Iterations / 4 - sealedTraffic.Count, report.Summary());
+        Assert.Equal([DecodeError.Unauthenticated], report.Rejected.Keys);
+    }
+
+    [Fact]
+    public void Mutations_a_key_holder_seals_reach_the_decoder_behind_the_seal_and_are_rejected_with_a_reason_or_accepted_canonically()
+    {
+        using var path = SealedPath(0x6b65);
+        var report = RunBounded(new CodecFuzzer(Corpus(0x6b65), path.SealThenOpenThenDecode, TotemCodec.Encode), 0x6b65, Iterations / 4, PerInputBound);
+
+        Assert.True(report.Findings == 0, report.Summary());
+        Assert.True(report.Accepted > Iterations / 80, report.Summary());
+        Assert.False(report.Rejected.ContainsKey(DecodeError.Unauthenticated), report.Summary());
+        Assert.True(report.Rejected.ContainsKey(DecodeError.Truncated) && report.Rejected.ContainsKey(DecodeError.BadMagic), report.Summary());
     }
 
     [Fact]

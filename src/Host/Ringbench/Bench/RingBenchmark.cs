@@ -81,7 +81,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 await CorosyncRepeatAsync(r, victim, corosync, ct).ConfigureAwait(false);
             }
         }
-        return new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program, Corosync = corosync };
+        var result = new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program, Corosync = corosync };
+        return options.Spec.Sealed ? await WithCryptoBaselineAsync(result, all, ct).ConfigureAwait(false) : result;
     }
 
     /// <summary>The same repeat on corosync 3: cold start to a quorate ring, SIGKILL of the same victim, its restart.</summary>
@@ -109,6 +110,22 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
         figures.RejoinMs.Add(clock.Elapsed.TotalMilliseconds);
         await output.WriteLineAsync($"repeat {r}: corosync: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same throughput workload on a fresh ring with crypto none (knet too, so that only the seal differs), in the
+    /// same run, and the seal's own cost per datagram: issue 12's targets (>= 85 % of crypto none, <= 50 µs).
+    /// </summary>
+    private async Task<BenchResult> WithCryptoBaselineAsync(BenchResult result, int[] all, CancellationToken ct)
+    {
+        await output.WriteLineAsync($"crypto none (knet) on a fresh ring, for the comparison with {options.Spec.Crypto}:").ConfigureAwait(false);
+        await using var ring = LocalRing.LocalRing.Create(options.Spec with { Crypto = "none", Transport = "knet" });
+        ring.StartAll();
+        await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
+        var baseline = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
+        var suite = Totem.Protocol.Config.TotemCrypto.ParseSuite(options.Spec.Crypto, out _)!;
+        var costs = options.PayloadSizes.Append(1400).Select(size => Totem.Nodes.Transport.SealCostSample.Measure(suite, size, 20_000)).ToArray();
+        return result with { CryptoBaseline = baseline, SealCosts = costs };
     }
 
     private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)

@@ -3,7 +3,7 @@ using Totem.Host.Ringbench.LocalRing;
 
 namespace Totem.Host.Ringbench.Bench;
 
-/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync]`.</summary>
+/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH]`.</summary>
 public static class RingbenchCommand
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
@@ -15,6 +15,11 @@ public static class RingbenchCommand
         var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
         var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
         var corosync = new Option<bool>("--corosync") { Description = "Also run each repeat on corosync 3 (Debian's package) in network namespaces, same keys, and print both side by side" };
+        var crypto = new Option<string>("--crypto") { Description = "crypto_cipher/crypto_hash of the ring (knet, a fresh authkey), e.g. aes256/sha256; then the throughput of crypto none is measured too and compared", DefaultValueFactory = _ => "none" };
+        crypto.Validators.Add(r =>
+        {
+            if (Totem.Protocol.Config.TotemCrypto.ParseSuite(r.GetValueOrDefault<string>() ?? "", out var error) is null) r.AddError($"--crypto {error}");
+        });
         foreach (var (option, min) in new[] { (repeats, 1), (messages, 1), (inFlight, 1), (nodes, 2) })
             option.Validators.Add(r =>
             {
@@ -31,10 +36,10 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, nodes, token, coefficient, corosync,
+            repeats, messages, inFlight, nodes, token, coefficient, corosync, crypto,
         };
         root.SetAction((p, ct) => run(new BenchOptions(
-            new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient)),
+            new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
             p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024]) { Corosync = p.GetValue(corosync) }, ct));
         return root;
     }

@@ -26,7 +26,14 @@ public sealed class LocalRing : IAsyncDisposable
         RingPort = ringPort;
         ControlPort = controlPort;
         ConfigPath = Path.Combine(runDirectory, "ring.conf");
-        File.WriteAllText(ConfigPath, spec.Render(ringPort));
+        if (spec.Sealed)
+        {
+            // What `totemctl keygen -k <run>/authkey` writes: 256 random bytes, mode 0400; one key shared by every node.
+            KeyFile = Path.Combine(runDirectory, "authkey");
+            if (AuthKeyFile.Write(KeyFile, AuthKeyFile.DefaultBytes, overwrite: false) is { } problem)
+                throw new InvalidOperationException($"the ring's authkey: {problem}");
+        }
+        File.WriteAllText(ConfigPath, spec.Render(ringPort, KeyFile));
         var loaded = ConfigFile.Load(ConfigPath);
         if (!loaded.IsValid || loaded.Config is null)
             throw new InvalidOperationException($"the generated config {ConfigPath} is refused: {string.Join("; ", loaded.Diagnostics)}");
@@ -50,6 +57,9 @@ public sealed class LocalRing : IAsyncDisposable
     public string RunDirectory { get; }
 
     public string ConfigPath { get; }
+
+    /// <summary>The authkey every node of a ring with crypto reads; null without crypto.</summary>
+    public string? KeyFile { get; }
 
     public int RingPort { get; }
 
@@ -76,13 +86,14 @@ public sealed class LocalRing : IAsyncDisposable
 
     public ControlClient Client(int node) => _clients[node];
 
-    public TotemdProcess Start(int node)
+    /// <param name="configPath">Another cluster file for this start (a node given another key); the ring's own by default.</param>
+    public TotemdProcess Start(int node, string? configPath = null)
     {
         if (_current[node] is { HasExited: false } running)
             throw new InvalidOperationException($"node {node} is still running (pid {running.Pid})");
         var restarts = _started.Count(p => p.NodeId == node);
         var log = Path.Combine(RunDirectory, restarts == 0 ? $"node{node}.log" : $"node{node}.{restarts}.log");
-        var process = TotemdProcess.Start(Program, ConfigPath, node, new IPEndPoint(Address(node), ControlPort), log);
+        var process = TotemdProcess.Start(Program, configPath ?? ConfigPath, node, new IPEndPoint(Address(node), ControlPort), log);
         _started.Add(process);
         _current[node] = process;
         return process;

@@ -1,11 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Totem.Protocol.Config;
 
 namespace Totem.Host.Ringbench.LocalRing;
 
 /// <summary>
 /// What a local ring runs with: the node count and the few keys a test or a benchmark varies. The
 /// defaults are corosync's (token 3000, token_coefficient 650) and the shipped fencing section.
+/// <paramref name="Crypto"/> is crypto_cipher/crypto_hash ("aes256/sha256"), "none" for clear datagrams;
+/// crypto is knet-only as in corosync 3, so a ring with crypto runs <c>transport: knet</c> with the run's authkey.
+/// <paramref name="Transport"/> is the transport of a ring without crypto (a benchmark comparing the two sets knet).
 /// </summary>
 public sealed record RingSpec(
     int Nodes = 5,
@@ -13,20 +17,31 @@ public sealed record RingSpec(
     uint TokenCoefficient = 650,
     string FencingMode = "exit",
     uint FencingTimeoutMs = 10000,
-    string ClusterName = "ringbench")
+    string ClusterName = "ringbench",
+    string Crypto = "none",
+    string Transport = "udpu")
 {
-    /// <summary>The corosync.conf-style file for a nodelist of 127.0.0.1..N on one UDP port.</summary>
-    public string Render(int ringPort)
+    public bool Sealed => Crypto != "none";
+
+    /// <summary>The corosync.conf-style file for a nodelist of 127.0.0.1..N on one UDP port; <paramref name="keyFile"/> when <see cref="Sealed"/>.</summary>
+    public string Render(int ringPort, string? keyFile = null)
     {
         if (Nodes is < 1 or > 254) throw new ArgumentOutOfRangeException(nameof(Nodes), Nodes, "a local ring has 1..254 nodes (127.0.0.1..127.0.0.254)");
         var c = CultureInfo.InvariantCulture;
+        var crypto = "";
+        if (Sealed)
+        {
+            var suite = TotemCrypto.ParseSuite(Crypto, out var error) ?? throw new ArgumentException($"crypto {error}", nameof(Crypto));
+            if (keyFile is null) throw new ArgumentNullException(nameof(keyFile), $"crypto {Crypto} needs the ring's authkey file");
+            crypto = $"\n  crypto_cipher: {TotemCrypto.Name(suite.Cipher)}\n  crypto_hash: {TotemCrypto.Name(suite.Hash)}\n  keyfile: {keyFile}";
+        }
         var text = new StringBuilder();
         text.AppendLine(c, $$"""
             # Written by ringbench/LocalRing for one run; every node binds 127.0.0.N:{{ringPort}}.
             totem {
               version: 2
               cluster_name: {{ClusterName}}
-              transport: udpu
+              transport: {{(Sealed ? "knet" : Transport)}}{{crypto}}
               ip_version: ipv4
               token: {{Token}}
               token_coefficient: {{TokenCoefficient}}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Totem.Nodes.Control;
+using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
 
 namespace Totem.Host.Totemd.Api;
@@ -37,6 +38,12 @@ public static class PrometheusText
         Counter(b, "totem_datagrams_dropped_by_fault_total", "Datagrams dropped by in-node fault injection.", m.DatagramsDroppedByFault);
         Counter(b, "totem_datagrams_malformed_total", "Datagrams dropped as malformed or unauthenticated.", m.DatagramsMalformed);
         Counter(b, "totem_datagrams_rejected_unlisted_total", "Datagrams dropped before decoding: their source is not a listed node (totem.block_unlisted_ips).", m.DatagramsRejectedUnlisted);
+        if (m.DatagramsUnauthenticatedByReason.Count > 0)
+        {
+            b.Append("# HELP totem_datagrams_unauthenticated_total Datagrams the seal refused, by reason (also counted in totem_datagrams_malformed_total).\n# TYPE totem_datagrams_unauthenticated_total counter\n");
+            foreach (var (reason, count) in m.DatagramsUnauthenticatedByReason.OrderBy(r => r.Key))
+                b.Append(CultureInfo.InvariantCulture, $"totem_datagrams_unauthenticated_total{{reason=\"{SealFailureNames.Name(reason)}\"}} {count}\n");
+        }
         Gauge(b, "totem_pending_messages", "Submitted messages waiting for the token.", m.PendingMessages);
         return b.ToString();
     }
