@@ -55,11 +55,11 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport = null,
-        Func<IReadOnlyDictionary<NodeId, string>>? names = null)
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport,
+        Func<IReadOnlyDictionary<NodeId, string>> names)
     {
         _link = link;
-        if (names is not null) _names = names;
+        _names = names;
         _datagrams = datagrams;
         _transport = transport;
     }
