@@ -46,7 +46,8 @@ public sealed record SuspendRing : MembershipCommand;
 /// <paramref name="Written"/> is the position Membership wrote into this node's slot of the commit token; the
 /// old ring's state is saved from it, not from the log as it stands when the command arrives: between the two
 /// actors an old-ring multicast can move the log after the report Membership used was sent, and the saved state
-/// must be what the other members were told (as if that multicast came after the commit, which it may).
+/// must be what the other members were told, and that multicast is discarded as if it came after the commit
+/// (where corosync, on the new ring id already, drops it as foreign).
 /// </summary>
 public sealed record EnterCommit(RingConfig Ring, CommitToken CommitTokenSent, RingPosition Written) : MembershipCommand;
 

@@ -37,6 +37,12 @@ internal sealed class SortQueue
         _missCounts.Remove(seq);
     }
 
+    public void Remove(uint seq)
+    {
+        _items.Remove(seq);
+        _missCounts.Remove(seq);
+    }
+
     /// <summary>Counts one more token visit on which this seq was missing; returns the new count.</summary>
     public int IncrementMissCount(uint seq)
     {

@@ -340,6 +340,31 @@ public sealed class TokenHolderEngine : SrpEngineCore
         _oldRingStateAru = written.Aru;
         _oldRingStateHighSeqReceived = written.HighSeqReceived;
         Log(SrpLogLevel.Debug, "Saving state aru {Aru:x} high seq received {HighSeq:x}", _oldRingStateAru, _oldRingStateHighSeqReceived);
+        DiscardAboveSavedState(written);
+    }
+
+    /// <summary>
+    /// corosync saves the old ring's state as it switches to the new ring id, so an old-ring multicast that comes
+    /// later is foreign there and dropped. Between the node's actors, one that moved the log after the report
+    /// Membership wrote into the commit token is that multicast: it must go too. Kept, it sits in the old ring's
+    /// queue above the high seq the other members were told, so nobody re-multicasts it in RECOVERY, and when
+    /// another member's copy of it comes back this node finds it already there: the copy no longer raises the
+    /// saved high seq, the installation stops delivering below it, and the members that delivered it move on
+    /// to the new ring with this one that did not (pauses seed 26743703). Below the written high seq a late
+    /// message only fills a gap this node admitted to (its received flag is off), and it re-multicasts it.
+    /// </summary>
+    private void DiscardAboveSavedState(RingPosition written)
+    {
+        // Nothing is delivered after the suspension the written position answered (Membership holds its input
+        // until that answer), so no delivered message can be discarded.
+        Check(SeqNo.Lte(_myHighDelivered, written.HighSeqReceived),
+            $"high delivered {_myHighDelivered:x} <= written high seq received {written.HighSeqReceived:x}");
+        var late = SeqNo.Distance(written.HighSeqReceived, _myHighSeqReceived);
+        if (late <= 0) return;
+        for (var i = 1; i <= late; i++) _regular.Remove(unchecked(written.HighSeqReceived + (uint)i));
+        _myHighSeqReceived = written.HighSeqReceived;
+        if (SeqNo.Gt(_myAru, _myHighSeqReceived)) _myAru = _myHighSeqReceived;
+        Log(SrpLogLevel.Debug, "Discarded {Count} old ring message(s) received after the position written into the commit token.", late);
     }
 
     private void OldRingStateRestore()

@@ -35,6 +35,18 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     public void Process_pauses_short_and_long_keep_every_invariant_and_settle_into_one_ring() =>
         SeedRunner.RunSeeds(ScenarioKind.Pauses, 1, Seeds, output);
 
+    /// <summary>
+    /// Pause seeds beyond the default range that once broke virtual synchrony. 26743703 (a fresh soak): node 1,
+    /// paused in GATHER, woke to the joins that made it the representative and to node 3's old-ring seq 14 at once;
+    /// the commit token carried its position without seq 14, but its log kept it, so node 2's re-multicast in
+    /// RECOVERY found it already there and node 1 moved to ring 1.d with node 2 without delivering it
+    /// (TokenHolderEngine.DiscardAboveSavedState).
+    /// </summary>
+    [Theory]
+    [InlineData(26743703)]
+    public void Pause_seeds_that_once_broke_virtual_synchrony_keep_every_invariant(int seed) =>
+        SeedRunner.RunSeeds(ScenarioKind.Pauses, seed, 1, output);
+
     [Fact]
     public void Random_partitions_never_leave_two_disjoint_quorate_partitions() =>
         SeedRunner.RunSeeds(ScenarioKind.PartitionSafety, 1, Seeds, output);

@@ -207,10 +207,43 @@ public class TokenHolderEngineTests
 
         engine.Handle(new EnterCommit(Ring, CommitFor(Ring), written), 10);
 
-        // The saved old-ring state is what the other members were told: as if the multicast came after the commit.
+        // The saved old-ring state is what the other members were told, and the multicast is gone as if it came
+        // after the commit (corosync, on the new ring id by then, drops it as foreign).
         Assert.True(engine.Position.OldRingSaved);
         Assert.Equal(written.Aru, engine.Position.OldRingAru);
-        Assert.Equal(1u, engine.MyAru);
+        Assert.Equal(written.Aru, engine.MyAru);
+        Assert.Equal(written.HighSeqReceived, engine.HighSeqReceived);
+    }
+
+    [Fact]
+    public void A_late_old_ring_multicast_that_another_member_recovers_is_delivered_before_the_new_ring()
+    {
+        // pauses seed 26743703: a multicast reaches this node after the position written into the commit token;
+        // another member, which had it, re-multicasts it in RECOVERY. Every member of the transitional
+        // configuration delivered it or delivers it before the new ring, this one included.
+        var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
+        engine.Handle(new SuspendRing(), 0);
+        var written = engine.Position;
+        var late = new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, new byte[] { 7 }.ToValueList(), null);
+        engine.Handle(new MessageReceived(late), 5);
+
+        var commit = new CommitToken(Me, NewRing, 2, 2, new[]
+        {
+            new CommitMember(Me, OldRing, written.Aru, written.HighDelivered, true),
+            new CommitMember(Peer, OldRing, 1, 0, true),
+        }.ToValueList());
+        engine.Handle(new EnterCommit(Ring, commit, written), 10);
+        engine.Handle(new InstallRing(Ring, commit, ReceivedFlg: true), 20);
+        // The peer's re-multicast of its seq 1 on the recovery ring.
+        var carrier = new McastMessage(Peer, NewRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, late);
+        var delivered = new List<Delivered>();
+        delivered.AddRange(engine.Handle(new MessageReceived(carrier), 25).OfType<Delivered>());
+        for (uint visit = 1; visit <= 4; visit++)
+            delivered.AddRange(engine.Handle(new MessageReceived(Token(visit, 1, aru: 1)), 20 + visit * 10).OfType<Delivered>());
+
+        Assert.Equal(SrpState.Operational, engine.State);
+        var old = Assert.Single(delivered);
+        Assert.Equal((OldRing, 1u, Peer), (old.RingId, old.Seq, old.Source));
     }
 
     [Fact]
