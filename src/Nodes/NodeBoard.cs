@@ -55,6 +55,9 @@ public sealed class NodeBoard
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
+    /// <summary>The node's membership state as Membership last published it (a cheap read for pollers; <see cref="Status"/> builds the whole view).</summary>
+    public SrpState State { get { lock (_gate) return _state; } }
+
     internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport,
         Func<IReadOnlyDictionary<NodeId, string>> names)
     {

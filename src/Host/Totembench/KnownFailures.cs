@@ -41,7 +41,7 @@ public sealed class KnownFailures
             if (parts.Length < 3)
                 throw new FormatException($"{path}:{i + 1}: expected 'scenario seed reason', got '{line}'");
             if (!RandomScenarios.TryParse(parts[0], out var kind))
-                throw new FormatException($"{path}:{i + 1}: unknown scenario '{parts[0]}'; expected traffic, crashes or partition-safety");
+                throw new FormatException($"{path}:{i + 1}: unknown scenario '{parts[0]}'; expected {RandomScenarios.NameList()}");
             if (!int.TryParse(parts[1], out var seed))
                 throw new FormatException($"{path}:{i + 1}: seed '{parts[1]}' is not a number");
             if (!known._reasons.TryAdd((kind, seed), parts[2]))

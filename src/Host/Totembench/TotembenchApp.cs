@@ -32,7 +32,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
 
     internal static Option<string> ScenarioOption(string defaultValue) => new("--scenario")
     {
-        Description = "traffic | crashes | partition-safety | pauses" + (defaultValue == "all" ? " | all" : ""),
+        Description = string.Join(" | ", Enum.GetValues<ScenarioKind>().Select(RandomScenarios.NameOf)) + (defaultValue == "all" ? " | all" : ""),
         DefaultValueFactory = _ => defaultValue,
         Validators =
         {
@@ -40,7 +40,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             {
                 var value = result.GetValueOrDefault<string>();
                 if (value != "all" && !RandomScenarios.TryParse(value, out _))
-                    result.AddError($"--scenario: unknown scenario '{value}'; expected traffic, crashes, partition-safety or pauses{(defaultValue == "all" ? " or all" : "")}");
+                    result.AddError($"--scenario: unknown scenario '{value}'; expected {RandomScenarios.NameList(orAll: defaultValue == "all")}");
             },
         },
     };

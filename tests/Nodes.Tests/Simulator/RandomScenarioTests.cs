@@ -35,6 +35,10 @@ public sealed class RandomScenarioTests(ITestOutputHelper output)
     public void Process_pauses_short_and_long_keep_every_invariant_and_settle_into_one_ring() =>
         SeedRunner.RunSeeds(ScenarioKind.Pauses, 1, Seeds, output);
 
+    [Fact]
+    public void Starts_in_another_merges_commit_window_keep_every_invariant_and_cost_no_token_timeout() =>
+        SeedRunner.RunSeeds(ScenarioKind.Starts, 1, Seeds, output);
+
     /// <summary>
     /// Pause seeds beyond the default range that once broke virtual synchrony. 26743703 (a fresh soak): node 1,
     /// paused in GATHER, woke to the joins that made it the representative and to node 3's old-ring seq 14 at once;

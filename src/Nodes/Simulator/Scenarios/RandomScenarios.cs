@@ -51,8 +51,17 @@ public static class RandomScenarios
         ScenarioKind.Crashes => "crashes",
         ScenarioKind.PartitionSafety => "partition-safety",
         ScenarioKind.Pauses => "pauses",
+        ScenarioKind.Starts => "starts",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
+
+    /// <summary>Every class's name on the command line, for error texts: "traffic, crashes, ... or starts" (with orAll, "... starts or all").</summary>
+    public static string NameList(bool orAll = false)
+    {
+        var names = Enum.GetValues<ScenarioKind>().Select(NameOf).ToList();
+        if (orAll) names.Add("all");
+        return string.Join(", ", names.SkipLast(1)) + " or " + names[^1];
+    }
 
     public static bool TryParse(string name, out ScenarioKind kind)
     {
@@ -86,6 +95,7 @@ internal sealed class ScenarioRun
     private int _submitted, _crashes, _restarts, _leaves, _partitions, _heals, _pauses;
     private TimeSpan _pausedUntil;
     private TimeSpan? _settle;
+    private readonly HashSet<NodeId> _started = new();
 
     public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership, bool interleave)
     {
@@ -105,7 +115,7 @@ internal sealed class ScenarioRun
         {
             case ScenarioKind.Traffic:
                 return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs };
-            case ScenarioKind.Crashes or ScenarioKind.Pauses:
+            case ScenarioKind.Crashes or ScenarioKind.Pauses or ScenarioKind.Starts:
                 return new SimulationOptions(_random.Next(3, 6)) { CaptureLogs = captureLogs, Totem = ShortTimeouts };
             default:
                 var count = _random.Next(3, 7);
@@ -144,13 +154,15 @@ internal sealed class ScenarioRun
                      (_sim.Options.Votes.Count > 0 ? $", votes {string.Join(" ", _sim.Options.Votes.Select(v => $"{v.Key}:{v.Value}"))}" : "") +
                      (_sim.Options.Quorum.AutoTieBreaker != AutoTieBreakerMode.Off ? $", auto_tie_breaker {_sim.Options.Quorum.AutoTieBreaker}" : "") +
                      (_sim.Options.Fencing.Mode == FencingMode.Exit ? $", fencing exit after {_sim.Options.Fencing.TimeoutMs} ms, boot delay {_sim.Options.BootDelay.TotalMilliseconds} ms" : ""));
-            _sim.StartAll();
+            // The starts class brings its nodes up itself, into each other's membership changes.
+            if (_kind != ScenarioKind.Starts) _sim.StartAll();
             switch (_kind)
             {
                 case ScenarioKind.Traffic: Traffic(); break;
                 case ScenarioKind.Crashes: Crashes(); break;
                 case ScenarioKind.PartitionSafety: PartitionSafety(); break;
                 case ScenarioKind.Pauses: Pauses(); break;
+                case ScenarioKind.Starts: Starts(); break;
             }
             _violations.AddRange(_sim.CheckInvariants(livenessExpected: _kind != ScenarioKind.PartitionSafety));
         }
@@ -278,6 +290,88 @@ internal sealed class ScenarioRun
         if (_pausedUntil > _lastFault) MarkLastFault();
         Describe("faults stop");
         Settle();
+    }
+
+    // ---- (d) starts in another merge's COMMIT window ----
+
+    /// <summary>
+    /// Nodes that start or restart while the others are in COMMIT (issue 11, point 5): totemsrp's members in COMMIT
+    /// ignore such a node's joins, and the ring then waits a whole token timeout in COMMIT; ours must not. One or two
+    /// nodes start at once; the others start in pairs, the first of a pair after a random gap (its join sets off a
+    /// merge) and the second a few milliseconds into the COMMIT that merge reaches. Then crashes, each restarted
+    /// in the COMMIT of the survivors' new ring or, now and then, as the first of a pair again. The bound after the
+    /// last start gives no token timeout for a COMMIT under way: a start there must cost none.
+    /// </summary>
+    private void Starts()
+    {
+        var delay = TimeSpan.FromMicroseconds(_random.Next(0, 1000));
+        var jitter = TimeSpan.FromMicroseconds(_random.Next(0, 2000));
+        _sim.Network.SetDefaultConditions(new LinkConditions(0, 0, delay, jitter));
+        Describe($"network: delay {delay.TotalMilliseconds:F1} ms, jitter {jitter.TotalMilliseconds:F1} ms");
+        var waiting = new Queue<NodeId>(_sim.NodeIds.OrderBy(n => n));
+        for (var first = _random.Next(1, 3); first > 0; first--) StartNode(waiting.Dequeue());
+        StartTraffic(TimeSpan.FromSeconds(6), minGapMs: 100, maxGapMs: 600);
+        while (waiting.Count > 0)
+        {
+            Run(TimeSpan.FromMilliseconds(_random.Next(1, 1500)));
+            StartNode(waiting.Dequeue());
+            if (waiting.Count > 0 && _random.NextDouble() < 0.8) StartInTheNextCommit(waiting.Dequeue());
+        }
+        for (var crashes = _random.Next(1, 4); crashes > 0; crashes--)
+        {
+            Run(TimeSpan.FromMilliseconds(_random.Next(200, 2500)));
+            var running = _sim.LiveNodes.OrderBy(n => n).ToList();
+            if (running.Count < 2) break;
+            var victim = running[_random.Next(running.Count)];
+            MarkLastFault();
+            Crash(victim);
+            if (_random.NextDouble() < 0.7)
+            {
+                // The survivors lose the token, gather without the victim and commit: it comes back into that COMMIT.
+                StartInTheNextCommit(victim);
+                continue;
+            }
+            Run(TimeSpan.FromMilliseconds(_random.Next(1, 3000)));
+            StartNode(victim);
+            var down = _sim.NodeIds.Where(n => !_sim.IsUp(n)).OrderBy(n => n).ToList();
+            if (down.Count > 0) StartInTheNextCommit(down[_random.Next(down.Count)]);
+        }
+        Describe("faults stop");
+        Settle();
+    }
+
+    /// <summary>Starts a node (a first start, or a restart after a crash) and counts it as the latest change.</summary>
+    private void StartNode(NodeId id)
+    {
+        MarkLastFault();
+        if (_sim.IsUp(id)) return;
+        if (!_started.Add(id)) Restart(id);
+        else
+        {
+            Describe($"start node {id}");
+            _sim.Start(id);
+        }
+        // The claim under test: a start that lands in COMMIT costs no token timeout, so the bound allows none.
+        _commitUnderWayAtLastFault = false;
+    }
+
+    // A COMMIT lasts two rotations of the commit token, a few one-way delays of at most 3 ms here.
+    private static readonly TimeSpan CommitPoll = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>Runs until some node enters COMMIT and starts the node 0-1.5 ms into it; starts it anyway if none does.</summary>
+    private void StartInTheNextCommit(NodeId id)
+    {
+        var deadline = _sim.Now + TokenPlusConsensus * 2;
+        var inCommit = false;
+        while (_sim.Now < deadline && !(inCommit = _sim.LiveNodes.Any(n => _sim.Node(n).Board.State == Totem.Protocol.Srp.SrpState.Commit)))
+            Run(CommitPoll);
+        if (inCommit)
+        {
+            var into = TimeSpan.FromMicroseconds(_random.Next(0, 1500));
+            Describe($"a node entered COMMIT; node {id} starts {into.TotalMilliseconds:F1} ms into it");
+            Run(into);
+        }
+        StartNode(id);
     }
 
     private void RandomPauseFault()

@@ -14,4 +14,7 @@ public enum ScenarioKind
 
     /// <summary>Process pauses (SIGSTOP/SIGCONT, GC, VM steal) of random nodes, short and long, with a crash or restart now and then, under traffic; then liveness.</summary>
     Pauses,
+
+    /// <summary>Starts and restarts timed into another merge's COMMIT window, with crashes, under traffic; then liveness without a token timeout's allowance for the COMMIT.</summary>
+    Starts,
 }
