@@ -388,9 +388,7 @@ health_after_restart() { # since (unix s), replica: "<status> <seconds from the 
     [ -n "$health" ] || return 1
     awk -v s="$started" -v h="$health" 'BEGIN { split(h, f, " "); printf "%s %.1f", f[3], (f[1] - s) / 1e9 }'
 }
-health_interval=$(docker inspect -f '{{.Config.Healthcheck.Interval}} {{.Config.Healthcheck.Timeout}}' "$(containers 3)" |
-    awk '{ printf "%.1f %.1f", $1 / 1e9, $2 / 1e9 }')
-read -r h_interval h_timeout <<<"$health_interval"
+read -r h_interval h_timeout <<<"$(docker inspect -f '{{.Config.Healthcheck.Interval.Seconds}} {{.Config.Healthcheck.Timeout.Seconds}}' "$(containers 3)")"
 wait_for 30 health_after_restart "$t_kill2" 3 >/dev/null
 read -r h_status d_health <<<"$(health_after_restart "$t_kill2" 3)"
 say "replica 3 after its fencing restart: health ${h_status:-?} after ${d_health:-?} s (interval ${h_interval:-?} s, timeout ${h_timeout:-?} s)"
