@@ -77,8 +77,24 @@ lab_iptables() {
     nsenter -t "$(lab_pid "$id")" -n iptables "$@"
 }
 
+lab_running() { [ "$(docker inspect -f '{{.State.Running}}' "$1" 2>/dev/null)" = true ]; }
+
 # Removes the rules tagged LAB_TAG (and optionally only those whose comment is "$LAB_TAG:KIND").
+# A node that stops meanwhile (a fenced node restarting) lost its network namespace and its rules with
+# it: that is not an error, and if it already runs again, its new namespace is cleared (it has none).
 lab_clear_rules() {
+    local rc errexit=${-//[^e]/}
+    # Not `( ... ) || ...`: bash ignores set -e inside such a list, and a failed iptables would go unnoticed.
+    set +e
+    (set -e; lab_clear_rules_now "$@") 2>/dev/null
+    rc=$?
+    [ -z "$errexit" ] || set -e
+    [ "$rc" = 0 ] && return 0
+    lab_running "$1" || return 0
+    lab_clear_rules_now "$@"
+}
+
+lab_clear_rules_now() {
     local id=$1 kind=${2:-} chain rule
     for chain in INPUT OUTPUT; do
         { lab_iptables "$id" -S "$chain" | grep -- "--comment \"\\?$LAB_TAG${kind:+:$kind}" || true; } |

@@ -159,7 +159,7 @@ public sealed class NodeBoard
         {
             var link = _link(_members);
             return new NodeStatusSnapshot(
-                _options.NodeId, _options.ClusterName, _state, _ringId, _members,
+                _options.NodeId, _options.ClusterName, _options.Transport, _state, _ringId, _members,
                 QuorumSnapshotOf(_quorum, link), WatchdogSnapshotOf(_watchdog), link, StartedAt, _clock.GetUtcNow());
         }
     }

@@ -15,13 +15,19 @@
 #  6. docker start the three killed ones -> one ring of 5, quorate; then lab/partition.sh 1,2 ->
 #     {3,4,5} quorate, {1,2} not; healed -> 5; lab/pause.sh 3 -> a ring of 4; thawed -> 5;
 #  7. up --scale node=7 -> 7 members, expected votes 7;
-#  8. removes everything it created (containers, network, volumes; the base images stay);
+#  8. removes everything it created (containers, network, volumes, and any image its build left
+#     untagged); what stays is the base images and the image it built, under its own name, so the
+#     user's totem-lab/node:latest is neither rebuilt nor re-tagged;
 #  and, when both compose versions are installed, a shorter run with the other one (up 5, scale 7).
 #
 # Prints the durations and the measured detection time, and ends with "N passed, N failed";
 # exits non-zero when any assertion failed. Runs as root (installs packages, starts dockerd).
 # Environment:
 #   COMPOSE="docker compose" | "docker-compose"   use only this compose (default: v2, then v1 smoke)
+#   TOTEM_E2E_PROJECT=toteme2e the compose project (the other compose version's run adds "v1"); two
+#                              runs side by side need two names and two subnets
+#   TOTEM_E2E_SUBNET=172.28.250.0/24, TOTEM_E2E_SUBNET_V1=172.28.251.0/24   the ring networks' subnets
+#   TOTEM_E2E_IMAGE=totem-lab/node:e2e   the image it builds and runs (and leaves, for a fast rebuild)
 #   TOTEM_E2E_SKIP_SETUP=1     do not run lab/docker-setup.sh
 #   TOTEM_E2E_KEEP=1           leave the containers up when an assertion fails (for debugging)
 #   TOTEM_E2E_FENCE_CODE=75    the exit code of a fenced totemd
@@ -32,7 +38,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-PROJECT=toteme2e
+PROJECT=${TOTEM_E2E_PROJECT:-toteme2e}
 P1=$PROJECT P2=${PROJECT}v1 # the projects of the main run and of the other compose version's run
 FENCE_CODE=${TOTEM_E2E_FENCE_CODE:-75}
 OUT=$(mktemp -d /tmp/totem-e2e.XXXXXX)
@@ -66,6 +72,7 @@ finish() {
     total=$(elapsed "$t_start")
     echo
     echo "durations: setup ${d_setup:-n/a} s, image build ${d_build:-n/a} s, scenario ${d_scenario:-n/a} s, total $total s"
+    echo "health check: totemctl quorum --check median ${d_ctl_median:-n/a} ms, max ${d_ctl_max:-n/a} ms (20 runs in a node); after a fencing restart ${h_status:-n/a} in ${d_health:-n/a} s (interval ${h_interval:-n/a} s)"
     echo "detection: kill -> token loss logged ${d_token_loss:-n/a} s, kill -> new membership ${d_membership:-n/a} s (effective token + consensus = ${d_expected:-n/a} s)"
     echo "details: $OUT"
     echo "$passed passed, $failed failed"
@@ -210,7 +217,6 @@ if [ "${TOTEM_E2E_SKIP_SETUP:-0}" != 1 ]; then
     d_setup=$(elapsed "$t")
     [ "$failed" = 0 ] || exit 1
 fi
-export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
 if [ -n "${COMPOSE:-}" ]; then
     C1=$COMPOSE C2=
 elif docker compose version >/dev/null 2>&1; then
@@ -221,18 +227,43 @@ else
 fi
 say "compose: $C1 ($($C1 version --short 2>/dev/null))${C2:+, smoke run with $C2 ($($C2 version --short 2>/dev/null))}"
 # A subnet of its own, so the test can run beside a user's lab.
-export TOTEM_SUBNET=172.28.250.0/24 TOTEM_INTRUDER=$INTRUDER
+export TOTEM_SUBNET=${TOTEM_E2E_SUBNET:-172.28.250.0/24} TOTEM_INTRUDER=$INTRUDER
+# An image name of its own (docker-compose.yml's TOTEM_IMAGE): the user's totem-lab/node:latest is
+# not rebuilt from this checkout nor left untagged by the build.
+IMAGE=${TOTEM_E2E_IMAGE:-totem-lab/node:e2e}
+export TOTEM_IMAGE=$IMAGE
+image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null; }
+dangling() { docker images -aq --no-trunc --filter dangling=true | sort -u; }
+user_image_before=$(image_id totem-lab/node:latest)
+dangling_before=$(dangling)
 $C1 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
 
 # --- 2. build -------------------------------------------------------------------------------------
-say "building the image ($C1 build)"
+# With BuildKit (compose v2's builder) a build leaves no intermediate images; the one it replaces
+# under $IMAGE would be left untagged, so it is removed (unless a container still uses it).
+# Compose v1 builds with the legacy builder, which leaves each stage's image untagged: those made by
+# this build are removed too.
+build_image() { # compose command: builds $IMAGE, and removes the image it replaced
+    local before stages
+    before=$(image_id "$IMAGE")
+    stages=$(dangling)
+    # Only `node`: compose v2 labels an image with the service it built it for, so building `authkey`
+    # too would make a second image under the same name and leave one of the two untagged.
+    $1 -p "$PROJECT" build node || return
+    [ -z "$before" ] || [ "$before" = "$(image_id "$IMAGE")" ] || docker rmi "$before" >/dev/null 2>&1 || true
+    [ "$1" != docker-compose ] || comm -13 <(echo "$stages") <(dangling) | grep . | xargs -r docker rmi >/dev/null 2>&1 || true
+}
+say "building the image ($C1 build, $IMAGE)"
 t=$(date +%s.%N)
-check "the Dockerfile builds (sdk:10.0 -> aspnet:10.0)" $C1 -p "$PROJECT" build
+check "the Dockerfile builds (sdk:10.0 -> aspnet:10.0)" build_image "$C1"
 d_build=$(elapsed "$t")
 [ "$failed" = 0 ] || exit 1
 check "the image has totemd, totemctl, ip, tc and iptables" \
-    docker run --rm --entrypoint sh totem-lab/node:latest -c 'command -v totemd totemctl ip tc iptables'
-check "the image carries no authkey" docker run --rm --entrypoint sh totem-lab/node:latest -c '! ls -d /etc/corosync 2>/dev/null'
+    docker run --rm --entrypoint sh "$IMAGE" -c 'command -v totemd totemctl ip tc iptables'
+check "the image carries no authkey" docker run --rm --entrypoint sh "$IMAGE" -c '! ls -d /etc/corosync 2>/dev/null'
+# NativeAOT: one native file, no totemctl.dll for a runtime to load (the health check runs it every interval).
+check "the image's totemctl is a native program (NativeAOT)" \
+    docker run --rm --entrypoint sh "$IMAGE" -c '[ -x /opt/totem/totemctl ] && [ ! -e /opt/totem/totemctl.dll ] && totemctl --help >/dev/null'
 
 t_scenario=$(date +%s.%N)
 # --- 3. five nodes ------------------------------------------------------------------------------
@@ -265,6 +296,21 @@ check "every node runs the same token + consensus" same_timing 1 2 3 4 5
 d=$(wait_for 30 nodes_named 5) && pass "status names and addresses all 5 nodes on every node" ||
     fail "status names and addresses all 5 nodes on every node: $(tail -1 "$OUT/wait.log")"
 d=$(wait_for 120 all_healthy 1 2 3 4 5) && pass "all 5 healthy (totemctl quorum --check) after $d s" || fail "all 5 healthy"
+# The health check's cost: wall time of `totemctl quorum --check` inside a node, 20 runs, timed in the
+# container (docker exec's own overhead is not the check's). A figure, printed; the test above is what fails.
+ctl_start_ms() { # replica: "median max" in ms over 20 runs
+    docker exec "$(containers "$1")" sh -c 'for i in $(seq 20); do s=$(date +%s%N); totemctl quorum --check >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); done' |
+        sort -n | awk '{ v[NR] = $1 } END { if (NR == 20) printf "%.1f %.1f", (v[10] + v[11]) / 2000, v[20] / 1000 }'
+}
+read -r d_ctl_median d_ctl_max <<<"$(ctl_start_ms 1)"
+say "totemctl quorum --check in a node, 20 runs: median ${d_ctl_median:-?} ms, max ${d_ctl_max:-?} ms"
+transport_is() { # transport, replica...: the last statuses and `totemctl status` name it
+    local want=$1 r
+    shift
+    for r in "$@"; do jq -e --arg t "$want" '.transport == $t' "$OUT/last-status.$r" >/dev/null || { echo "replica $r: $(jq -c .transport "$OUT/last-status.$r")"; return 1; }; done
+    docker exec "$(containers "$1")" totemctl status | grep -x "Transport: *$want" >/dev/null
+}
+check "status and totemctl status name the transport the nodes run (knet)" transport_is knet 1 2 3 4 5
 authkey_made() { # the one-shot authkey service wrote the key and exited 0
     local c
     c=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=authkey)
@@ -329,6 +375,27 @@ check "the survivors logged the non-primary component" logs_have "non-primary co
 d=$(wait_for 120 fenced_and_back "$t_kill2" 3 4) && pass "both survivors fenced (exit $FENCE_CODE) and were restarted by the policy (after $d s)" ||
     fail "both survivors fenced (exit $FENCE_CODE) and restarted: $(tail -1 "$OUT/wait.log")"
 check "restart counts went up" bash -c "[ $(restarts_of 3) -ge 1 ] && [ $(restarts_of 4) -ge 1 ]"
+# The health status after the fencing restart: right (unhealthy: not quorate) at the first probe, one
+# interval after the start (docker resets a restarted container's health to "starting"), not after a
+# grace period. Docker's events give both times.
+health_after_restart() { # since (unix s), replica: "<status> <seconds from the last start to the first health_status after it>"
+    local c started health
+    c=$(containers "$2")
+    started=$(docker events --since "$1" --until "$(date +%s.%N)" --filter "container=$c" --filter event=start --format '{{.TimeNano}}' | tail -1)
+    [ -n "$started" ] || return 1
+    health=$(docker events --since "$((started / 1000000000))" --until "$(date +%s.%N)" --filter "container=$c" --filter event=health_status \
+        --format '{{.TimeNano}} {{.Action}}' | awk -v s="$started" '$1 >= s { print; exit }')
+    [ -n "$health" ] || return 1
+    awk -v s="$started" -v h="$health" 'BEGIN { split(h, f, " "); printf "%s %.1f", f[3], (f[1] - s) / 1e9 }'
+}
+read -r h_interval h_timeout <<<"$(docker inspect -f '{{.Config.Healthcheck.Interval.Seconds}} {{.Config.Healthcheck.Timeout.Seconds}}' "$(containers 3)")"
+wait_for 30 health_after_restart "$t_kill2" 3 >/dev/null
+read -r h_status d_health <<<"$(health_after_restart "$t_kill2" 3)"
+say "replica 3 after its fencing restart: health ${h_status:-?} after ${d_health:-?} s (interval ${h_interval:-?} s, timeout ${h_timeout:-?} s)"
+health_right_in_one_interval() { # not quorate -> unhealthy, at the first probe: within interval + probe timeout of the start
+    [ "$h_status" = unhealthy ] && awk -v d="$d_health" -v i="$h_interval" -v t="$h_timeout" 'BEGIN { exit !(d <= i + t) }'
+}
+check "a node back from fencing is reported unhealthy within one health interval (${d_health:-?} s)" health_right_in_one_interval
 d=$(wait_for 90 ring_is false 5 3 4) && pass "after the restart they are a ring of 2, still not quorate (after $d s)" ||
     fail "after the restart a ring of 2, not quorate: $(tail -1 "$OUT/wait.log")"
 check "the three killed containers stay down" state_is exited 1 2 5
@@ -382,9 +449,11 @@ fi
 if [ -n "$C2" ]; then
     PROJECT=$P2
     export TOTEM_SUBNET=172.28.251.0/24
-    say "smoke run with $C2: build, up 5, scale 7, down"
+    # The image is the one the main run built (same Dockerfile, same name): compose v1 builds with
+    # the legacy builder here, whose cache BuildKit's is not, so it would rebuild everything and leave
+    # its stages' images untagged. COMPOSE=docker-compose makes v1 the main run, build included.
+    say "smoke run with $C2: up 5 (image $IMAGE), scale 7, down"
     $C2 -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1
-    check "$C2 build" $C2 -p "$PROJECT" build
     check "$C2 up -d starts 5 replicas" $C2 -p "$PROJECT" up -d --no-build
     d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "$C2: 5 members, quorate (after $d s)" ||
         fail "$C2: 5 members, quorate: $(tail -1 "$OUT/wait.log")"
@@ -397,5 +466,12 @@ if [ -n "$C2" ]; then
         C2=
     fi
 fi
+
+# --- what stays: the image it built, nothing else -----------------------------------------------
+new_dangling() { comm -13 <(echo "$dangling_before") <(dangling) | grep . && return 1 || return 0; }
+check "no image left untagged (docker images -a --filter dangling=true as before the run)" new_dangling
+user_image_kept() { [ "$IMAGE" = totem-lab/node:latest ] || [ "$(image_id totem-lab/node:latest)" = "$user_image_before" ]; }
+check "the user's totem-lab/node:latest is as before (${user_image_before:-none})" user_image_kept
+check "the volumes are gone" bash -c "! docker volume ls -q | grep -E '^(${P1}|${P2})_'"
 exit
 }

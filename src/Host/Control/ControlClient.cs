@@ -69,7 +69,7 @@ public sealed class ControlClient(HttpClient http)
             {
                 if (data.Length > 0)
                 {
-                    var dto = JsonSerializer.Deserialize<EventDto>(data.ToString(), ControlJson.Options);
+                    var dto = JsonSerializer.Deserialize(data.ToString(), ControlJson.Options.TypeInfo<EventDto>());
                     data.Clear();
                     if (dto is not null) yield return dto;
                 }
@@ -91,14 +91,14 @@ public sealed class ControlClient(HttpClient http)
 
     private async Task<TResponse> PostJsonAsync<TRequest, TResponse>(string path, TRequest body, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(path, body, ControlJson.Options, ct).ConfigureAwait(false);
+        using var response = await http.PostAsJsonAsync(path, body, ControlJson.Options.TypeInfo<TRequest>(), ct).ConfigureAwait(false);
         return await ReadAsync<TResponse>(response, ct).ConfigureAwait(false);
     }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         await ThrowIfErrorAsync(response, ct).ConfigureAwait(false);
-        var value = await response.Content.ReadFromJsonAsync<T>(ControlJson.Options, ct).ConfigureAwait(false);
+        var value = await response.Content.ReadFromJsonAsync(ControlJson.Options.TypeInfo<T>(), ct).ConfigureAwait(false);
         return value ?? throw new ControlApiException(response.StatusCode, $"empty answer from {response.RequestMessage?.RequestUri}");
     }
 
@@ -109,7 +109,7 @@ public sealed class ControlClient(HttpClient http)
         string message;
         try
         {
-            message = JsonSerializer.Deserialize<ErrorDto>(text, ControlJson.Options)?.Error ?? text;
+            message = JsonSerializer.Deserialize(text, ControlJson.Options.TypeInfo<ErrorDto>())?.Error ?? text;
         }
         catch (JsonException)
         {

@@ -185,7 +185,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
             {
                 await foreach (var e in c.WatchAsync(ct).ConfigureAwait(false))
                 {
-                    if (p.GetValue(_json)) await output.WriteLineAsync(JsonSerializer.Serialize(e, ControlJson.Options)).ConfigureAwait(false);
+                    if (p.GetValue(_json)) await output.WriteLineAsync(JsonSerializer.Serialize(e, ControlJson.Options.TypeInfo<EventDto>())).ConfigureAwait(false);
                     else TableViews.WriteEvent(output, e);
                     await output.FlushAsync(ct).ConfigureAwait(false);
                 }
@@ -318,7 +318,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
     private bool WriteJson<T>(ParseResult p, T value)
     {
         if (!p.GetValue(_json)) return false;
-        output.WriteLine(JsonSerializer.Serialize(value, PrettyJson));
+        output.WriteLine(JsonSerializer.Serialize(value, PrettyJson.TypeInfo<T>()));
         return true;
     }
 

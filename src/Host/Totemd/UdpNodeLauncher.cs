@@ -42,6 +42,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
             ConfigKeys = RuntimeConfigKeys.From(config, timeouts),
             LocalAddress = launch.RingEndpoint.Address.ToString(),
             Port = launch.RingEndpoint.Port,
+            Transport = config.Totem.Transport,
             BlockUnlistedIps = config.Totem.BlockUnlistedIps,
             // Crypto none keeps clear datagrams; otherwise every datagram is sealed with keys from the authkey totemd loaded.
             Crypto = launch.Crypto.Authenticates ? new DatagramCrypto(launch.Crypto, launch.AuthKey) : null,

@@ -10,6 +10,7 @@ namespace Totem.Nodes.Control;
 public sealed record NodeStatusSnapshot(
     NodeId NodeId,
     string ClusterName,
+    string Transport,
     SrpState State,
     RingId RingId,
     ValueList<NodeId> Members,

@@ -122,7 +122,7 @@ public static class ClusterConfigParser
             IpVersion = r.Word("ip_version", "ipv4", "ipv6", "ipv4-6", "ipv6-4"),
             SecAuth = SecAuth(r),
             LinkMode = r.String("link_mode") ?? "passive",
-            Transport = r.Word("transport", "knet", "udpu", "udp") ?? "knet",
+            Transport = r.Word("transport", "knet", "udpu", "udp") ?? TotemSettings.DefaultTransport,
             CryptoCipher = r.Word("crypto_cipher", "none", "aes256", "aes192", "aes128"),
             CryptoHash = r.Word("crypto_hash", "none", "md5", "sha1", "sha256", "sha384", "sha512"),
             CryptoModel = r.Word("crypto_model", "nss", "openssl"),

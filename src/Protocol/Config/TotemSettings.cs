@@ -33,8 +33,11 @@ public sealed record TotemSettings
     /// <summary><c>link_mode</c>: passive (default) | active | rr.</summary>
     public string LinkMode { get; init; } = "passive";
 
+    /// <summary>corosync 3's transport when the file names none.</summary>
+    public const string DefaultTransport = "knet";
+
     /// <summary><c>transport</c>: knet (default) | udpu | udp.</summary>
-    public string Transport { get; init; } = "knet";
+    public string Transport { get; init; } = DefaultTransport;
 
     /// <summary><c>crypto_cipher</c>: none | aes256 | aes192 | aes128.</summary>
     public string? CryptoCipher { get; init; }

@@ -46,7 +46,7 @@ public sealed class ScriptedNode : INodeControl
         var peers = Enumerable.Range(2, 4).Select(i => new PeerLinkStatus(new NodeId((uint)i), $"127.0.0.{i}:5405",
             members.Contains(new NodeId((uint)i)), Now.AddSeconds(members.Contains(new NodeId((uint)i)) ? -0.2 : -12.3))).ToValueList();
         return new NodeStatusSnapshot(
-            new NodeId(1), "local-ring", SrpState.Operational, new RingId(new NodeId(1), 0x2c), members,
+            new NodeId(1), "local-ring", "knet", SrpState.Operational, new RingId(new NodeId(1), 0x2c), members,
             new QuorumSnapshot(quorate, (uint)members.Count, 5, 5, 3, quorate ? ValueList.Of("Quorate") : ValueList<string>.Empty, nodes),
             quorate ? new WatchdogSnapshot(false, null, FencingMode.Exit, 10000) : new WatchdogSnapshot(true, Now.AddSeconds(8), FencingMode.Exit, 10000),
             new LinkSnapshot("127.0.0.1", 5405, peers),

@@ -32,6 +32,7 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         foreach (var section in new[] { "Cluster information", "Quorum information", "Votequorum information", "Membership information" })
             Assert.Contains(section + "\n" + new string('-', section.Length), output);
         Assert.Contains("Name:             local-ring", output);
+        Assert.Contains("Transport:        knet", output);
         Assert.Contains("Ring ID:          1.2c", output);
         Assert.Contains("Quorate:          Yes", output);
         Assert.Contains("Expected votes:   5", output);
@@ -61,6 +62,7 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal(5, json.GetProperty("members").GetArrayLength());
         Assert.True(json.GetProperty("quorate").GetBoolean());
+        Assert.Equal("knet", json.GetProperty("transport").GetString());
     }
 
     [Fact]
@@ -78,7 +80,7 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         _server.Node.Status = ScriptedNode.FiveNodeRing(quorate: false);
         var (code, output, _) = await Run("rings");
         Assert.Equal(ExitCodes.Ok, code);
-        Assert.Contains("Local node ID 1, transport udpu", output);
+        Assert.Contains("Local node ID 1, transport knet", output);
         Assert.Contains("nodeid:    2:\tconnected", output);
         Assert.Contains("nodeid:    4:\tdisconnected (last heard 12.3 s ago)", output);
     }

@@ -95,6 +95,29 @@ public sealed class UdpNodeLauncherTests
         Assert.Equal(3000u + 2 * 650u, options.Timeouts.Token);
     }
 
+    [Theory]
+    [InlineData("udpu")]
+    [InlineData("knet")]
+    public void The_node_reports_the_transport_its_config_names(string transport)
+    {
+        var config = Load($$"""
+            totem {
+              version: 2
+              cluster_name: t
+              transport: {{transport}}
+            }
+            quorum {
+              provider: corosync_votequorum
+              expected_votes: 3
+            }
+            discovery {
+              dns_name: node
+            }
+            """);
+        var options = UdpNodeLauncher.OptionsFor(new NodeLaunch(config, new NodeId(1), new IPEndPoint(IPAddress.Loopback, 5405), new PeerTable()));
+        Assert.Equal(transport, options.Transport);
+    }
+
     private static Totem.Protocol.Config.ClusterConfig DiscoveryConfig(string quorumExtra) =>
         Load($$"""
             totem {

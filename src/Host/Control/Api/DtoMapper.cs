@@ -26,6 +26,7 @@ public static class DtoMapper
     public static StatusDto ToDto(this NodeStatusSnapshot s) => new(
         s.NodeId.Value,
         s.ClusterName,
+        s.Transport,
         s.State.ToWire(),
         s.RingId.ToDto(),
         Ids(s.Members),

@@ -1,9 +1,10 @@
 namespace Totem.Host.Control.Api;
 
-/// <summary>GET /v1/status. Node ids are corosync's decimal nodeids; ringId prints as corosync does ("1.2c").</summary>
+/// <summary>GET /v1/status. Node ids are corosync's decimal nodeids; ringId prints as corosync does ("1.2c"); transport is totem.transport.</summary>
 public sealed record StatusDto(
     uint NodeId,
     string ClusterName,
+    string Transport,
     string State,
     RingIdDto RingId,
     IReadOnlyList<uint> Members,

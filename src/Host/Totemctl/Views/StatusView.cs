@@ -14,7 +14,7 @@ public static class StatusView
         Section(w, "Cluster information");
         Line(w, "Name:", s.ClusterName);
         Line(w, "Ring state:", s.State);
-        Line(w, "Transport:", "udpu");
+        Line(w, "Transport:", s.Transport);
         w.WriteLine();
         WriteQuorumSections(w, s, hexIds: true);
         w.WriteLine();

@@ -38,7 +38,7 @@ public static class TableViews
     /// <summary>corosync-cfgtool -s's format.</summary>
     public static void WriteRings(TextWriter w, StatusDto s)
     {
-        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local node ID {s.NodeId}, transport udpu"));
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local node ID {s.NodeId}, transport {s.Transport}"));
         w.WriteLine("LINK ID 0 udp");
         w.WriteLine($"\taddr\t= {s.Link.LocalAddress}:{s.Link.Port.ToString(CultureInfo.InvariantCulture)}");
         w.WriteLine("\tstatus:");
