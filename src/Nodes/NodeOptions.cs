@@ -33,6 +33,9 @@ public sealed record NodeOptions(
 
     public int Port { get; init; } = 5405;
 
+    /// <summary>The config file's content the node started from, which a reload compares the file with; null: none (reloads are refused).</summary>
+    public ClusterConfig? Config { get; init; }
+
     /// <summary>Seals every datagram on real UDP (secauth / crypto_cipher + crypto_hash and the authkey); null: crypto none, clear datagrams.</summary>
     public DatagramCrypto? Crypto { get; init; }
     /// <summary>totem.block_unlisted_ips (corosync's default yes): real UDP drops datagrams from sources not in the peer table.</summary>
