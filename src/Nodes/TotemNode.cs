@@ -75,8 +75,9 @@ public sealed class TotemNode : IRunningNode
     /// it once this returns; a start that fails (a socket that cannot be bound) leaves it to its giver to stop.
     /// Null: created here with <paramref name="akkaConfig"/>.
     /// </param>
+    /// <param name="readConfig">Reads the node's config file again for a reload; null: reloads are refused.</param>
     public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
-        Config? akkaConfig = null, Func<ActorSystem>? system = null)
+        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var seal = options.Crypto is { } crypto
@@ -113,6 +114,7 @@ public sealed class TotemNode : IRunningNode
                 PeerNames = () => peers.Names,
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
+                ReadConfig = readConfig,
             });
     }
 
