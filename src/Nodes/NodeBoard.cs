@@ -46,12 +46,16 @@ public sealed class NodeBoard
     {
         _options = options;
         _clock = clock;
+        Running = new RunningConfig(options.Config, options.Timeouts, options.ConfigKeys);
         StartedAt = clock.GetUtcNow();
         _watchdog = new FencingStatus(options.Fencing.Mode, options.Fencing.TimeoutMs, false, false, null, false);
         _link = _ => new LinkSnapshot(options.LocalAddress, options.Port, ValueList<PeerLinkStatus>.Empty);
     }
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>What the node runs now: its start-up config and timing until a reload replaces them.</summary>
+    public RunningConfig Running { get; }
 
     public ulong HighestRingSeq { get { lock (_gate) return _highestRingSeq; } }
 
@@ -221,7 +225,8 @@ public sealed class NodeBoard
     public IReadOnlyList<CmapEntry> Runtime(string? prefix)
     {
         var datagrams = _datagrams();
-        var entries = new List<CmapEntry>(_options.ConfigKeys.Count > 0 ? _options.ConfigKeys : RuntimeConfigKeys.From(_options.Timeouts));
+        var entries = new List<CmapEntry>(Running.Keys);
+        entries.AddRange(Running.MemberVersionKeys);
         if (_options.Crypto is not null && _transport is { } transport) AddSealCounters(entries, transport);
         lock (_gate)
         {

@@ -1,6 +1,7 @@
 using Serilog;
 using Akka.Actor;
 using Totem.Nodes.Transport;
+using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
 using Totem.Protocol.Wire;
 
@@ -35,6 +36,12 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
 
     /// <summary>The node's only random source, uniform in [0, 1) (send_join's delay); the simulator passes its seeded random.</summary>
     public Func<double> NextRandom { get; init; } = Random.Shared.NextDouble;
+
+    /// <summary>
+    /// Reads and validates the node's config file again, now (corosync's coroparse_configparse at a reload): totemd's
+    /// file on disk, the simulator's text in memory. Null: the node has no file to re-read and refuses reloads.
+    /// </summary>
+    public Func<ConfigLoadResult>? ReadConfig { get; init; }
 
     /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
     public Action<Control.NodeExit>? OnExit { get; init; }

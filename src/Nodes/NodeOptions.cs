@@ -36,6 +36,9 @@ public sealed record NodeOptions(
     /// <summary>totem.transport (knet, udpu or udp), for status and `rings` as corosync-cfgtool prints it (informational).</summary>
     public string Transport { get; init; } = TotemSettings.DefaultTransport;
 
+    /// <summary>The config file's content the node started from, which a reload compares the file with; null: none (reloads are refused).</summary>
+    public ClusterConfig? Config { get; init; }
+
     /// <summary>Seals every datagram on real UDP (secauth / crypto_cipher + crypto_hash and the authkey); null: crypto none, clear datagrams.</summary>
     public DatagramCrypto? Crypto { get; init; }
     /// <summary>totem.block_unlisted_ips (corosync's default yes): real UDP drops datagrams from sources not in the peer table.</summary>

@@ -75,8 +75,9 @@ public sealed class TotemNode : IRunningNode
     /// it once this returns; a start that fails (a socket that cannot be bound) leaves it to its giver to stop.
     /// Null: created here with <paramref name="akkaConfig"/>.
     /// </param>
+    /// <param name="readConfig">Reads the node's config file again for a reload; null: reloads are refused.</param>
     public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
-        Config? akkaConfig = null, Func<ActorSystem>? system = null)
+        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var seal = options.Crypto is { } crypto
@@ -113,6 +114,7 @@ public sealed class TotemNode : IRunningNode
                 PeerNames = () => peers.Names,
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
+                ReadConfig = readConfig,
             });
     }
 
@@ -135,7 +137,10 @@ public sealed class TotemNode : IRunningNode
             NextRandom = _environment.NextRandom,
         };
         var parts = new NodeParts(_options, _board, transport, _environment.Logger, SrpOptionsNow, hooks, _malformed, _activity,
-            Fence, Stopped, CommandTimeout, DaemonStopped);
+            Fence, Stopped, CommandTimeout, DaemonStopped)
+        {
+            ReadConfig = _environment.ReadConfig,
+        };
         _daemon = _environment.System.ActorOf(NodeDaemon.Props(parts), "node");
     }
 
@@ -146,7 +151,8 @@ public sealed class TotemNode : IRunningNode
 
     private DateTimeOffset Now => _environment.System.Scheduler.Now;
 
-    private SrpOptions SrpOptionsNow() => new(_options.NodeId, _options.Timeouts)
+    // A ring restarted after a reload runs the reloaded timing.
+    private SrpOptions SrpOptionsNow() => new(_options.NodeId, _board.Running.Timeouts)
     {
         InitialRingSeq = Math.Max(_options.InitialRingSeq, _board.HighestRingSeq),
     };
@@ -156,11 +162,12 @@ public sealed class TotemNode : IRunningNode
         var heard = activity.Snapshot();
         var addresses = _environment.PeerAddresses();
         var now = Now.ToUnixTimeMilliseconds();
+        var token = _board.Running.Timeouts.Token;
         var peers = addresses.Keys.Union(heard.Keys).Where(n => n != _options.NodeId).OrderBy(n => n)
             .Select(n =>
             {
                 DateTimeOffset? last = heard.TryGetValue(n, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-                var connected = members.Contains(n) || (heard.TryGetValue(n, out var h) && now - h < _options.Timeouts.Token);
+                var connected = members.Contains(n) || (heard.TryGetValue(n, out var h) && now - h < token);
                 return new PeerLinkStatus(n, addresses.TryGetValue(n, out var a) ? a : "", connected, last);
             })
             .ToValueList();
@@ -199,6 +206,29 @@ public sealed class TotemNode : IRunningNode
 
     public Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken) =>
         _daemon.Ask<SetExpectedVotesResult>(new SetExpectedVotesCommand(votes), CommandTimeout).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// `corosync-cfgtool -R`: the request goes through the ring and every member re-reads its config file; waits until
+    /// every member of the ring at the time of the request has answered, or <paramref name="wait"/> has passed.
+    /// </summary>
+    public async Task<ConfigReloadResult> ReloadConfigAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var members = _board.Status().Members.ToList();
+        var request = await _daemon.Ask<ConfigReloadRequested>(new ReloadConfigCommand(), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var deadline = DateTimeOffset.UtcNow + wait;
+        while (true)
+        {
+            var reports = _board.Running.ReportsFor(request.Requester, request.RequestId);
+            var result = new ConfigReloadResult(request.Requester, request.RequestId, members, reports);
+            if (result.Missing.Count == 0 || DateTimeOffset.UtcNow >= deadline || _exiting != 0) return result;
+            await Task.Delay(ReloadPoll, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan ReloadPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Asks for a reload without waiting for the answers (the simulator reads them from <see cref="NodeBoard.Running"/>).</summary>
+    public void RequestReload() => _daemon.Tell(new ReloadConfigCommand(), ActorRefs.NoSender);
 
     public IAsyncEnumerable<ClusterEvent> SubscribeEvents(CancellationToken cancellationToken) => _board.Subscribe(cancellationToken);
 

@@ -33,7 +33,7 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
         _membership = CreateTestProbe();
         _board = Board(_options, Sys);
         _holder = Sys.ActorOf(TokenHolder.Props(() => new SrpOptions(_options.NodeId, _options.Timeouts), _board, _adapter,
-            Forwarder.Props(_quorum), RingHooks.None, Logger.None), "token-holder");
+            Forwarder.Props(_quorum), Props.Empty, RingHooks.None, Logger.None), "token-holder");
         _quorum.ExpectMsg<ForwarderStarted>();
     }
 

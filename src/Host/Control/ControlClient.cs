@@ -35,6 +35,12 @@ public sealed class ControlClient(HttpClient http)
     public Task<ExpectedVotesDto> SetExpectedVotesAsync(uint votes, CancellationToken ct) =>
         PostJsonAsync<ExpectedVotesRequest, ExpectedVotesDto>("v1/quorum/expected", new ExpectedVotesRequest(votes), ct);
 
+    public async Task<ReloadDto> ReloadAsync(CancellationToken ct)
+    {
+        using var response = await http.PostAsync("v1/config/reload", content: null, ct).ConfigureAwait(false);
+        return await ReadAsync<ReloadDto>(response, ct).ConfigureAwait(false);
+    }
+
     public Task<FaultsDto> GetFaultsAsync(CancellationToken ct) => GetAsync<FaultsDto>("v1/faults", ct);
 
     public Task<FaultsDto> SetFaultAsync(FaultRequest request, CancellationToken ct) =>

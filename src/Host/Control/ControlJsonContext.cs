@@ -21,4 +21,5 @@ namespace Totem.Host.Control;
 [JsonSerializable(typeof(EventDto))]
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(TimeoutsDto))]
+[JsonSerializable(typeof(ReloadDto))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>Bad arguments, or totemd could not be reached or refused the request.</summary>
     public const int UsageOrConnection = 2;
+
+    /// <summary>reload: a member refused the file, could not read it, or did not answer; nothing changed on that member.</summary>
+    public const int ReloadNotTaken = 3;
 }

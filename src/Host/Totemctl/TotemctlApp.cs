@@ -57,6 +57,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         root.Add(WatchCommand());
         root.Add(FaultCommand());
         root.Add(TimeoutsCommand());
+        root.Add(ReloadCommand());
         root.Add(KeygenCommand());
         return root;
     }

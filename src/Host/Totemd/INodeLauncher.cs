@@ -30,6 +30,9 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
     /// <summary>The authkey's bytes (128 to 4096) when <see cref="Crypto"/> is on, else empty: what the transport derives its keys from.</summary>
     public ReadOnlyMemory<byte> AuthKey { get; init; } = ReadOnlyMemory<byte>.Empty;
 
+    /// <summary>Reads the cluster file again for `totemctl reload` (the path and environment totemd started with); null: reloads are refused.</summary>
+    public Func<ConfigLoadResult>? ReadConfig { get; init; }
+
     /// <summary>The node's ActorSystem when it was started ahead (<see cref="INodeLauncher.CreateSystemAhead"/>), else null.</summary>
     public Task<Akka.Actor.ActorSystem>? System { get; init; }
 }

@@ -21,7 +21,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
         if (options.Crypto is { } crypto && launch.StateDir is { } state)
             options = options with { Crypto = crypto with { BootEpoch = new BootEpochStore(state, launch.LocalNode).Next(TimeProvider.System) } };
         IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
-            akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null);
+            akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig);
         return Task.FromResult(node);
     }
 
@@ -40,6 +40,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
         return new NodeOptions(launch.LocalNode, config.Totem.ClusterName ?? "", timeouts, config.Quorum, config.Nodelist, config.Fencing)
         {
             ConfigKeys = RuntimeConfigKeys.From(config, timeouts),
+            Config = config,
             LocalAddress = launch.RingEndpoint.Address.ToString(),
             Port = launch.RingEndpoint.Port,
             Transport = config.Totem.Transport,

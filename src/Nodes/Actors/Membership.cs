@@ -64,7 +64,7 @@ public sealed class Membership : UntypedActor, IWithTimers
     private int _flushed;
     // send_join: a join waits its random delay here, and what the engine sends after it waits behind it (corosync's
     // usleep holds the whole process), so the wire sees Membership's messages in the engine's order.
-    private readonly uint _sendJoinMs;
+    private uint _sendJoinMs;
     private readonly Queue<SendTotemMessage> _delayedSends = new();
 
     /// <param name="optionsNow">Evaluated by each incarnation: a restarted ring starts above the ring seqs seen so far.</param>
@@ -131,6 +131,10 @@ public sealed class Membership : UntypedActor, IWithTimers
                 break;
             case HeldExpiry held:
                 if (held.Arming == _armings[(int)held.Timer]) Step(new TimerExpired(held.Timer));
+                break;
+            case TimeoutsReloaded reloaded:
+                _sendJoinMs = reloaded.Timeouts.SendJoin;
+                Step(new ApplyTimeouts(reloaded.Timeouts));
                 break;
             case LeaveRingCommand:
                 // The node is going: a join still waiting out send_join goes now, so the leave is not stuck behind it.

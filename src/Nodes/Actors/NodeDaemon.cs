@@ -42,7 +42,8 @@ public sealed class NodeDaemon : UntypedActor
         var watchdog = Context.ActorOf(Watchdog.Props(p.Options, p.Board, p.Fence, p.Log), "watchdog");
         _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
         var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
-        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, p.Hooks, p.Log), TokenHolderName);
+        var cfg = CfgService.Props(p.Options.NodeId, p.Board, p.ReadConfig, p.Log);
+        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, cfg, p.Hooks, p.Log), TokenHolderName);
         var membership = Context.ActorOf(Membership.Props(p.RingOptions, p.Board, _adapter, tokenHolder, p.Hooks, p.Log), MembershipName);
         _ring = new RingHalves(tokenHolder, membership);
         // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.
@@ -87,7 +88,7 @@ public sealed class NodeDaemon : UntypedActor
     {
         switch (message)
         {
-            case SubmitApplicationMessage or SetExpectedVotesCommand:
+            case SubmitApplicationMessage or SetExpectedVotesCommand or ReloadConfigCommand:
                 _ring.TokenHolder.Forward(message);
                 break;
             case Terminated terminated:
@@ -113,4 +114,8 @@ public sealed record NodeParts(
     Action<NodeExit> Fence,
     Action LeaveDone,
     TimeSpan LeaveTimeout,
-    Action Stopped);
+    Action Stopped)
+{
+    /// <summary>Re-reads the node's config file for a reload (<see cref="NodeEnvironment.ReadConfig"/>); null: reloads are refused.</summary>
+    public Func<Protocol.Config.ConfigLoadResult>? ReadConfig { get; init; }
+}

@@ -56,9 +56,10 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private readonly NodeBoard _board;
     private readonly IActorRef _adapter;
     private readonly Props _quorumProps;
+    private readonly Props _cfgProps;
     private readonly RingHooks _hooks;
     private readonly ILogger _log;
-    private readonly uint _tokenTimeoutMs;
+    private uint _tokenTimeoutMs;
     private readonly List<SrpOutput> _outputs = new();
     private readonly List<TokenReport> _reports = new();
     private readonly Queue<TotemMessage> _loopback = new();
@@ -69,6 +70,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private readonly ILogger _syncLog;
     private readonly ILogger _mainLog;
     private IActorRef _quorum = ActorRefs.Nobody;
+    private IActorRef _cfg = ActorRefs.Nobody;
     private IActorRef _membership = ActorRefs.Nobody;
     private RingIncarnation? _incarnation;
     private RetransmitTimer _timers = null!;
@@ -79,7 +81,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
 
     /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
     /// argument): a restarted ring starts above the ring seqs seen so far.</param>
-    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log)
+    /// <param name="quorum">votequorum's Props; <paramref name="cfg"/>: the cfg service's (reloads). Both become children.</param>
+    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log)
     {
         var options = optionsNow();
         _engine = new TokenHolderEngine(options);
@@ -87,6 +90,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _board = board;
         _adapter = adapter;
         _quorumProps = quorum;
+        _cfgProps = cfg;
         _hooks = hooks;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
         _syncLog = log.ForContext(LogSubsystem.Property, LogSubsystem.Sync);
@@ -102,8 +106,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, RingHooks hooks, ILogger log) =>
-        Akka.Actor.Props.Create<TokenHolder>(optionsNow, board, adapter, quorum, hooks, log);
+    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log) =>
+        Akka.Actor.Props.Create<TokenHolder>(optionsNow, board, adapter, quorum, cfg, hooks, log);
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 
@@ -111,6 +115,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     {
         _timers = new RetransmitTimer(Timers);
         _quorum = Context.ActorOf(_quorumProps, "votequorum");
+        _cfg = Context.ActorOf(_cfgProps, "cfg");
         _syncServices[ServiceId.VoteQuorum] = _quorum;
         Publish();
     }
@@ -124,6 +129,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 return;
             case SetExpectedVotesCommand command:
                 _quorum.Forward(command);
+                return;
+            case ReloadConfigCommand command:
+                _cfg.Forward(command);
                 return;
         }
         if (_incarnation is null)
@@ -149,6 +157,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 break;
             case SubmitApplicationMessage submit:
                 OnSubmitApplication(submit, sender);
+                break;
+            case TimeoutsReloaded reloaded:
+                OnTimeoutsReloaded(reloaded);
                 break;
             case ServiceSyncProcessed processed:
                 if (_left) break;
@@ -220,6 +231,14 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             _board.Publish(new TokenLost(Context.System.Scheduler.Now, _engine.RingId, _tokenTimeoutMs));
         }
         Step(new TimerExpired(fired.Timer));
+    }
+
+    /// <summary>Both halves take the new timing: this engine now, Membership's in its mailbox order (a timer either arms stays armed).</summary>
+    private void OnTimeoutsReloaded(TimeoutsReloaded reloaded)
+    {
+        _tokenTimeoutMs = reloaded.Timeouts.Token;
+        Step(new ApplyTimeouts(reloaded.Timeouts));
+        _membership.Tell(reloaded);
     }
 
     private void OnSubmitApplication(SubmitApplicationMessage submit, IActorRef sender)
@@ -337,6 +356,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 break;
             case ServiceId.Sync:
                 OnSyncDelivered(delivered.Source, body);
+                break;
+            case ServiceId.Cfg:
+                _cfg.Tell(new CfgMessageDelivered(delivered.Source, body));
                 break;
         }
     }

@@ -33,6 +33,12 @@ public interface INodeControl
     Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// `corosync-cfgtool -R`: every member of the ring re-reads its config file and takes the timing changes; completes
+    /// when every member answered or <paramref name="wait"/> has passed.
+    /// </summary>
+    Task<ConfigReloadResult> ReloadConfigAsync(TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Events from the moment of subscription until <paramref name="cancellationToken"/> fires or the node
     /// stops. A slow reader loses the oldest undelivered events (reported as <see cref="EventsDropped"/>)
     /// rather than slowing the node.

@@ -14,6 +14,8 @@ public static class LogSubsystem
     /// <summary>The service synchronization after a membership change (corosync's exec/sync.c).</summary>
     public const string Sync = "SYNC";
     public const string Watchdog = "WD";
+    /// <summary>corosync's cfg service: config reloads ("Config reload requested by node 1").</summary>
+    public const string Cfg = "CFG";
     public const string Transport = "KNET";
     /// <summary>Akka.NET's own events (through Akka.Logger.Serilog), e.g. an actor that failed and was restarted.</summary>
     public const string Akka = "AKKA";

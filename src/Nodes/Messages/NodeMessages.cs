@@ -61,3 +61,15 @@ public sealed record LeaveAndStop;
 public sealed record FlushTransport;
 
 public sealed record Flushed;
+
+/// <summary>Operator command `corosync-cfgtool -R`: every member re-reads its config file; answered with a <see cref="ConfigReloadRequested"/>.</summary>
+public sealed record ReloadConfigCommand;
+
+/// <summary>The reload request is on its way through the ring; its members' answers carry (<paramref name="Requester"/>, <paramref name="RequestId"/>).</summary>
+public sealed record ConfigReloadRequested(NodeId Requester, uint RequestId);
+
+/// <summary>A cfg message delivered by the ring, in total order.</summary>
+public sealed record CfgMessageDelivered(NodeId Source, ReadOnlyMemory<byte> Body);
+
+/// <summary>A reload changed the ring's timing: both halves of the ring re-time their engines with it.</summary>
+public sealed record TimeoutsReloaded(Protocol.Config.TotemTimeouts Timeouts);

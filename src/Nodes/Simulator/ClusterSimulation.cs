@@ -112,17 +112,25 @@ public sealed class ClusterSimulation
             ServiceSyncCompleted = ring => Recorder.RecordSyncCompleted(id, ring),
             OnExit = exit => OnExit(id, node!, exit),
             OnActorFailure = (actor, error) => _actorFailures.Add($"node {id} failed: {error.GetType().Name} in {actor}: {error.Message}"),
+            ReadConfig = Options.ConfigFile is { } file ? () => ReadConfig(id, file) : null,
         });
         _nodes[id] = node;
     }
 
+    private static ConfigLoadResult ReadConfig(NodeId id, Func<NodeId, string> file) =>
+        ClusterConfigParser.Parse(file(id), $"node{id}.conf", _ => null);
+
     private NodeOptions NodeOptionsFor(NodeId id)
     {
+        var config = Options.ConfigFile is { } file ? ReadConfig(id, file) : null;
+        if (config is { IsValid: false }) throw new InvalidOperationException($"node {id}'s config file is invalid: {string.Join("; ", config.Errors)}");
+        var timeouts = config?.Config is { } loaded ? loaded.Timeouts(Options.NodeCount) : Options.Timeouts;
         var nodelist = Options.NodeIds
             .Select((n, i) => new NodeEntry(n, $"node{n}", $"sim:{n}", Options.Votes.GetValueOrDefault(n, 1u), i + 1))
             .ToList();
-        return new NodeOptions(id, "simulation", Options.Timeouts, Options.Quorum, nodelist, Options.Fencing)
+        return new NodeOptions(id, "simulation", timeouts, Options.Quorum, nodelist, Options.Fencing)
         {
+            Config = config?.Config,
             InitialRingSeq = _ringSeqMemory.GetValueOrDefault(id),
             RetainedMessages = 1_000_000,
         };

@@ -31,6 +31,12 @@ public sealed record SimulationOptions(int NodeCount)
     /// <summary>With <see cref="CaptureLogs"/>: log every membership message put on the wire (join, leave, commit token, merge detect).</summary>
     public bool TraceMembership { get; init; }
 
+    /// <summary>
+    /// Each node's config file as it reads now (a reload reads it again; a test edits it in between); null: nodes run
+    /// <see cref="Totem"/> and refuse reloads. The file's timing replaces <see cref="Totem"/>'s for that node.
+    /// </summary>
+    public Func<NodeId, string>? ConfigFile { get; init; }
+
     public TotemTimeouts Timeouts => TotemTimeouts.Derive(Totem, NodeCount);
 
     public IReadOnlyList<NodeId> NodeIds => Enumerable.Range(1, NodeCount).Select(i => new NodeId((uint)i)).ToList();

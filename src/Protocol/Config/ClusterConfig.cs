@@ -1,3 +1,5 @@
+using Totem.Protocol.Config.Syntax;
+
 namespace Totem.Protocol.Config;
 
 /// <summary>
@@ -16,6 +18,12 @@ public sealed record ClusterConfig(
     ControlSettings Control,
     IReadOnlyDictionary<string, SourcePosition> Positions)
 {
+    /// <summary>
+    /// Every value the file set, by cmap-style key (<see cref="ConfigKeyPaths"/>), after <c>${VAR}</c> substitution:
+    /// what a reload compares. Empty for a config built in code.
+    /// </summary>
+    public IReadOnlyDictionary<string, ConfigValue> Values { get; init; } = new Dictionary<string, ConfigValue>();
+
     /// <summary>
     /// The ring size the token is sized by, the same on every node whatever its DNS lookup saw: the nodelist's length
     /// (corosync uses the nodelist, not the live membership), else quorum.expected_votes (DNS discovery has no

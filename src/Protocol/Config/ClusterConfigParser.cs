@@ -67,7 +67,10 @@ public static class ClusterConfigParser
         root.Unused("a corosync section", UnusedRootSections);
         root.WarnUnknown();
 
-        var config = new ClusterConfig(fileName, totem, nodelist, quorum, logging, discovery, fencing, control, positions);
+        var config = new ClusterConfig(fileName, totem, nodelist, quorum, logging, discovery, fencing, control, positions)
+        {
+            Values = ConfigKeyPaths.Flatten(syntax.Root),
+        };
         if (syntax.HasErrors)
             return new ConfigLoadResult(null, Ordered(diagnostics));
 

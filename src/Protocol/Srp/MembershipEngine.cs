@@ -89,6 +89,8 @@ public sealed class MembershipEngine : SrpEngineCore
         return outputs;
     }
 
+    private protected override void OnTimeoutsApplied() => _pause?.Retune(_timeouts.Token);
+
     private protected override void Step(SrpInput input)
     {
         if (!_started) throw new InvalidOperationException("MembershipEngine.Start must be called before Handle");

@@ -13,7 +13,7 @@ namespace Totem.Protocol.Srp;
 /// </summary>
 public sealed class PauseDetector
 {
-    private readonly uint _tokenMs;
+    private uint _tokenMs;
     private long _aliveAtMs;
     private bool _reported;
 
@@ -23,6 +23,13 @@ public sealed class PauseDetector
         if (tokenMs == 0) throw new ArgumentOutOfRangeException(nameof(tokenMs), "PauseDetector: the token timeout must be greater than 0");
         _tokenMs = tokenMs;
         _aliveAtMs = nowMs;
+    }
+
+    /// <summary>A reload changed the effective token: the tick and the threshold follow it; the last record stays.</summary>
+    public void Retune(uint tokenMs)
+    {
+        if (tokenMs == 0) throw new ArgumentOutOfRangeException(nameof(tokenMs), "PauseDetector: the token timeout must be greater than 0");
+        _tokenMs = tokenMs;
     }
 
     /// <summary>How often the caller records that it is alive (corosync: token_timeout / 5, reset_pause_timeout).</summary>

@@ -12,8 +12,8 @@ public abstract class SrpEngineCore
     protected const uint SeqnoStartMsg = 0;
     protected const uint SeqnoStartToken = 0;
 
-    private protected readonly SrpOptions _options;
-    private protected readonly TotemTimeouts _timeouts;
+    private protected SrpOptions _options;
+    private protected TotemTimeouts _timeouts;
     private protected readonly NodeId _myId;
     private protected List<SrpOutput> _out = new();
     private protected long _now;
@@ -37,7 +37,8 @@ public abstract class SrpEngineCore
         ArgumentNullException.ThrowIfNull(outputs);
         _out = outputs;
         _now = nowMs;
-        Step(input);
+        if (input is ApplyTimeouts apply) Retime(apply.Timeouts);
+        else Step(input);
         AfterInput();
         AssertInvariants();
     }
@@ -50,6 +51,19 @@ public abstract class SrpEngineCore
     }
 
     private protected abstract void Step(SrpInput input);
+
+    /// <summary>The same checks as at construction: a reload can never give the engine timing it would refuse at start.</summary>
+    private void Retime(TotemTimeouts timeouts)
+    {
+        var options = _options with { Timeouts = timeouts };
+        options.Validate();
+        _options = options;
+        _timeouts = timeouts;
+        OnTimeoutsApplied();
+    }
+
+    /// <summary>What an engine derived from the timing at start and must derive again (membership's pause detector).</summary>
+    private protected virtual void OnTimeoutsApplied() { }
 
     private protected virtual void AfterInput() { }
 

@@ -1,3 +1,4 @@
+using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
 
 namespace Totem.Protocol.Srp;
@@ -28,3 +29,10 @@ public sealed record TransAck(RingId Ring) : SrpInput;
 
 /// <summary>The node is shutting down: tell the others so they reform at once.</summary>
 public sealed record LeaveRing : SrpInput;
+
+/// <summary>
+/// A config reload changed the ring's timing (corosync's totempg_put_config after totem_volatile_config_read): every
+/// timer started from now on uses <paramref name="Timeouts"/>; timers already running keep their deadline, as in
+/// corosync, where totemsrp reads totem_config each time it arms a timer.
+/// </summary>
+public sealed record ApplyTimeouts(TotemTimeouts Timeouts) : SrpInput;

@@ -115,6 +115,10 @@ public sealed class TotemSrp
             case SubmitMessage or TransAck:
                 Run(_token, input, outputs);
                 break;
+            case ApplyTimeouts:
+                Run(_token, input, outputs);
+                Run(_membership, input, outputs);
+                break;
             case LeaveRing leave:
                 Run(_membership, leave, outputs);
                 _left = true;

@@ -118,6 +118,22 @@ public sealed class ControlApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reload_answers_every_members_outcome_version_and_detail()
+    {
+        var (status, json) = await Send(HttpMethod.Post, "v1/config/reload");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, _server.Node.ReloadRequests);
+        Assert.True(json.GetProperty("allTook").GetBoolean());
+        Assert.Equal(5, json.GetProperty("members").GetArrayLength());
+        var node = json.GetProperty("nodes")[0];
+        Assert.Equal(1u, node.GetProperty("nodeId").GetUInt32());
+        Assert.Equal("applied", node.GetProperty("outcome").GetString());
+        Assert.Equal(2ul, node.GetProperty("configVersion").GetUInt64());
+        Assert.Contains("totem.token: 3000 -> 5000", node.GetProperty("detail").GetString());
+        Assert.Equal(0, json.GetProperty("missing").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Expected_votes_are_passed_to_votequorum_and_its_answer_returned()
     {
         var (status, json) = await Send(HttpMethod.Post, "v1/quorum/expected", "{\"votes\": 3}");
@@ -205,6 +221,7 @@ public sealed class ControlApiTests : IAsyncLifetime
     [InlineData("PUT", "v1/status")]
     [InlineData("HEAD", "v1/faults")]
     [InlineData("GET", "v1/quorum/expected")]
+    [InlineData("GET", "v1/config/reload")]
     [InlineData("GET", "v1")]
     [InlineData("GET", "")]
     public async Task A_route_without_that_method_or_no_route_is_the_fallback_json_404(string method, string path)

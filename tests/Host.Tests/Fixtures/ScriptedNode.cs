@@ -31,6 +31,17 @@ public sealed class ScriptedNode : INodeControl
     public List<uint> ExpectedRequests { get; } = [];
     public Func<ReadOnlyMemory<byte>, SubmitResult> OnSubmit { get; set; }
     public Func<uint, SetExpectedVotesResult> OnExpected { get; set; } = v => SetExpectedVotesResult.Applied(v, v / 2 + 1);
+
+    /// <summary>What a reload answers (default: node 1 asked, every member of the 5-node ring applied token 3000 -> 5000).</summary>
+    public Func<ConfigReloadResult> OnReload { get; set; } = () => Reload(Enumerable.Range(1, 5).ToDictionary(i => i,
+        _ => (Totem.Protocol.Config.Reload.ReloadOutcome.Applied, 2ul, "totem.config_version: 1 -> 2; totem.token: 3000 -> 5000")));
+
+    public int ReloadRequests { get; private set; }
+
+    /// <summary>A reload result of node 1's first request on the 5-node ring, with the answers given.</summary>
+    public static ConfigReloadResult Reload(IReadOnlyDictionary<int, (Totem.Protocol.Config.Reload.ReloadOutcome Outcome, ulong Version, string Detail)> answers) =>
+        new(new NodeId(1), 1, Enumerable.Range(1, 5).Select(i => new NodeId((uint)i)).ToList(),
+            answers.ToDictionary(a => new NodeId((uint)a.Key), a => new Totem.Protocol.Config.Reload.ReloadReported(new NodeId(1), 1, a.Value.Outcome, a.Value.Version, a.Value.Detail)));
     public NodeMetrics Metrics { get; set; } = new(812.5, 100, 2, 3, 10, 9, 4, 5, 1, 1000, 990, 7, 0, 3, 1, 0);
 
     public ScriptedNode() => OnSubmit = payload =>
@@ -68,6 +79,12 @@ public sealed class ScriptedNode : INodeControl
     {
         ExpectedRequests.Add(votes);
         return Task.FromResult(OnExpected(votes));
+    }
+
+    public Task<ConfigReloadResult> ReloadConfigAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        ReloadRequests++;
+        return Task.FromResult(OnReload());
     }
 
     public async IAsyncEnumerable<ClusterEvent> SubscribeEvents([EnumeratorCancellation] CancellationToken cancellationToken)

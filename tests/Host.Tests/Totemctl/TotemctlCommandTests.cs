@@ -108,6 +108,43 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reload_prints_every_members_answer_and_exits_0_when_all_took_it()
+    {
+        var (code, output, _) = await Run("reload");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(1, _server.Node.ReloadRequests);
+        Assert.StartsWith("Config reload requested by node 1 (request 1): 5 of 5 members answered\n", output.Replace("\r", ""));
+        Assert.Contains("  node 3: applied, config_version 2: totem.config_version: 1 -> 2; totem.token: 3000 -> 5000", output);
+    }
+
+    [Fact]
+    public async Task Reload_refused_on_a_member_shows_its_file_line_and_exits_3()
+    {
+        const string refusal = "/etc/corosync/corosync.conf:7:3: error: Modified entry 'totem.transport' in corosync.conf cannot be changed at run-time (knet -> udpu); the reload changed nothing";
+        _server.Node.OnReload = () => ScriptedNode.Reload(new Dictionary<int, (Totem.Protocol.Config.Reload.ReloadOutcome, ulong, string)>
+        {
+            [1] = (Totem.Protocol.Config.Reload.ReloadOutcome.Applied, 2, "totem.token: 3000 -> 5000"),
+            [2] = (Totem.Protocol.Config.Reload.ReloadOutcome.Refused, 1, refusal),
+            [3] = (Totem.Protocol.Config.Reload.ReloadOutcome.Invalid, 1, "/etc/corosync/corosync.conf:9:10: error: value of key 'totem.token' is expected to be an integer"),
+            [4] = (Totem.Protocol.Config.Reload.ReloadOutcome.Unchanged, 2, ""),
+        });
+        var (code, output, _) = await Run("reload");
+        Assert.Equal(ExitCodes.ReloadNotTaken, code);
+        Assert.Contains("4 of 5 members answered", output);
+        Assert.Contains("  node 2: refused, config_version 1\n    " + refusal, output.Replace("\r", ""));
+        Assert.Contains("    /etc/corosync/corosync.conf:9:10: error: value of key 'totem.token'", output);
+        Assert.Contains("  node 4: unchanged, config_version 2: the file says what the node runs", output);
+        Assert.Contains("  node 5: no answer", output);
+        Assert.Contains("did not take on every node", output);
+
+        var json = await Run("reload", "--json");
+        using var doc = JsonDocument.Parse(json.Out);
+        Assert.False(doc.RootElement.GetProperty("allTook").GetBoolean());
+        Assert.Equal("refused", doc.RootElement.GetProperty("nodes")[1].GetProperty("outcome").GetString());
+        Assert.Equal(5u, doc.RootElement.GetProperty("missing")[0].GetUInt32());
+    }
+
+    [Fact]
     public async Task Fault_commands_set_show_and_clear_the_node_s_faults()
     {
         Assert.Equal(ExitCodes.Ok, (await Run("fault", "delay", "20ms", "--jitter", "5ms")).Code);
@@ -131,12 +168,15 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
     [InlineData("expected", "many")]
     [InlineData("messages", "--from", "-4")]
     [InlineData("frobnicate")]
+    [InlineData("reload", "now")]
+    [InlineData("reload", "--force")]
     public async Task Bad_arguments_exit_2_before_contacting_the_node(params string[] args)
     {
         var (code, _, error) = await Run(args);
         Assert.Equal(ExitCodes.UsageOrConnection, code);
         Assert.StartsWith("totemctl: ", error);
         Assert.Empty(_server.Node.ExpectedRequests);
+        Assert.Equal(0, _server.Node.ReloadRequests);
         Assert.True(_server.Node.GetFaults().IsNone);
     }
 

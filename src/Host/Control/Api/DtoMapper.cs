@@ -45,6 +45,11 @@ public static class DtoMapper
 
     public static RuntimeEntryDto ToDto(this CmapEntry e) => new(e.Key, e.Type, e.Value);
 
+    public static ReloadDto ToDto(this ConfigReloadResult r) => new(
+        r.Requester.Value, r.RequestId, r.Members.Select(m => m.Value).ToArray(),
+        r.Reports.Select(p => new ReloadNodeDto(p.Key.Value, p.Value.Outcome.ToString().ToLowerInvariant(), p.Value.ConfigVersion, p.Value.Detail)).ToArray(),
+        r.Missing.Select(m => m.Value).ToArray(), r.AllTook);
+
     public static MessageDto ToDto(this DeliveredApplicationMessage m) =>
         new(m.Index, m.RingId.ToDto(), m.Seq, m.Sender.Value, LenientUtf8.GetString(m.Payload.Span), m.DeliveredAt);
 

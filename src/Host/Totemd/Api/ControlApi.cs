@@ -16,6 +16,9 @@ public static class ControlApi
     public const int DefaultMessagePage = 1000;
     public const int MaxMessagePage = 10_000;
 
+    /// <summary>How long a reload waits for every member's answer (a few token rotations normally; a member that died meanwhile never answers).</summary>
+    public static readonly TimeSpan ReloadWait = TimeSpan.FromSeconds(5);
+
     /// <summary>The logger category of an unhandled exception, as ASP.NET Core's exception handler names it.</summary>
     public const string ErrorLogCategory = "Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware";
 
@@ -47,6 +50,7 @@ public static class ControlApi
                 ("POST", "/messages") => await SubmitAsync(node, request, ct).ConfigureAwait(false),
                 ("GET", "/messages") => GetMessages(node, request),
                 ("POST", "/quorum/expected") => await SetExpectedAsync(node, request, ct).ConfigureAwait(false),
+                ("POST", "/config/reload") => Json((await node.ReloadConfigAsync(ReloadWait, ct).ConfigureAwait(false)).ToDto()),
                 ("GET", "/faults") => Json(node.GetFaults().ToDto()),
                 ("POST", "/faults") => await SetFaultAsync(node, request, ct).ConfigureAwait(false),
                 ("DELETE", "/faults") => ClearFaults(node, request),
@@ -82,7 +86,7 @@ public static class ControlApi
         if (path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)) return "metrics";
         if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || path.Length <= Prefix.Length || path[Prefix.Length] != '/') return null;
         var rest = path[Prefix.Length..].ToLowerInvariant();
-        return rest is "/status" or "/runtime" or "/messages" or "/quorum/expected" or "/events" or "/faults" ? rest : null;
+        return rest is "/status" or "/runtime" or "/messages" or "/quorum/expected" or "/config/reload" or "/events" or "/faults" ? rest : null;
     }
 
     /// <summary>Routing's nonfile constraint: the last segment holds a dot followed by something other than dots.</summary>
