@@ -122,8 +122,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             case MembershipBatch batch:
                 OnBatch(batch);
                 return;
-            case SetExpectedVotesCommand command:
-                _quorum.Forward(command);
+            case SetExpectedVotesCommand or AnnounceLeavingCommand:
+                _quorum.Forward(message);
                 return;
         }
         if (_incarnation is null)
