@@ -47,39 +47,34 @@ public sealed class LeaveSequence : UntypedActor, IWithTimers
     /// <summary>The first phase: waiting for votequorum's leaving node-info to come back through the ring.</summary>
     protected override void OnReceive(object message)
     {
-        switch (message)
+        if (message is AnnouncementTimedOut)
         {
-            case LeaveAnnounced:
-                LeaveRing();
-                break;
-            case AnnouncementTimedOut:
-                _log.Warning("The leaving node-info did not come back through the ring in time; leaving the ring without it");
-                LeaveRing();
-                break;
-            case LeaveTimedOut:
-                TimedOut();
-                break;
-            default:
-                Unhandled(message);
-                break;
+            _log.Warning("The leaving node-info did not come back through the ring in time; leaving the ring without it");
+            LeaveRing();
+            return;
         }
+        Awaiting<LeaveAnnounced>(LeaveRing)(message);
     }
 
+    /// <summary>The second phase waits for the ring to confirm its leave is sent, the third for the adapter to confirm it is on the wire.</summary>
     private void LeaveRing()
     {
         Timers.Cancel(AnnouncementDeadline);
         _ring.Membership.Tell(new LeaveRingCommand(), Self);
-        Become(Leaving);
+        Become(Awaiting<LeaveSent>(() =>
+        {
+            _adapter.Tell(new FlushTransport(), Self);
+            Become(Awaiting<Flushed>(Done));
+        }));
     }
 
-    /// <summary>The second phase: waiting for the ring to confirm its leave is sent.</summary>
-    private void Leaving(object message)
+    // A phase waits for one confirmation; the deadline cuts any of them.
+    private UntypedReceive Awaiting<T>(Action next) => message =>
     {
         switch (message)
         {
-            case LeaveSent:
-                _adapter.Tell(new FlushTransport(), Self);
-                Become(Flushing);
+            case T:
+                next();
                 break;
             case LeaveTimedOut:
                 TimedOut();
@@ -88,24 +83,7 @@ public sealed class LeaveSequence : UntypedActor, IWithTimers
                 Unhandled(message);
                 break;
         }
-    }
-
-    /// <summary>The third phase: waiting for the adapter to confirm the leave is on the wire.</summary>
-    private void Flushing(object message)
-    {
-        switch (message)
-        {
-            case Flushed:
-                Done();
-                break;
-            case LeaveTimedOut:
-                TimedOut();
-                break;
-            default:
-                Unhandled(message);
-                break;
-        }
-    }
+    };
 
     private void TimedOut()
     {
