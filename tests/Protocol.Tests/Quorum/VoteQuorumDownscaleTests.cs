@@ -101,10 +101,7 @@ public class VoteQuorumDownscaleTests
         cluster.Form([1, 2, 3]);
 
         var status = cluster.Status(1);
-        Assert.True(status.Quorate);
-        Assert.Equal(5u, status.ExpectedVotes);
-        Assert.Equal(3u, status.Quorum);
-        Assert.Equal(3u, status.TotalVotes);
+        Assert.Equal((true, 5u, 3u, 3u), (status.Quorate, status.ExpectedVotes, status.Quorum, status.TotalVotes));
     }
 
     [Fact]
