@@ -253,6 +253,7 @@ public sealed class NodeBoard
                 entries.Add(CmapEntry.U32(vq + "highest_expected", q.HighestExpected));
                 entries.Add(CmapEntry.U32(vq + "total_votes", q.TotalVotes));
                 entries.Add(CmapEntry.U32(vq + "quorum", q.Quorum));
+                entries.Add(CmapEntry.U32(vq + "ev_barrier", q.ExpectedVotesBarrier));
                 entries.Add(CmapEntry.U8(vq + "two_node", q.Flags.HasFlag(QuorumFlags.TwoNode)));
                 entries.Add(CmapEntry.U8(vq + "wait_for_all_status", q.WaitingForAll));
             }

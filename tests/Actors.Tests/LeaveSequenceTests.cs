@@ -7,13 +7,66 @@ namespace Totem.Nodes.ActorTests;
 
 public sealed class LeaveSequenceTests : VirtualTimeTestKit
 {
+    private readonly Akka.TestKit.TestProbe _tokenHolder;
+
+    public LeaveSequenceTests()
+    {
+        _tokenHolder = CreateTestProbe();
+    }
+
+    /// <summary>The sequence with votequorum's answer given at once (allow_downscale off: nothing to announce).</summary>
+    private IActorRef Start(Akka.TestKit.TestProbe ring, Akka.TestKit.TestProbe adapter, Action stop)
+    {
+        var leave = Sys.ActorOf(LeaveSequence.Props(new RingHalves(_tokenHolder, ring), adapter, stop, TimeSpan.FromSeconds(5), Logger.None));
+        _tokenHolder.ExpectMsg<AnnounceLeavingCommand>();
+        _tokenHolder.Reply(new LeaveAnnounced(false));
+        return leave;
+    }
+
+    [Fact]
+    public void The_announcement_comes_back_before_the_ring_is_left()
+    {
+        var ring = CreateTestProbe();
+        var adapter = CreateTestProbe();
+        var leave = Sys.ActorOf(LeaveSequence.Props(new RingHalves(_tokenHolder, ring), adapter, () => { }, TimeSpan.FromSeconds(5), Logger.None));
+
+        _tokenHolder.ExpectMsg<AnnounceLeavingCommand>();
+        ring.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        _tokenHolder.Reply(new LeaveAnnounced(true));
+
+        ring.ExpectMsg<LeaveRingCommand>();
+        Assert.NotNull(leave);
+    }
+
+    [Fact]
+    public void An_announcement_that_never_comes_back_still_lets_the_ring_be_left_at_half_the_deadline()
+    {
+        var ring = CreateTestProbe();
+        var adapter = CreateTestProbe();
+        var stopped = 0;
+        var leave = Sys.ActorOf(LeaveSequence.Props(new RingHalves(_tokenHolder, ring), adapter, () => stopped++, TimeSpan.FromSeconds(5), Logger.None));
+        Watch(leave);
+        _tokenHolder.ExpectMsg<AnnounceLeavingCommand>();
+
+        Advance(TimeSpan.FromMilliseconds(2400));
+        ring.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        Advance(TimeSpan.FromMilliseconds(100));
+        ring.ExpectMsg<LeaveRingCommand>();
+        ring.Reply(new LeaveSent());
+        adapter.ExpectMsg<FlushTransport>();
+        adapter.Reply(new Flushed());
+
+        ExpectTerminated(leave);
+        Assert.Equal(1, stopped);
+    }
+
     [Fact]
     public void Leave_then_flush_then_stop_in_that_order()
     {
         var ring = CreateTestProbe();
         var adapter = CreateTestProbe();
         var stopped = 0;
-        var leave = Sys.ActorOf(LeaveSequence.Props(ring, adapter, () => stopped++, TimeSpan.FromSeconds(5), Logger.None));
+        var leave = Start(ring, adapter, () => stopped++);
         Watch(leave);
 
         ring.ExpectMsg<LeaveRingCommand>();
@@ -33,7 +86,7 @@ public sealed class LeaveSequenceTests : VirtualTimeTestKit
         var ring = CreateTestProbe();
         var adapter = CreateTestProbe();
         var stopped = 0;
-        var leave = Sys.ActorOf(LeaveSequence.Props(ring, adapter, () => stopped++, TimeSpan.FromSeconds(5), Logger.None));
+        var leave = Start(ring, adapter, () => stopped++);
         Watch(leave);
         ring.ExpectMsg<LeaveRingCommand>();
 
@@ -52,7 +105,7 @@ public sealed class LeaveSequenceTests : VirtualTimeTestKit
         var ring = CreateTestProbe();
         var adapter = CreateTestProbe();
         var stopped = 0;
-        var leave = Sys.ActorOf(LeaveSequence.Props(ring, adapter, () => stopped++, TimeSpan.FromSeconds(5), Logger.None));
+        var leave = Start(ring, adapter, () => stopped++);
         Watch(leave);
         ring.ExpectMsg<LeaveRingCommand>();
         ring.Reply(new LeaveSent());

@@ -95,4 +95,35 @@ public sealed class VoteQuorumServiceTests : VirtualTimeTestKit
         Assert.True(answer.Ok, answer.ToString());
         _ring.FishForMessage<Broadcast>(b => QuorumMessageCodec.Decode(b.Body) is Reconfigure);
     }
+
+    [Fact]
+    public void Without_allow_downscale_the_leave_is_answered_at_once_and_nothing_is_multicast()
+    {
+        Synchronize(new RingId(N(1), 8), [1, 2]);
+        _ring.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), m => m);
+
+        _quorum.Tell(new AnnounceLeavingCommand(), TestActor);
+
+        Assert.False(ExpectMsg<LeaveAnnounced>().Announced);
+        _ring.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void With_allow_downscale_the_leaving_node_info_goes_through_the_ring_and_its_delivery_is_the_answer()
+    {
+        var options = _options with { Quorum = _options.Quorum with { AllowDownscale = true } };
+        var ring = CreateTestProbe();
+        var quorum = ring.ChildActorOf(VoteQuorumService.Props(options, Board(options, Sys), _watchdog, Logger.None));
+
+        quorum.Tell(new AnnounceLeavingCommand(), TestActor);
+
+        var broadcast = ring.FishForMessage<Broadcast>(b => b.Service == ServiceId.VoteQuorum);
+        var info = Assert.IsType<NodeInfo>(QuorumMessageCodec.Decode(broadcast.Body));
+        Assert.True(info.Flags.HasFlag(NodeInfoFlags.Leaving));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        quorum.Tell(new QuorumMessageDelivered(N(1), broadcast.Body));
+
+        Assert.True(ExpectMsg<LeaveAnnounced>().Announced);
+    }
 }

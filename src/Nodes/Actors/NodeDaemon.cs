@@ -69,7 +69,7 @@ public sealed class NodeDaemon : UntypedActor
         switch (message)
         {
             case LeaveAndStop:
-                Context.ActorOf(LeaveSequence.Props(_ring.Membership, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
+                Context.ActorOf(LeaveSequence.Props(_ring, _adapter, _parts.LeaveDone, _parts.LeaveTimeout, _parts.Log), "leave");
                 Become(Leaving);
                 break;
             default:

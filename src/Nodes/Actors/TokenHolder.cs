@@ -127,8 +127,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             case MembershipBatch batch:
                 OnBatch(batch);
                 return;
-            case SetExpectedVotesCommand command:
-                _quorum.Forward(command);
+            case SetExpectedVotesCommand or AnnounceLeavingCommand:
+                _quorum.Forward(message);
                 return;
             case ReloadConfigCommand command:
                 _cfg.Forward(command);

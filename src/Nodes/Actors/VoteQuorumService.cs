@@ -25,6 +25,8 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
     private readonly IActorRef _watchdog;
     private readonly ILogger _log;
     private bool? _lastQuorate;
+    // Who waits for this node's leaving node-info to come back through the ring (the shutdown's LeaveSequence).
+    private IActorRef? _leaveAsker;
 
     public VoteQuorumService(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log)
     {
@@ -60,6 +62,9 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
                 break;
             case SetExpectedVotesCommand command:
                 OnSetExpectedVotes(command);
+                break;
+            case AnnounceLeavingCommand:
+                OnAnnounceLeaving();
                 break;
             default:
                 Unhandled(message);
@@ -112,6 +117,13 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
         Sender.Tell(SetExpectedVotesResult.Applied(command.Votes, QuorumMath.MajorityOf(command.Votes)));
     }
 
+    private void OnAnnounceLeaving()
+    {
+        var outputs = Step(new AnnounceLeaving());
+        if (outputs.OfType<CommandResult>().Single().Accepted) _leaveAsker = Sender;
+        else Sender.Tell(new LeaveAnnounced(false));
+    }
+
     private IReadOnlyList<QuorumOutput> Step(QuorumInput input)
     {
         var outputs = _calculator.Handle(input, NowMs);
@@ -139,6 +151,10 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
                     break;
                 case Totem.Protocol.Quorum.QuorumChanged changed:
                     OnQuorumChanged(changed);
+                    break;
+                case LeavingAnnounced:
+                    _leaveAsker?.Tell(new LeaveAnnounced(true));
+                    _leaveAsker = null;
                     break;
                 case QuorumLog log:
                     _log.Write(LevelOf(log.Level), log.Template, log.Args);

@@ -37,6 +37,16 @@ public sealed record ServiceSyncActivate(RingId Ring);
 /// <summary>sync_abort: a membership change overtook the round.</summary>
 public sealed record ServiceSyncAbort;
 
+/// <summary>
+/// The node is shutting down: votequorum announces the leave when allow_downscale is set (votequorum_exec_exit_fn),
+/// answered with <see cref="LeaveAnnounced"/> once that node-info came back through the ring, or at once when there is
+/// nothing to announce.
+/// </summary>
+public sealed record AnnounceLeavingCommand;
+
+/// <summary>The answer to <see cref="AnnounceLeavingCommand"/>: <paramref name="Announced"/> is false when allow_downscale is off.</summary>
+public sealed record LeaveAnnounced(bool Announced);
+
 /// <summary>The node is shutting down: send the leave, then confirm to the asker.</summary>
 public sealed record LeaveRingCommand;
 

@@ -33,7 +33,7 @@ public static class ClusterConfigParser
 
     private static readonly string[] UnusedQuorumKeys =
     [
-        "votes", "allow_downscale", "expected_votes_tracking", "leaving_timeout", "device",
+        "votes", "expected_votes_tracking", "leaving_timeout", "device",
     ];
 
     public const uint MaxLinks = 8;
@@ -212,7 +212,13 @@ public static class ClusterConfigParser
         var lmsWindow = r.UInt32("last_man_standing_window", " (milliseconds)") ?? d.LastManStandingWindowMs;
         var atb = r.Bool("auto_tie_breaker") ?? false;
         var atbNode = r.String("auto_tie_breaker_node");
-        r.Unused("qdevice, downscale and expected-votes tracking are not implemented", UnusedQuorumKeys);
+        var allowDownscale = r.Bool("allow_downscale") ?? d.AllowDownscale;
+        // votequorum_readconfig refuses to start with both; a device counts once it names a model (votequorum_qdevice_is_configured).
+        if (allowDownscale && r.PeekSections("device").SelectMany(s => s.Entries).OfType<ConfigValue>()
+                .LastOrDefault(v => v.Name == "model") is { Value.Length: > 0 } model)
+            r.Error("allow_downscale",
+                $"configuration error: quorum.device is not compatible with allow_downscale (quorum.device.model is set at line {model.Position.Line})");
+        r.Unused("qdevice and expected-votes tracking are not implemented", UnusedQuorumKeys);
         r.WarnUnknown();
 
         var mode = AutoTieBreakerMode.Off;
@@ -245,7 +251,7 @@ public static class ClusterConfigParser
                     $"auto_tie_breaker_node is not valid (\"{atbNode}\"). It must be 'lowest', 'highest' or a space-separated list of node IDs. auto_tie_breaker is disabled");
             }
         }
-        return new QuorumSettings(provider, expected, twoNode, waitForAll, lms, lmsWindow, mode, atbNodes);
+        return new QuorumSettings(provider, expected, twoNode, waitForAll, lms, lmsWindow, mode, atbNodes, allowDownscale);
     }
 
     private static LoggingSettings ReadLogging(SectionReader r)

@@ -98,6 +98,7 @@ public static class RuntimeConfigKeys
             Str(p + "ring0_addr", node.RingAddress);
         }
         var q = config.Quorum;
+        if (Set("quorum.allow_downscale")) entries.Add(CmapEntry.U8("quorum.allow_downscale", q.AllowDownscale));
         Str("quorum.provider", q.Provider, Set("quorum.provider"));
         U32("quorum.expected_votes", q.ExpectedVotes);
         if (Set("quorum.two_node")) entries.Add(CmapEntry.U8("quorum.two_node", q.TwoNode));

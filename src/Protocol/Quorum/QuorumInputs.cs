@@ -37,3 +37,9 @@ public sealed record SetVotes(NodeId NodeId, uint Votes) : QuorumInput;
 
 /// <summary>Operator command (cmap quorum.cancel_wait_for_all=1): stop waiting for all nodes on every member.</summary>
 public sealed record CancelWaitForAll : QuorumInput;
+
+/// <summary>
+/// The node is stopping cleanly (votequorum_exec_exit_fn): with allow_downscale it tells the others it is leaving, so
+/// they lower expected votes when it goes; answered with a <see cref="CommandResult"/> (refused: nothing to announce).
+/// </summary>
+public sealed record AnnounceLeaving : QuorumInput;

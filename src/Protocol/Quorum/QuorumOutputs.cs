@@ -32,6 +32,12 @@ public sealed record QuorumChanged(
     uint ExpectedVotes,
     uint Quorum) : QuorumOutput;
 
+/// <summary>
+/// This node's leaving node-info came back through the ring: in agreed order, so every member that stays in the ring
+/// has it too, and the node can now leave the ring.
+/// </summary>
+public sealed record LeavingAnnounced : QuorumOutput;
+
 /// <summary>The answer to an operator command; a refused command changes nothing and says why.</summary>
 public sealed record CommandResult(QuorumInput Command, bool Accepted, string Reason) : QuorumOutput;
 

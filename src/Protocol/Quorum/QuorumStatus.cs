@@ -21,7 +21,11 @@ public enum QuorumNodeState { Member = 1, Dead = 2, Leaving = 3 }
 /// <summary>One node votequorum knows of (it has sent node-info at least once since this node started).</summary>
 public sealed record QuorumNodeStatus(NodeId NodeId, string? Name, QuorumNodeState State, uint Votes, uint ExpectedVotes, NodeInfoFlags Flags);
 
-/// <summary>What corosync-quorumtool -s and pvecm status show, as this node sees it.</summary>
+/// <summary>
+/// What corosync-quorumtool -s and pvecm status show, as this node sees it. <paramref name="ExpectedVotesBarrier"/> is
+/// votequorum's ev_barrier (runtime.votequorum.ev_barrier): the configured (or operator-set) expected votes, the floor
+/// allow_downscale lowers expected votes to.
+/// </summary>
 public sealed record QuorumStatus(
     NodeId NodeId,
     RingId? RingId,
@@ -35,7 +39,8 @@ public sealed record QuorumStatus(
     bool WaitingForAll,
     long? LastManStandingDeadlineMs,
     ValueList<NodeId> Members,
-    ValueList<QuorumNodeStatus> Nodes)
+    ValueList<QuorumNodeStatus> Nodes,
+    uint ExpectedVotesBarrier)
 {
     /// <summary>The "Flags:" line of corosync-quorumtool -s, in its words and order.</summary>
     public string FlagsText => string.Join(" ", new (QuorumFlags Flag, string Word)[]

@@ -7,7 +7,8 @@ namespace Totem.Protocol.Quorum;
 /// votequorum (corosync's exec/votequorum.c) as a pure state machine: membership changes, node-info and
 /// reconfigure messages delivered by the ring, the last-man-standing timer and operator commands come in
 /// through <see cref="Handle"/> with the current time; messages to multicast, timer requests, quorum views
-/// and log lines come out. Quorum devices, allow_downscale and expected_votes_tracking are not implemented.
+/// and log lines come out. Quorum devices and expected_votes_tracking (which corosync turns on with allow_downscale:
+/// its barrier kept on disk across restarts) are not implemented.
 /// </summary>
 public sealed class VoteQuorum
 {
@@ -32,6 +33,12 @@ public sealed class VoteQuorum
     private bool _lastManStanding;
     private readonly uint _lastManStandingWindowMs;
     private readonly AutoTieBreakerMode _autoTieBreaker;
+    private readonly bool _allowDownscale;
+    // votequorum's ev_barrier: the expected votes of the configuration, or of the operator's last `expected`. A clean
+    // leave under allow_downscale lowers expected votes to the members left, never below it.
+    private uint _expectedVotesBarrier;
+    // This node announced its leave (votequorum_exec_exit_fn) and waits for its node-info to come back through the ring.
+    private bool _leaveAnnounced;
     private readonly ValueList<NodeId> _autoTieBreakerNodes;
     // The nodes of the whole cluster that auto_tie_breaker chooses its node from: the configured nodelist (and any
     // node that joins from outside it), or, once last_man_standing has shrunk expected votes, the members it counted.
@@ -93,6 +100,8 @@ public sealed class VoteQuorum
 
         _us.Votes = ourEntry?.QuorumVotes ?? 1;
         _us.ExpectedVotes = configuredExpected != 0 ? configuredExpected : nodelistExpected;
+        _expectedVotesBarrier = _us.ExpectedVotes;
+        _allowDownscale = settings.AllowDownscale;
 
         _twoNode = settings.TwoNode;
         // wait_for_all follows two_node unless set explicitly, decided before two_node may be switched off below.
@@ -154,6 +163,7 @@ public sealed class VoteQuorum
             case LastManStandingTimerExpired: OnLastManStandingTimer(nowMs); break;
             case SetExpectedVotes s: OnSetExpectedVotes(s); break;
             case SetVotes v: OnSetVotes(v); break;
+            case AnnounceLeaving a: OnAnnounceLeaving(a); break;
             case CancelWaitForAll c:
                 _outputs.Add(new MulticastReconfigure(new Reconfigure(_local, ReconfigureParam.CancelWaitForAll, 0)));
                 _outputs.Add(new CommandResult(c, true, "wait_for_all cancel sent to the cluster"));
@@ -174,12 +184,14 @@ public sealed class VoteQuorum
             if (_waitForAll) flags |= QuorumFlags.WaitForAll;
             if (_lastManStanding) flags |= QuorumFlags.LastManStanding;
             if (_autoTieBreaker != AutoTieBreakerMode.Off) flags |= QuorumFlags.AutoTieBreaker;
+            if (_allowDownscale) flags |= QuorumFlags.AllowDownscale;
             return new QuorumStatus(
                 _local, _ringId, _verdict, _us.Votes, _us.ExpectedVotes,
                 members.Count == 0 ? 0 : members.Max(n => n.ExpectedVotes),
                 (uint)members.Sum(n => (long)n.Votes), _quorum, flags, _waitForAll && _waitForAllStatus,
                 _lastManStandingDeadlineMs, _quorumMembers.ToValueList(),
-                _nodes.Values.Select(n => new QuorumNodeStatus(n.Id, _names.GetValueOrDefault(n.Id), n.State, n.Votes, n.ExpectedVotes, n.Flags)).ToValueList());
+                _nodes.Values.Select(n => new QuorumNodeStatus(n.Id, _names.GetValueOrDefault(n.Id), n.State, n.Votes, n.ExpectedVotes, n.Flags)).ToValueList(),
+                _expectedVotesBarrier);
         }
     }
 
@@ -249,6 +261,7 @@ public sealed class VoteQuorum
 
         var allowDowngrade = false;
         var byNode = false;
+        var expectedBefore = _us.ExpectedVotes;
         node.Flags = info.Flags;
         node.Votes = info.Votes;
         node.State = QuorumNodeState.Member;
@@ -282,6 +295,14 @@ public sealed class VoteQuorum
             oldVotes != node.Votes || oldExpected != node.ExpectedVotes || oldFlags != node.Flags || oldState != node.State)
             RecalculateQuorum(allowDowngrade, byNode);
 
+        if (node.State == QuorumNodeState.Leaving && oldState != QuorumNodeState.Leaving)
+            LogLeaving(node.Id, info.Flags, expectedBefore);
+        if (node.Id == _local && _leaveAnnounced && node.State == QuorumNodeState.Leaving)
+        {
+            _leaveAnnounced = false;
+            _outputs.Add(new LeavingAnnounced());
+        }
+
         // Joining a quorate partition that has stopped waiting releases our own wait.
         if (_waitForAll && !info.Flags.HasFlag(NodeInfoFlags.WaitForAllStatus) && info.Flags.HasFlag(NodeInfoFlags.Quorate))
             SetWaitForAllStatus(false);
@@ -304,6 +325,8 @@ public sealed class VoteQuorum
             case ReconfigureParam.ExpectedVotes:
                 Log(QuorumLogLevel.Notice, "Expected votes set to {ExpectedVotes} by node {NodeId}", reconfigure.Value, reconfigure.NodeId);
                 SetMembersExpectedVotes(reconfigure.Value);
+                // update_ev_barrier: the operator's value is the new floor of allow_downscale.
+                _expectedVotesBarrier = reconfigure.Value;
                 RecalculateQuorum(allowDecrease: true, byCurrentNodes: false);
                 break;
             case ReconfigureParam.NodeVotes:
@@ -369,6 +392,39 @@ public sealed class VoteQuorum
         _outputs.Add(new CommandResult(command, true, $"expected votes {expected} sent to the cluster"));
     }
 
+    // votequorum_exec_exit_fn: only allow_downscale announces a leave; the node-info travels the ring like any other.
+    private void OnAnnounceLeaving(AnnounceLeaving command)
+    {
+        if (!_allowDownscale)
+        {
+            _outputs.Add(new CommandResult(command, false, "allow_downscale is not set: a leave is not announced"));
+            return;
+        }
+        _us.Flags |= NodeInfoFlags.Leaving;
+        _leaveAnnounced = true;
+        Log(QuorumLogLevel.Notice, "Leaving the cluster: telling the other nodes (allow_downscale)");
+        _outputs.Add(new MulticastNodeInfo(OurNodeInfo()));
+        _outputs.Add(new CommandResult(command, true, "leaving node-info sent to the cluster"));
+    }
+
+    // decode_flags' line (corosync logs it at debug for every node-info), then what the leave did to expected votes,
+    // which corosync does not log: an admin who scales down greps for it.
+    private void LogLeaving(NodeId node, NodeInfoFlags flags, uint expectedBefore)
+    {
+        static string YesNo(bool b) => b ? "Yes" : "No";
+        Log(QuorumLogLevel.Debug,
+            "flags: quorate: {Quorate} Leaving: {Leaving} WFA Status: {WfaStatus} First: {First} Qdevice: No QdeviceAlive: No QdeviceCastVote: No QdeviceMasterWins: No",
+            YesNo(flags.HasFlag(NodeInfoFlags.Quorate)), YesNo(flags.HasFlag(NodeInfoFlags.Leaving)),
+            YesNo(flags.HasFlag(NodeInfoFlags.WaitForAllStatus)), YesNo(flags.HasFlag(NodeInfoFlags.First)));
+        if (node == _local) return;
+        if (_us.ExpectedVotes < expectedBefore)
+            Log(QuorumLogLevel.Notice, "Node {NodeId} is leaving the cluster: expected votes lowered from {OldExpected} to {ExpectedVotes}, quorum {Quorum} (allow_downscale)",
+                node, expectedBefore, _us.ExpectedVotes, _quorum);
+        else
+            Log(QuorumLogLevel.Notice, "Node {NodeId} is leaving the cluster: expected votes stay {ExpectedVotes}, quorum {Quorum} (not below quorum.expected_votes {Barrier})",
+                node, _us.ExpectedVotes, _quorum, _expectedVotesBarrier);
+    }
+
     // message_handler_req_lib_votequorum_setvotes
     private void OnSetVotes(SetVotes command)
     {
@@ -401,8 +457,13 @@ public sealed class VoteQuorum
         // A member from outside the nodelist (or back after last_man_standing shrank the cluster) is a cluster node.
         _tieBreakerCluster.UnionWith(Members().Select(n => n.Id));
 
-        (_quorum, totalVotes) = CalculateQuorum(allowDecrease, currentNodes);
-        SetMembersExpectedVotes(currentNodes);
+        // calculate_quorum under allow_downscale: a decrease to the members present stops at the barrier. Corosync
+        // floors only the quorum and still sets the members' expected votes to the bare count (expected 4 with quorum
+        // 3 of a barrier of 5); here both stop at the barrier, as votequorum(5) describes the feature, so a later
+        // recalculation from those expected votes cannot take quorum under the barrier's majority.
+        var maxExpected = _allowDownscale && allowDecrease && currentNodes > 0 ? Math.Max(_expectedVotesBarrier, currentNodes) : currentNodes;
+        (_quorum, totalVotes) = CalculateQuorum(allowDecrease, maxExpected);
+        SetMembersExpectedVotes(maxExpected);
         AreWeQuorate(totalVotes);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Totem.Nodes.Control;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
 using Totem.Protocol.Security;
@@ -16,7 +17,8 @@ internal sealed class UdpRing : IAsyncDisposable
     private readonly NodeOptions[] _options;
 
     /// <param name="crypto">Each node's seal by its index (1..count); null: crypto none.</param>
-    public UdpRing(int count, TotemSettings? totem = null, Func<int, DatagramCrypto?>? crypto = null, bool blockUnlistedIps = true)
+    public UdpRing(int count, TotemSettings? totem = null, Func<int, DatagramCrypto?>? crypto = null, bool blockUnlistedIps = true,
+        QuorumSettings? quorum = null)
     {
         _port = LoopbackPorts.Udp(count);
         var timeouts = TotemTimeouts.Derive(totem ?? new TotemSettings(), count);
@@ -30,7 +32,7 @@ internal sealed class UdpRing : IAsyncDisposable
         {
             _peers[i] = new PeerTable();
             _peers[i].Replace(nodelist.Select(n => KeyValuePair.Create(n.NodeId!.Value, new IPEndPoint(IPAddress.Parse(n.RingAddress!), _port))));
-            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None })
+            _options[i] = new NodeOptions(new NodeId((uint)(i + 1)), "udp-test", timeouts, quorum ?? QuorumSettings.Default, nodelist, FencingSettings.Default with { Mode = FencingMode.None })
             {
                 Crypto = crypto?.Invoke(i + 1),
                 BlockUnlistedIps = blockUnlistedIps,
@@ -63,6 +65,16 @@ internal sealed class UdpRing : IAsyncDisposable
     {
         Node(index).Crash();
         _nodes[index - 1] = null;
+    }
+
+    /// <summary>SIGTERM: the node's orderly shutdown (votequorum's announcement, the leave, the flush), to its end.</summary>
+    public async Task<NodeExit> LeaveAndStop(int index)
+    {
+        var node = Node(index);
+        var exit = await node.LeaveAndStopAsync(CancellationToken.None);
+        await node.DisposeAsync();
+        _nodes[index - 1] = null;
+        return exit;
     }
 
     /// <summary>True when the given nodes are all operational in one ring whose members are exactly them.</summary>

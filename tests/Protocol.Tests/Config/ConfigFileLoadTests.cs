@@ -92,7 +92,8 @@ public class ConfigFileLoadTests
         Assert.Equal(new DiscoverySettings("node", 5405, 2000, NodeIdSource.ReverseDnsReplica), config.Discovery);
         Assert.Equal(new FencingSettings(FencingMode.Exit, 10000), config.Fencing);
         Assert.Equal(new ControlSettings("0.0.0.0", 7405), config.Control);
-        Assert.Equal(QuorumSettings.Default, config.Quorum);
+        // The lab scales down without the trap of issue 19: clean leaves lower expected votes.
+        Assert.Equal(QuorumSettings.Default with { AllowDownscale = true }, config.Quorum);
         Assert.Equal(TotemTimeouts.Derive(TotemSettings.Default, 5), config.Timeouts(5));
         Assert.Equal("knet", config.Totem.Transport);
         Assert.Equal(new CryptoSettings(CryptoCipher.Aes256, CryptoHash.Sha256), TotemCrypto.Decide(config.Totem, out _));
@@ -131,7 +132,7 @@ public class ConfigFileLoadTests
             ("TOTEM_CONSENSUS", "2000"), ("TOTEM_JOIN", "60"), ("TOTEM_DNS_NAME", "totem-node"), ("TOTEM_PORT", "6000"),
             ("TOTEM_EXPECTED_VOTES", "5"), ("TOTEM_WAIT_FOR_ALL", "1"), ("TOTEM_LAST_MAN_STANDING", "yes"),
             ("TOTEM_FENCING_MODE", "none"), ("TOTEM_FENCING_TIMEOUT", "3000"), ("TOTEM_CONTROL_BIND", "127.0.0.1:9000"),
-            ("TOTEM_NODEID_SOURCE", "address"), ("TOTEM_DEBUG", "on"));
+            ("TOTEM_NODEID_SOURCE", "address"), ("TOTEM_DEBUG", "on"), ("TOTEM_ALLOW_DOWNSCALE", "0"));
         var result = ClusterConfigParser.Parse(File.ReadAllText(path), path, env);
         Assert.True(result.IsValid, Errors(result));
         Assert.Empty(result.Warnings);
@@ -141,7 +142,8 @@ public class ConfigFileLoadTests
         Assert.Equal((1000u, 2000u, 60u, 238u), (t.Token, t.Consensus, t.Join, t.TokenRetransmit));
         Assert.Equal(new DiscoverySettings("totem-node", 6000, 2000, NodeIdSource.Address), config.Discovery);
         Assert.Equal((ushort)6000, config.Totem.Interfaces[0].McastPort);
-        Assert.Equal((5u, true, true), (config.Quorum.ExpectedVotes, config.Quorum.WaitForAll, config.Quorum.LastManStanding));
+        Assert.Equal((5u, true, true, false),
+            (config.Quorum.ExpectedVotes, config.Quorum.WaitForAll, config.Quorum.LastManStanding, config.Quorum.AllowDownscale));
         Assert.Equal(new FencingSettings(FencingMode.None, 3000), config.Fencing);
         Assert.Equal(new ControlSettings("127.0.0.1", 9000), config.Control);
         Assert.Equal(LogDebug.On, config.Logging.Debug);

@@ -53,6 +53,9 @@ internal sealed class SectionReader
         return _sections.Where(s => s.Name == name).ToList();
     }
 
+    /// <summary>The subsections named <paramref name="name"/>, left unconsumed: a later Unused or WarnUnknown still reports them.</summary>
+    public IReadOnlyList<ConfigSection> PeekSections(string name) => _sections.Where(s => s.Name == name).ToList();
+
     private ConfigValue? Take(string key)
     {
         _consumed.Add(key);
