@@ -17,6 +17,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         var root = new RootCommand("totembench: seeded whole-cluster simulations of the Totem ring (soak, replay, timing, seal) and the decode-path fuzzer (fuzz)");
         root.Add(SoakCommand());
         root.Add(ReplayCommand());
+        root.Add(TraceDigests.Command(output, error));
         root.Add(TimingBenchmark.Command(output));
         root.Add(SealBenchmark.Command(output));
         root.Add(FuzzCommand.Command(output));
@@ -106,7 +107,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         return cmd;
     }
 
-    private static IReadOnlyList<ScenarioKind> Kinds(string name) =>
+    internal static IReadOnlyList<ScenarioKind> Kinds(string name) =>
         name == "all" ? RandomScenarios.Soaked : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
 
     private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, bool interleave, CancellationToken ct)

@@ -110,4 +110,36 @@ public sealed class DeterminismTests
         Assert.True(sim.OneRingOfLiveNodes());
         Assert.Empty(sim.CheckInvariants(livenessExpected: true));
     }
+
+    [Fact]
+    public void A_system_given_its_own_settings_keeps_them_over_the_simulation_defaults_merged_once_per_process()
+    {
+        var simulation = new Simulation(1);
+        var plain = simulation.CreateSystem("node1-1");
+        var tuned = simulation.CreateSystem("node2-1", Akka.Configuration.ConfigurationFactory.ParseString("akka.actor.default-dispatcher.throughput = 3"));
+
+        Assert.Equal(3, tuned.Settings.Config.GetInt("akka.actor.default-dispatcher.throughput"));
+        Assert.Equal(10, plain.Settings.Config.GetInt("akka.actor.default-dispatcher.throughput"));
+        // Both systems are still on this simulation: its dispatcher and its virtual clock.
+        Assert.IsType<SimulatedDispatcher>(tuned.Dispatchers.DefaultGlobalDispatcher);
+        Assert.IsType<VirtualTimeScheduler>(tuned.Scheduler);
+        Assert.IsType<VirtualTimeScheduler>(plain.Scheduler);
+        Assert.Equal(Simulation.Epoch, tuned.Scheduler.Now);
+    }
+
+    [Fact]
+    public void A_system_with_a_logger_actor_is_created_on_a_helper_thread_while_the_simulation_pumps_its_start()
+    {
+        var simulation = new Simulation(1);
+        // A logger actor makes ActorSystem.Create wait for it, and the actor runs on the simulation: unless the loop pumps
+        // the creation's work as it arrives, Akka gives up after its logger start-up timeout and the creation throws.
+        var system = simulation.CreateSystem("node1-1", Akka.Configuration.ConfigurationFactory.ParseString("akka.loggers = [\"Akka.Event.DefaultLogger, Akka\"]"));
+
+        var log = new List<(string, TimeSpan)>();
+        system.ActorOf(Props.Create(() => new Ticker(log, simulation)), "ticker");
+        simulation.RunFor(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(3, log.Count);
+        Assert.Equal(0, simulation.ForeignWork);
+    }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Akka.Actor;
@@ -26,15 +25,26 @@ public sealed class Simulation
     internal const string IdKey = "totem.simulation.id";
 
     private static readonly ConcurrentDictionary<string, Simulation> Registry = new();
+
+    /// <summary>
+    /// simulation.conf over the node's reference.conf, merged once per process: Config objects are immutable, and a
+    /// soak creates a system for every node and every restart of every seed.
+    /// </summary>
+    private static readonly Config SimulatedNodeConfig = NodeConfig.Simulation.WithFallback(NodeConfig.Reference);
     private static long _nextId;
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
+
+    /// <summary>Released for every mailbox run queued while a system is created on a helper thread: the loop then pumps it.</summary>
+    private readonly SemaphoreSlim _creationWork = new(0);
     private readonly Queue<IRunnable> _ready = new();
     private readonly TimerHeap _heap = new();
     private readonly IncrementalHash _traceHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _traceBuffer = new byte[8192];
     private readonly Dictionary<Type, byte[]> _typeNames = new();
-    private readonly ConditionalWeakTable<object, byte[]> _cellNames = new();
+    // By reference: a cell's name is computed once. The cells of crashed systems stay here until the run ends, which is
+    // cheaper than a weak table's lookup on every dispatch.
+    private readonly Dictionary<ActorCell, byte[]> _cellNames = new(ReferenceEqualityComparer.Instance);
     private readonly int _loopThread;
     private int _traceLength;
     private long _sequence;
@@ -112,9 +122,7 @@ public sealed class Simulation
         var id = $"sim-{Interlocked.Increment(ref _nextId)}";
         Registry[id] = this;
         var full = ConfigurationFactory.ParseString($"{IdKey} = \"{id}\"")
-            .WithFallback(config ?? Config.Empty)
-            .WithFallback(NodeConfig.Simulation)
-            .WithFallback(NodeConfig.Reference);
+            .WithFallback(config is null ? SimulatedNodeConfig : config.WithFallback(SimulatedNodeConfig));
         // The creation's own work (the new system's guardians, and its loggers if any) runs apart from the rest and is
         // finished before the work that was ready goes on; it is neither traced nor counted.
         IRunnable[] waiting;
@@ -187,27 +195,20 @@ public sealed class Simulation
             }
             finally
             {
-                lock (_gate)
-                {
-                    done = true;
-                    Monitor.PulseAll(_gate);
-                }
+                Volatile.Write(ref done, true);
+                _creationWork.Release();
             }
         }) { IsBackground = true, Name = $"create {name}" };
         helper.Start();
         while (true)
         {
-            IRunnable? run;
-            lock (_gate)
+            if (TryTakeReady(out var run))
             {
-                if (!_ready.TryDequeue(out run))
-                {
-                    if (done) break;
-                    Monitor.Wait(_gate, 5);
-                    continue;
-                }
+                RunUncounted(run);
+                continue;
             }
-            RunUncounted(run);
+            if (Volatile.Read(ref done)) break;
+            _creationWork.Wait(5);
         }
         while (TryTakeReady(out var rest)) RunUncounted(rest);
         error = failure;
@@ -387,11 +388,8 @@ public sealed class Simulation
     internal void EnqueueReady(IRunnable run)
     {
         CheckThread(run);
-        lock (_gate)
-        {
-            _ready.Enqueue(run);
-            if (_creating > 0) Monitor.PulseAll(_gate);
-        }
+        lock (_gate) _ready.Enqueue(run);
+        if (Volatile.Read(ref _creating) > 0) _creationWork.Release();
     }
 
     internal void AddTimer(TimeSpan delay, TimerEntry entry)
@@ -431,7 +429,7 @@ public sealed class Simulation
             name = path.Elements.Count > 0 && path.Elements[0] == "user"
                 ? Encoding.UTF8.GetBytes(cell.System.Name + path.ToStringWithoutAddress())
                 : [];
-            _cellNames.AddOrUpdate(cell, name);
+            _cellNames[cell] = name;
         }
         if (name.Length == 0) return;
         var type = message.GetType();
