@@ -32,7 +32,7 @@ public static class TotemCodec
     /// <summary>corosync's RETRANSMIT_ENTRIES_MAX: the token carries at most this many retransmit requests.</summary>
     public const int MaxRetransmitEntries = 30;
 
-    /// <summary>The largest application payload: what still fits when recovery encapsulates the message in a multicast of the new ring.</summary>
+    /// <summary>The most data one multicast's frame may carry: what still fits when recovery encapsulates it in a multicast of the new ring (the netmtu keeps real frames far smaller).</summary>
     public const int MaxPayloadSize =
         MaxDatagramSize - HeaderSize - McastMessageCodec.BodyOverhead - McastMessageCodec.EncapsulationOverhead;
 
