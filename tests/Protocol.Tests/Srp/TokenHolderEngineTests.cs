@@ -19,7 +19,7 @@ public class TokenHolderEngineTests
         new(Peer, ring ?? NewRing, seq, tokenSeq, aru, aruAddr, 0, 0, false, ValueList<uint>.Empty);
 
     private static McastMessage Mcast(uint seq, string text) =>
-        new(Peer, NewRing, seq, Peer, DeliveryGuarantee.Agreed, text.Select(c => (byte)c).ToValueList(), null);
+        new(Peer, NewRing, seq, Peer, DeliveryGuarantee.Agreed, PgFrame.Single(text.Select(c => (byte)c).ToValueList()), null);
 
     private static T Report<T>(IEnumerable<SrpOutput> outputs) where T : TokenReport =>
         Assert.Single(outputs.OfType<TellMembership>().Select(t => t.Report).OfType<T>());
@@ -162,7 +162,7 @@ public class TokenHolderEngineTests
     {
         var engine = Installed(out _);
         var foreign = new McastMessage(new NodeId(7), new RingId(new NodeId(7), 40), 1, new NodeId(7),
-            DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+            DeliveryGuarantee.Agreed, PgFrame.Empty, null);
         var report = Report<ForeignRingReport>(engine.Handle(new MessageReceived(foreign), 100));
         Assert.Equal(new NodeId(7), report.Source);
         Assert.DoesNotContain(engine.Handle(new MessageReceived(foreign), 100), o => o is Delivered);
@@ -202,7 +202,7 @@ public class TokenHolderEngineTests
         engine.Handle(new SuspendRing(), 0);
         var written = engine.Position;
         // An old-ring multicast moves the log after the report Membership wrote into the commit token.
-        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Empty, null)), 5);
         Assert.Equal(1u, engine.MyAru);
 
         engine.Handle(new EnterCommit(Ring, CommitFor(Ring), written), 10);
@@ -234,7 +234,7 @@ public class TokenHolderEngineTests
     {
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
-        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Empty, null)), 5);
         engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
         engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
         Assert.Equal(0u, engine.MyAru);

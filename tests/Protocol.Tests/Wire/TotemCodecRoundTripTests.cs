@@ -79,8 +79,8 @@ public class TotemCodecRoundTripTests
     [Fact]
     public void Multicast_layout_carries_the_encapsulated_message_after_a_flag_and_its_sender()
     {
-        var inner = new McastMessage(Node(7), Ring(1, 2), 3, Node(7), DeliveryGuarantee.Safe, ValueList.Of<byte>(0xAB), null);
-        var outer = new McastMessage(Node(5), Ring(1, 6), 9, Node(5), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner);
+        var inner = new McastMessage(Node(7), Ring(1, 2), 3, Node(7), DeliveryGuarantee.Safe, PgFrame.Single(ValueList.Of<byte>(0xAB)), null);
+        var outer = new McastMessage(Node(5), Ring(1, 6), 9, Node(5), DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
 
         var bytes = TotemCodec.Encode(outer);
 
@@ -108,8 +108,8 @@ public class TotemCodecRoundTripTests
     [Fact]
     public void An_encapsulated_message_with_the_largest_payload_fills_the_largest_datagram()
     {
-        var inner = new McastMessage(Node(1), Ring(1, 1), 1, Node(1), DeliveryGuarantee.Agreed, Payload(TotemCodec.MaxPayloadSize, 3), null);
-        var outer = new McastMessage(Node(1), Ring(1, 2), 1, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner);
+        var inner = new McastMessage(Node(1), Ring(1, 1), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Single(Payload(TotemCodec.MaxPayloadSize, 3)), null);
+        var outer = new McastMessage(Node(1), Ring(1, 2), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
 
         Assert.Equal(TotemCodec.MaxDatagramSize, TotemCodec.GetEncodedSize(outer));
     }
