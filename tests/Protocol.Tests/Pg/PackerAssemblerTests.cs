@@ -70,7 +70,7 @@ public class PackerAssemblerTests
         Assert.Equal(Budget, Used(frames[0]));
         Assert.NotEqual(0, frames[0].Fragmented);
         Assert.Equal(frames[0].Fragmented, frames[1].Continuation);
-        Assert.Equal(1, frames[1].Data.Count);
+        Assert.Single(frames[1].Data);
         Assert.Equal(0, frames[1].Fragmented);
 
         var assembler = new Assembler();
@@ -110,7 +110,7 @@ public class PackerAssemblerTests
         var largest = frames.MaxBy(Used)!;
         var inner = new McastMessage(Sender, new RingId(Sender, 4), 1, Sender, DeliveryGuarantee.Agreed, largest, null);
         var outer = new McastMessage(Sender, new RingId(Sender, 8), 1, Sender, DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
-        Assert.True(TotemCodec.GetEncodedSize(outer) + Security.DatagramSeal.MaxOverheadBytes + PgLimits.IpUdpHeaderBytes <= 1500);
+        Assert.True(TotemCodec.GetEncodedSize(outer) + Totem.Protocol.Security.DatagramSeal.MaxOverheadBytes + PgLimits.IpUdpHeaderBytes <= 1500);
         Assert.InRange(frames.Count, PgLimits.MaxMessageBytes / budget + 1, PgLimits.MaxMessageBytes / (budget - 4) + 2);
 
         var delivered = Unpack(new Assembler(), frames);
