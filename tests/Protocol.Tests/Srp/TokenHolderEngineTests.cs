@@ -113,24 +113,24 @@ public class TokenHolderEngineTests
     public void Multicasts_are_delivered_in_seq_order_and_a_gap_holds_delivery_back()
     {
         var engine = Installed(out _);
-        var delivered = new List<uint>();
+        var delivered = new List<(uint Seq, int Piece)>();
         void Feed(SrpInput input, long now) =>
-            delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => d.Seq));
+            delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => (d.Seq, d.Piece)));
         Feed(new TransAck(NewRing), 95);
 
-        // Our own messages go out on the next token visit and are delivered at once (agreed order).
+        // Our own messages go out packed in one multicast on the next token visit and are delivered at once (agreed order).
         Feed(new SubmitMessage(new byte[] { 1 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
         Feed(new SubmitMessage(new byte[] { 2 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
         Feed(new MessageReceived(Token(5, 0)), 110);
-        Assert.Equal([1u, 2u], delivered);
+        Assert.Equal([(1u, 0), (1u, 1)], delivered);
 
-        // The peer's 4 arrives before its 3: nothing until the gap is filled, then both in order.
-        Feed(new MessageReceived(Mcast(4, "four")), 120);
-        Assert.Equal([1u, 2u], delivered);
-        Feed(new MessageReceived(Mcast(3, "three")), 130);
-        Assert.Equal([1u, 2u, 3u, 4u], delivered);
-        Assert.Equal(4u, engine.MyAru);
-        Assert.Equal(4u, engine.HighDelivered);
+        // The peer's 3 arrives before its 2: nothing until the gap is filled, then both in order.
+        Feed(new MessageReceived(Mcast(3, "three")), 120);
+        Assert.Equal([(1u, 0), (1u, 1)], delivered);
+        Feed(new MessageReceived(Mcast(2, "two")), 130);
+        Assert.Equal([(1u, 0), (1u, 1), (2u, 0), (3u, 0)], delivered);
+        Assert.Equal(3u, engine.MyAru);
+        Assert.Equal(3u, engine.HighDelivered);
     }
 
     [Fact]

@@ -117,7 +117,8 @@ public class TotemCodecRejectionTests
     [Fact]
     public void A_count_within_the_limit_but_beyond_the_datagram_is_rejected_before_allocating()
     {
-        var payloadCountOffset = TotemCodec.HeaderSize + 12 + 4 + 4 + 1;
+        // Past ring, seq, source and guarantee, the frame's three flag bytes and its one length entry.
+        var payloadCountOffset = TotemCodec.HeaderSize + 12 + 4 + 4 + 1 + 3 + 4 + 2;
         var packet = Patch32(new McastMessage(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Single(Payload(4, 1)), null),
             payloadCountOffset, TotemCodec.MaxPayloadSize);
         TotemCodec.Decode(packet);
@@ -127,7 +128,7 @@ public class TotemCodecRejectionTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(DecodeError.Truncated, result.Error);
-        Assert.Contains("McastMessage.Payload count 65443", result.Detail);
+        Assert.Contains($"McastMessage.Data count {TotemCodec.MaxPayloadSize}", result.Detail);
         Assert.True(allocated < 2048, $"decoding a {packet.Length}-byte packet allocated {allocated} bytes");
     }
 

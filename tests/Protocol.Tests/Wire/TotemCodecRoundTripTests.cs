@@ -92,14 +92,18 @@ public class TotemCodecRoundTripTests
                 0, 0, 0, 9, // seq
                 0, 0, 0, 5, // source
                 0, // agreed
-                0, 0, 0, 0, // empty payload
+                0, 0, 0, // frame: regular queue, not fragmented, no continuation
+                0, 0, 0, 0, // no pieces
+                0, 0, 0, 0, // no data
                 1, // encapsulates
                 0, 0, 0, 7, // inner sender
                 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // inner ring 1.2
                 0, 0, 0, 3, // inner seq
                 0, 0, 0, 7, // inner source
                 1, // safe
-                0, 0, 0, 1, 0xAB, // payload
+                0, 0, 0, // frame: regular queue, not fragmented, no continuation
+                0, 0, 0, 1, 0, 1, // one piece of one byte
+                0, 0, 0, 1, 0xAB, // its data
                 0, // no further encapsulation
             },
             bytes);
