@@ -25,8 +25,11 @@ public sealed record NodeOptions(
     /// <summary>How many delivered application messages the node keeps for GET /v1/messages.</summary>
     public int RetainedMessages { get; init; } = 100_000;
 
-    /// <summary>Largest application payload accepted, so one message always fits a datagram.</summary>
-    public int MaxPayloadBytes { get; init; } = 60_000;
+    /// <summary>
+    /// Largest application payload accepted: the packing layer's 1 MiB message limit (corosync's for CPG) less the
+    /// service byte the node puts in front of it; larger ones are refused as too large.
+    /// </summary>
+    public int MaxPayloadBytes { get; init; } = Totem.Protocol.Pg.PgLimits.MaxMessageBytes - Services.ServiceFrame.HeaderBytes;
 
     /// <summary>Ring address and port, for `rings` and status (informational).</summary>
     public string LocalAddress { get; init; } = "";

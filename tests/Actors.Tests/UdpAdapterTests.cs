@@ -81,7 +81,7 @@ public sealed class InboundDatagramsTests : VirtualTimeTestKit
         TotemMessage[] forTokenHolder =
         [
             new OrfToken(N(2), ring, 0, 1, 0, default, 0, 0, false, ValueList<uint>.Empty),
-            new McastMessage(N(2), ring, 1, N(2), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null),
+            new McastMessage(N(2), ring, 1, N(2), DeliveryGuarantee.Agreed, PgFrame.Empty, null),
             new TokenHoldCancel(N(2), ring),
         ];
         TotemMessage[] forMembership =

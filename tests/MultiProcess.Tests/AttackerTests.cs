@@ -298,7 +298,7 @@ public sealed class AttackerTests(ITestOutputHelper output)
                     new LeaveMessage(sender, ring.Seq, others, new[] { sender }.ToValueList()),
                     new MergeDetect(sender, new RingId(new NodeId(5), ring.Seq + 100)),
                     new CommitToken(sender, new RingId(sender, ring.Seq + 4), 0, 0, all.Select(n => new CommitMember(n, ring, 0, 0, false)).ToValueList()),
-                    new McastMessage(sender, ring, 5000, sender, DeliveryGuarantee.Agreed, Encoding.UTF8.GetBytes($"forged by the attacker as node {from}").ToValueList(), null),
+                    new McastMessage(sender, ring, 5000, sender, DeliveryGuarantee.Agreed, PgFrame.Single(Encoding.UTF8.GetBytes($"forged by the attacker as node {from}").ToValueList()), null),
                 ];
                 list.AddRange(messages.Select(m => (from, to, m)));
             }

@@ -5,11 +5,14 @@ namespace Totem.Nodes.Services;
 /// <summary>The one framing of a ring payload: a service id byte, then the service's body.</summary>
 public static class ServiceFrame
 {
+    /// <summary>Bytes the framing adds in front of a service's body.</summary>
+    public const int HeaderBytes = 1;
+
     public static ValueList<byte> Wrap(ServiceId service, ReadOnlySpan<byte> body)
     {
-        var bytes = new byte[body.Length + 1];
+        var bytes = new byte[body.Length + HeaderBytes];
         bytes[0] = (byte)service;
-        body.CopyTo(bytes.AsSpan(1));
+        body.CopyTo(bytes.AsSpan(HeaderBytes));
         return new ValueList<byte>(System.Collections.Immutable.ImmutableArray.Create(bytes));
     }
 
@@ -24,7 +27,7 @@ public static class ServiceFrame
             return false;
         }
         service = (ServiceId)items[0];
-        body = items.AsMemory()[1..];
+        body = items.AsMemory()[HeaderBytes..];
         return true;
     }
 }

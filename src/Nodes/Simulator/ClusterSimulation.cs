@@ -32,7 +32,7 @@ public sealed class ClusterSimulation
         Options = options;
         Simulation = new Simulation(seed) { InterleaveSameInstant = options.InterleaveSameInstant };
         Network = new SimulatedNetwork(Simulation);
-        Recorder = new DeliveryRecorder(syncRecorded: true);
+        Recorder = new DeliveryRecorder(SimulatedPayload.Name, syncRecorded: true);
         foreach (var id in options.NodeIds)
         {
             Network.AddNode(id);
@@ -227,11 +227,14 @@ public sealed class ClusterSimulation
         _ = node.LeaveAndStopAsync(CancellationToken.None);
     }
 
-    /// <summary>Submits a uniquely numbered application message at a live node; returns its text.</summary>
-    public string Submit(NodeId id)
+    /// <summary>
+    /// Submits a uniquely numbered application message at a live node, padded to <paramref name="size"/> bytes when it is
+    /// longer than its name (so it is packed, or fragmented across frames); returns its name.
+    /// </summary>
+    public string Submit(NodeId id, int size = 0)
     {
         var text = $"m{_nextMessage++}@{id}";
-        var body = System.Text.Encoding.UTF8.GetBytes(text);
+        var body = SimulatedPayload.Make(text, size);
         var payload = ServiceFrame.Wrap(ServiceId.Application, body);
         Recorder.RecordSubmitted(id, payload);
         _progress[id].Outstanding.Add(payload);

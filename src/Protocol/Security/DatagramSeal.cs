@@ -49,6 +49,9 @@ public sealed class DatagramSeal : IDisposable
     public const int MaxAuthKeyBytes = 4096;
     private const int BlockBytes = 16;
 
+    /// <summary>The most a seal adds to a datagram under any suite: header, IV, a full padding block and the longest tag.</summary>
+    public const int MaxOverheadBytes = HeaderBytes + IvBytes + BlockBytes + SealAlgorithms.MaxTagBytes;
+
     /// <summary>The destination of a datagram sent to every peer.</summary>
     public static readonly NodeId Everyone = new(0);
 

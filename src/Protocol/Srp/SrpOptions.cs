@@ -19,6 +19,9 @@ public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
 
     public int MaxPendingMessages { get; init; } = DefaultMaxPendingMessages;
 
+    /// <summary>totem.netmtu: a multicast's datagram never exceeds it, so messages are packed and fragmented into frames that fit.</summary>
+    public int NetMtu { get; init; } = (int)TotemTimeoutRules.NetMtu;
+
     /// <summary>corosync's totem.cancel_token_hold_on_retransmit: release a held token at once when retransmissions are pending.</summary>
     public bool CancelTokenHoldOnRetransmit { get; init; }
 
@@ -33,6 +36,8 @@ public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
             throw new ArgumentException("SrpOptions.Timeouts: token_retransmit, join, consensus and merge must be greater than 0", nameof(Timeouts));
         if (Timeouts.MaxMessages == 0 || Timeouts.WindowSize == 0)
             throw new ArgumentException("SrpOptions.Timeouts: max_messages and window_size must be greater than 0", nameof(Timeouts));
+        if (NetMtu < Pg.PgLimits.MinNetMtu)
+            throw new ArgumentException($"SrpOptions.NetMtu is {NetMtu}; it must be at least {Pg.PgLimits.MinNetMtu}", nameof(NetMtu));
         if (MaxPendingMessages <= 0)
             throw new ArgumentException("SrpOptions.MaxPendingMessages must be greater than 0", nameof(MaxPendingMessages));
     }

@@ -12,8 +12,11 @@ public sealed record StartTimer(SrpTimer Timer, uint DelayMs) : SrpOutput;
 
 public sealed record StopTimer(SrpTimer Timer) : SrpOutput;
 
-/// <summary>A message delivered to the application in the ring's total order.</summary>
-public sealed record Delivered(RingId RingId, uint Seq, NodeId Source, DeliveryGuarantee Guarantee, ValueList<byte> Payload) : SrpOutput;
+/// <summary>
+/// A message delivered to the application in the ring's total order: <paramref name="Seq"/> is the multicast whose frame
+/// completed it and <paramref name="Piece"/> its place in that frame, so (RingId, Seq, Piece) names it on every member.
+/// </summary>
+public sealed record Delivered(RingId RingId, uint Seq, NodeId Source, DeliveryGuarantee Guarantee, ValueList<byte> Payload, int Piece = 0) : SrpOutput;
 
 public enum ConfigurationKind { Transitional, Regular }
 

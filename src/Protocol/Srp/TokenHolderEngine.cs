@@ -1,4 +1,5 @@
 using System.Globalization;
+using Totem.Protocol.Pg;
 using Totem.Protocol.Wire;
 using static Totem.Protocol.Srp.NodeSets;
 
@@ -53,10 +54,15 @@ public sealed class TokenHolderEngine : SrpEngineCore
     private uint _myTrc;
     private uint _myPbl;
     private uint _myCbl;
-    private readonly Queue<SubmitMessage> _newMessages = new();
+    // The packing layer (corosync's totempg) sits in the send queues: submitted messages wait in a Packer, which
+    // makes each multicast's frame when the token lets this node send.
+    private readonly Packer _newMessages;
     // corosync's new_message_queue_trans: while the new ring's services synchronize (waiting_trans_ack), only the
     // services' messages are multicast, from this queue; the application's wait in _newMessages until TransAck.
-    private readonly Queue<SubmitMessage> _newMessagesTrans = new();
+    private readonly Packer _newMessagesTrans;
+    // Delivery unpacks the frames and reassembles fragmented messages, per sender and queue.
+    private readonly Assembler _assembler = new();
+    private readonly List<AssembledMessage> _assembled = new();
     private bool _waitingTransAck = true;
     private long _lastTokenRxMs = -1;
     private readonly Queue<long> _rotationSamples = new();
@@ -86,6 +92,9 @@ public sealed class TokenHolderEngine : SrpEngineCore
         // The singleton ring id the node boots with (Membership bumps the loaded seq the same way).
         _ring = new RingConfig(new RingId(_myId, options.InitialRingSeq + 1), ValueList<NodeId>.Empty, default);
         _step = StepOperational;
+        var frameBudget = PgLimits.FrameBudget(options.NetMtu);
+        _newMessages = new Packer(PgQueue.Regular, frameBudget);
+        _newMessagesTrans = new Packer(PgQueue.Trans, frameBudget);
     }
 
     public SrpState State { get; private set; } = SrpState.Operational;
@@ -96,6 +105,10 @@ public sealed class TokenHolderEngine : SrpEngineCore
     public uint HighDelivered => _myHighDelivered;
     public uint HighSeqReceived => _myHighSeqReceived;
     public int PendingMessages => _newMessages.Count + _newMessagesTrans.Count;
+    /// <summary>Bytes of pieces a multicast's frame may carry under the configured netmtu.</summary>
+    public int FrameBudget => _newMessages.FrameBudget;
+    /// <summary>Messages thrown away unfinished at delivery (their sender left or started them over).</summary>
+    public long DiscardedFragmentedMessages => _assembler.Discarded;
     /// <summary>True from the installation of a ring until its service synchronization acknowledged it (<see cref="TransAck"/>): application messages are held back.</summary>
     public bool WaitingTransAck => _waitingTransAck;
     public RingPosition Position => new(_myAru, _myHighSeqReceived, _myHighDelivered, _oldRingStateSaved, _oldRingId, _oldRingStateAru);
@@ -518,6 +531,14 @@ public sealed class TokenHolderEngine : SrpEngineCore
         // As totemsrp_mcast: a service's message submitted while the ring waits for its sync goes to the trans
         // queue. The application's never do (corosync's main.c refuses them during sync; we keep them queued).
         var queue = submit.Lane == SubmitLane.Service && _waitingTransAck ? _newMessagesTrans : _newMessages;
+        if (submit.Payload.Count > PgLimits.MaxMessageBytes)
+        {
+            _stats.MessagesRejected++;
+            var reason = $"message of {submit.Payload.Count} bytes is above the limit of {PgLimits.MaxMessageBytes} bytes";
+            Log(SrpLogLevel.Debug, "Refused a submitted {Reason}", reason);
+            _out.Add(new SubmitRejected(submit.Payload, reason));
+            return;
+        }
         if (queue.Count >= _options.MaxPendingMessages)
         {
             _stats.MessagesRejected++;
@@ -525,7 +546,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
             _out.Add(new SubmitRejected(submit.Payload, "queue full"));
             return;
         }
-        queue.Enqueue(submit);
+        queue.Enqueue(submit.Payload, submit.Guarantee);
         _stats.McastTx++;
         TokenHoldCancelSend();
     }
@@ -605,7 +626,8 @@ public sealed class TokenHolderEngine : SrpEngineCore
     {
         uint backlog = State switch
         {
-            SrpState.Operational => (uint)(_newMessagesTrans.Count + (_waitingTransAck ? 0 : _newMessages.Count)),
+            // Frames, as corosync counts its queue of packed multicasts.
+            SrpState.Operational => (uint)(FramesPending(_newMessagesTrans) + (_waitingTransAck ? 0 : FramesPending(_newMessages))),
             SrpState.Recovery => (uint)_retransMessages.Count,
             _ => 0,
         };
@@ -614,6 +636,9 @@ public sealed class TokenHolderEngine : SrpEngineCore
         if (_backlogSamples.Count > RotationSamples) _backlogSampleSum -= _backlogSamples.Dequeue();
         return backlog;
     }
+
+    private static long FramesPending(Packer packer) =>
+        (packer.PendingBytes + (long)packer.Count * PgLimits.PieceOverhead + packer.FrameBudget - 1) / packer.FrameBudget;
 
     /// <summary>Never let the sort queue overflow: stop sending when the ring runs too far ahead of what is released.</summary>
     private void FccRtrLimit(uint tokenSeq, ref uint transmitsAllowed)
@@ -639,17 +664,17 @@ public sealed class TokenHolderEngine : SrpEngineCore
                 if (_retransMessages.Count == 0) break;
                 var old = _retransMessages.Dequeue();
                 seq = unchecked(seq + 1);
-                message = new McastMessage(_myId, _ring.RingId, seq, _myId, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, old);
+                message = new McastMessage(_myId, _ring.RingId, seq, _myId, DeliveryGuarantee.Agreed, PgFrame.Empty, old);
             }
             else
             {
                 // The trans queue drains first, also after the ack, so a service's messages keep their order.
-                SubmitMessage submitted;
-                if (_newMessagesTrans.Count > 0) submitted = _newMessagesTrans.Dequeue();
-                else if (!_waitingTransAck && _newMessages.Count > 0) submitted = _newMessages.Dequeue();
-                else break;
+                PgFrame frame;
+                DeliveryGuarantee guarantee;
+                if (_newMessagesTrans.TryNextFrame(out frame, out guarantee)) { }
+                else if (_waitingTransAck || !_newMessages.TryNextFrame(out frame, out guarantee)) break;
                 seq = unchecked(seq + 1);
-                message = new McastMessage(_myId, _ring.RingId, seq, _myId, submitted.Guarantee, submitted.Payload, null);
+                message = new McastMessage(_myId, _ring.RingId, seq, _myId, guarantee, frame, null);
             }
             queue.Add(seq, message);
             Multicast(message);
@@ -772,8 +797,18 @@ public sealed class TokenHolderEngine : SrpEngineCore
                 _recoveryFiltered++;
                 continue;
             }
-            _stats.MessagesDelivered++;
-            _out.Add(new Delivered(mcast.RingId, mcast.Seq, mcast.Source, mcast.Guarantee, mcast.Payload));
+            _assembled.Clear();
+            var outcome = _assembler.Unpack(mcast.Source, mcast.Frame, _assembled);
+            if (outcome == UnpackOutcome.ContinuationMismatch)
+                Log(SrpLogLevel.Debug, "fragmented continuation {Continuation} of node {Source} is not equal to assembly last_frag_num: discarding its message",
+                    mcast.Frame.Continuation, mcast.Source);
+            else if (outcome == UnpackOutcome.Restarted)
+                Log(SrpLogLevel.Debug, "node {Source} started a fragmented message over on ring {RingId}: discarding the part assembled", mcast.Source, mcast.RingId);
+            foreach (var message in _assembled)
+            {
+                _stats.MessagesDelivered++;
+                _out.Add(new Delivered(mcast.RingId, mcast.Seq, mcast.Source, mcast.Guarantee, message.Payload, message.Piece));
+            }
         }
     }
 
@@ -928,6 +963,9 @@ public sealed class TokenHolderEngine : SrpEngineCore
 
         _out.Add(new ConfigurationChanged(ConfigurationKind.Transitional, _ring.RingId, Sorted(_transMemb),
             ValueList<NodeId>.Empty, Sorted(leftMemb)));
+        // totempg's app_confchg_fn: what is held of the messages of processors that left is freed; a sender who
+        // stays goes on with its message.
+        _assembler.Forget(leftMemb);
         // From the transitional configuration on, the new ring carries only the services' synchronization until it
         // is acknowledged (TransAck).
         if (!_waitingTransAck) Log(SrpLogLevel.Debug, "waiting_trans_ack changed to {WaitingTransAck}", 1);
@@ -939,6 +977,15 @@ public sealed class TokenHolderEngine : SrpEngineCore
         _myAru = aruSave;
         _out.Add(new ConfigurationChanged(ConfigurationKind.Regular, _ring.RingId, Sorted(_memb),
             Sorted(joined), ValueList<NodeId>.Empty));
+        if (joined.Count > 0)
+        {
+            // The new members never saw the first fragments of a message this node is in the middle of: it starts
+            // over, so that every member of the ring it is delivered in delivers it (corosync continues it and the
+            // newcomers throw it away). The members who stay drop the part they hold when the restart arrives.
+            _assembler.Forget(joined);
+            var rewound = _newMessages.Restart() | _newMessagesTrans.Restart();
+            if (rewound) Log(SrpLogLevel.Debug, "Restarting a fragmented message on ring {RingId}: node(s) {Joined} joined", _ring.RingId, Sorted(joined));
+        }
 
         // The recovery queue becomes the new ring's queue; its (encapsulated) messages are never delivered again.
         _regular = _recovery;

@@ -128,14 +128,14 @@ internal sealed class HistoryAnalysis
         }
         if (current.Deliveries.Count > 0)
         {
-            var last = current.Deliveries[^1].Delivery.Seq;
-            if (last == delivered.Seq)
+            var last = current.Deliveries[^1].Slot;
+            if (last == record.Slot)
             {
-                Violation(Invariants.NoDuplicates, $"{history.Name} delivered ring {current.Ring} seq {last} twice");
+                Violation(Invariants.NoDuplicates, $"{history.Name} delivered ring {current.Ring} {last} twice");
                 return;
             }
-            if (SeqNo.Gt(last, delivered.Seq))
-                Violation(Invariants.AgreedOrder, $"{history.Name} delivered {record} after seq {last} of the same ring");
+            if (record.Slot.Before(last))
+                Violation(Invariants.AgreedOrder, $"{history.Name} delivered {record} after {last} of the same ring");
         }
         history.Delivered.Add(record.Key, record);
         current.Deliveries.Add(record);
@@ -227,24 +227,24 @@ internal sealed class HistoryAnalysis
         }
     }
 
-    /// <summary>A ring's seq names one message everywhere, and a message has one ring and seq everywhere.</summary>
+    /// <summary>A ring's seq and piece name one message everywhere, and a message has one ring, seq and piece everywhere.</summary>
     private void CheckOneMessagePerSlot()
     {
-        var bySlot = new Dictionary<(RingId, uint), (DeliveryRecord Record, IncarnationHistory By)>();
+        var bySlot = new Dictionary<(RingId, DeliverySlot), (DeliveryRecord Record, IncarnationHistory By)>();
         var byKey = new Dictionary<MessageKey, (DeliveryRecord Record, IncarnationHistory By)>();
         var reported = new HashSet<object>();
         foreach (var period in _histories.SelectMany(h => h.Periods))
         {
             foreach (var record in period.Deliveries)
             {
-                var slot = (record.Delivery.RingId, record.Delivery.Seq);
+                var slot = (record.Delivery.RingId, record.Slot);
                 if (!bySlot.TryGetValue(slot, out var atSlot)) bySlot[slot] = (record, period.Owner);
                 else if (atSlot.Record.Key != record.Key && reported.Add(slot))
                     Violation(Invariants.AgreedOrder,
-                        $"ring {slot.RingId} seq {slot.Seq} is {atSlot.Record.Key} at {atSlot.By.Name} but {record.Key} at {period.Owner.Name}");
+                        $"ring {slot.RingId} {slot.Slot} is {atSlot.Record.Key} at {atSlot.By.Name} but {record.Key} at {period.Owner.Name}");
 
                 if (!byKey.TryGetValue(record.Key, out var ofKey)) byKey[record.Key] = (record, period.Owner);
-                else if ((ofKey.Record.Delivery.RingId, ofKey.Record.Delivery.Seq) != slot && reported.Add(record.Key))
+                else if ((ofKey.Record.Delivery.RingId, ofKey.Record.Slot) != slot && reported.Add(record.Key))
                     Violation(Invariants.AgreedOrder,
                         $"{record.Key} was delivered as {ofKey.Record} by {ofKey.By.Name} but as {record} by {period.Owner.Name}");
             }
@@ -260,23 +260,23 @@ internal sealed class HistoryAnalysis
     {
         foreach (var (ring, periods) in _periodsByRing)
         {
-            var deliveredBy = new Dictionary<uint, IncarnationHistory>();
+            var deliveredBy = new Dictionary<DeliverySlot, IncarnationHistory>();
             foreach (var period in periods)
                 foreach (var record in period.Deliveries)
-                    deliveredBy.TryAdd(record.Delivery.Seq, period.Owner);
+                    deliveredBy.TryAdd(record.Slot, period.Owner);
 
             foreach (var period in periods)
             {
                 var regular = period.Deliveries.Where(d => !d.AfterTransitional).ToList();
                 if (regular.Count == 0) continue;
-                var highest = regular.Select(d => d.Delivery.Seq).Aggregate(SeqNo.Max);
-                var own = regular.Select(d => d.Delivery.Seq).ToHashSet();
-                var holes = deliveredBy.Keys.Where(seq => SeqNo.Lt(seq, highest) && !own.Contains(seq))
-                    .OrderBy(seq => SeqNo.Distance(highest, seq)).ToList();
+                var highest = regular.Select(d => d.Slot).Aggregate((a, b) => a.Before(b) ? b : a);
+                var own = regular.Select(d => d.Slot).ToHashSet();
+                var holes = deliveredBy.Keys.Where(slot => slot.Before(highest) && !own.Contains(slot))
+                    .OrderBy(slot => SeqNo.Distance(highest.Seq, slot.Seq)).ThenBy(slot => -slot.Piece).ToList();
                 if (holes.Count == 0) continue;
                 var more = holes.Count > 1 ? $" and {holes.Count - 1} other earlier message(s)" : "";
                 Violation(Invariants.AgreedOrder,
-                    $"{period.Owner.Name} delivered ring {ring} seq {highest} in its regular configuration without first delivering seq {holes[0]} (delivered by {deliveredBy[holes[0]].Name}){more}");
+                    $"{period.Owner.Name} delivered ring {ring} {highest} in its regular configuration without first delivering {holes[0]} (delivered by {deliveredBy[holes[0]].Name}){more}");
             }
         }
     }

@@ -9,9 +9,22 @@ internal readonly record struct MessageKey(NodeId Source, string Id)
     public override string ToString() => $"message '{(Id.Length > 40 ? Id[..40] + "..." : Id)}' of node {Source}";
 }
 
+/// <summary>Where in a ring's order a message was delivered: the multicast that completed it and its piece in that frame.</summary>
+internal readonly record struct DeliverySlot(uint Seq, int Piece)
+{
+    public static DeliverySlot Of(Delivered d) => new(d.Seq, d.Piece);
+
+    /// <summary>Ring order: by seq (with wrap-around), then by piece.</summary>
+    public bool Before(DeliverySlot other) => Seq == other.Seq ? Piece < other.Piece : SeqNo.Lt(Seq, other.Seq);
+
+    public override string ToString() => Piece == 0 ? $"seq {Seq}" : $"seq {Seq} piece {Piece}";
+}
+
 internal sealed record DeliveryRecord(Delivered Delivery, MessageKey Key, bool AfterTransitional)
 {
-    public override string ToString() => $"ring {Delivery.RingId} seq {Delivery.Seq} from node {Delivery.Source}";
+    public DeliverySlot Slot => DeliverySlot.Of(Delivery);
+
+    public override string ToString() => $"ring {Delivery.RingId} {Slot} from node {Delivery.Source}";
 }
 
 /// <summary>One regular configuration as one incarnation lived it, with the old-ring deliveries that followed it.</summary>

@@ -32,9 +32,9 @@ public static class TotemCodec
     /// <summary>corosync's RETRANSMIT_ENTRIES_MAX: the token carries at most this many retransmit requests.</summary>
     public const int MaxRetransmitEntries = 30;
 
-    /// <summary>The largest application payload: what still fits when recovery encapsulates the message in a multicast of the new ring.</summary>
+    /// <summary>The most data one multicast's frame of one piece may carry: what still fits when recovery encapsulates it in a multicast of the new ring (the netmtu keeps real frames far smaller).</summary>
     public const int MaxPayloadSize =
-        MaxDatagramSize - HeaderSize - McastMessageCodec.BodyOverhead - McastMessageCodec.EncapsulationOverhead;
+        MaxDatagramSize - HeaderSize - McastMessageCodec.BodyOverhead - McastMessageCodec.EncapsulationOverhead - PgFrameCodec.PieceOverhead;
 
     // The one table of message codecs; the type byte and the record class both lead here.
     private static readonly MessageCodec[] Codecs =

@@ -25,7 +25,8 @@ public sealed record OrfToken(
 /// <summary>
 /// A multicast of the ring (corosync's mcast). <see cref="Source"/> is its originator; <see cref="TotemMessage.Sender"/>
 /// may differ when another member retransmits it. In RECOVERY an old ring's message travels on the new ring
-/// inside <see cref="Encapsulated"/> (then <see cref="Payload"/> is empty).
+/// inside <see cref="Encapsulated"/> (then <see cref="Frame"/> is empty). <see cref="Frame"/> packs the application's
+/// messages (see <see cref="PgFrame"/>); <see cref="Guarantee"/> applies to all of them.
 /// </summary>
 public sealed record McastMessage(
     NodeId Sender,
@@ -33,7 +34,7 @@ public sealed record McastMessage(
     uint Seq,
     NodeId Source,
     DeliveryGuarantee Guarantee,
-    ValueList<byte> Payload,
+    PgFrame Frame,
     McastMessage? Encapsulated) : TotemMessage(Sender);
 
 /// <summary>A join of the membership protocol: the sender's view of live (proc) and failed processors.</summary>

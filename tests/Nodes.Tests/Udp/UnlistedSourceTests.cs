@@ -31,7 +31,7 @@ public sealed class UnlistedSourceTests(ITestOutputHelper output)
             TotemCodec.Encode(new MergeDetect(new NodeId(9), new RingId(new NodeId(9), before.Seq + 100))),
             TotemCodec.Encode(new OrfToken(new NodeId(1), before, 1_000, 1_000, 1_000, new NodeId(0), 0, 0, false, ValueList<uint>.Empty)),
             TotemCodec.Encode(new McastMessage(new NodeId(2), before, 1, new NodeId(2), DeliveryGuarantee.Agreed,
-                Encoding.UTF8.GetBytes("forged").ToValueList(), null)),
+                PgFrame.Single(Encoding.UTF8.GetBytes("forged").ToValueList()), null)),
         ];
 
         using var stranger = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.9"), 0));

@@ -13,6 +13,8 @@ internal static class ChaosScenario
 {
     public static readonly uint[] Ids = [1, 2, 3, 4, 5];
 
+    private static readonly int FrameBudget = Totem.Protocol.Pg.PgLimits.FrameBudget(1500);
+
     /// <summary>The slack beyond effective token + consensus within which a ring of every node should form after the faults stop.</summary>
     public const long SettleSlackMs = 1_000;
 
@@ -55,11 +57,18 @@ internal static class ChaosScenario
         cluster.BootAll();
         cluster.RunFor(0);
         var rng = new Random(seed);
+        var sizes = new Random(7_000 + seed);
         for (var step = 0; step < 40; step++)
         {
             foreach (var id in Ids)
                 if (cluster[id].Up && rng.NextDouble() < 0.5)
-                    cluster.Submit(id, rng.NextDouble() < 0.3 ? DeliveryGuarantee.Safe : DeliveryGuarantee.Agreed);
+                {
+                    var guarantee = rng.NextDouble() < 0.3 ? DeliveryGuarantee.Safe : DeliveryGuarantee.Agreed;
+                    // Bursts of small messages are packed; one in six spans several frames, in flight at the faults.
+                    var burst = sizes.Next(4) == 0 ? sizes.Next(2, 6) : 1;
+                    for (var i = 0; i < burst; i++)
+                        cluster.Submit(id, guarantee, sizes.Next(6) == 0 ? sizes.Next(FrameBudget + 1, 3 * FrameBudget) : sizes.Next(8, 64));
+                }
             var fault = rng.Next(20);
             var victim = Ids[rng.Next(Ids.Length)];
             if (fault == 0 && cluster[victim].Up) cluster.Crash(victim);
@@ -82,7 +91,7 @@ internal static class ChaosScenario
         cluster.RunFor(5_000);
 
         // One (ring, seq) carries one message everywhere; no node delivers a message twice.
-        var bySlot = new Dictionary<(RingId, uint), (uint, int)>();
+        var bySlot = new Dictionary<(RingId, uint, int), (uint, int)>();
         foreach (var node in cluster.Nodes.Values)
         {
             var seen = new HashSet<(uint, int)>();
@@ -90,11 +99,11 @@ internal static class ChaosScenario
             {
                 var message = SrpCluster.Decode(d.Payload);
                 if (!seen.Add(message)) throw new InvalidOperationException($"node {node.Id} delivered {message} twice");
-                if (bySlot.TryGetValue((d.RingId, d.Seq), out var other))
+                if (bySlot.TryGetValue((d.RingId, d.Seq, d.Piece), out var other))
                 {
-                    if (other != message) throw new InvalidOperationException($"{d.RingId}/{d.Seq} is {other} and {message}");
+                    if (other != message) throw new InvalidOperationException($"{d.RingId}/{d.Seq}.{d.Piece} is {other} and {message}");
                 }
-                else bySlot[(d.RingId, d.Seq)] = message;
+                else bySlot[(d.RingId, d.Seq, d.Piece)] = message;
             }
         }
         // Everything submitted on the final ring reaches everyone.

@@ -78,19 +78,33 @@ internal sealed class SrpCluster
         node.Incarnation++;
     }
 
-    public void Submit(uint id, DeliveryGuarantee guarantee = DeliveryGuarantee.Agreed)
+    /// <param name="size">At least the 8 bytes that name the message; the rest is padding that <see cref="Decode"/> checks.</param>
+    public void Submit(uint id, DeliveryGuarantee guarantee = DeliveryGuarantee.Agreed, int size = 8)
     {
         var node = this[id];
-        var payload = Payload(id, node.NextMessage++);
+        var payload = Payload(id, node.NextMessage++, size);
         if (node.Up) Recorder?.RecordSubmitted(node.Id, payload);
         Input(node, new SubmitMessage(payload, guarantee));
     }
 
-    public static ValueList<byte> Payload(uint node, int index) => BitConverter.GetBytes(((long)node << 32) | (uint)index).ToValueList();
+    public static ValueList<byte> Payload(uint node, int index, int size = 8)
+    {
+        var bytes = new byte[Math.Max(8, size)];
+        BitConverter.GetBytes(((long)node << 32) | (uint)index).CopyTo(bytes, 0);
+        for (var i = 8; i < bytes.Length; i++) bytes[i] = Padding(bytes, i);
+        return bytes.ToValueList();
+    }
 
+    private static byte Padding(ReadOnlySpan<byte> name, int at) => (byte)(name[at % 8] + at);
+
+    /// <summary>The message's name; throws when its padding is not what <see cref="Payload"/> wrote (a reassembly mixed bytes up).</summary>
     public static (uint Node, int Index) Decode(ValueList<byte> payload)
     {
-        var value = BitConverter.ToInt64(payload.Items.AsSpan());
+        var bytes = payload.Items.AsSpan();
+        var value = BitConverter.ToInt64(bytes);
+        for (var i = 8; i < bytes.Length; i++)
+            if (bytes[i] != Padding(bytes, i))
+                throw new InvalidOperationException($"message {value >> 32}/{value & 0xFFFFFFFF} of {bytes.Length} bytes is corrupted at byte {i}");
         return ((uint)(value >> 32), (int)(value & 0xFFFFFFFF));
     }
 

@@ -19,7 +19,7 @@ public class TokenHolderEngineTests
         new(Peer, ring ?? NewRing, seq, tokenSeq, aru, aruAddr, 0, 0, false, ValueList<uint>.Empty);
 
     private static McastMessage Mcast(uint seq, string text) =>
-        new(Peer, NewRing, seq, Peer, DeliveryGuarantee.Agreed, text.Select(c => (byte)c).ToValueList(), null);
+        new(Peer, NewRing, seq, Peer, DeliveryGuarantee.Agreed, PgFrame.Single(text.Select(c => (byte)c).ToValueList()), null);
 
     private static T Report<T>(IEnumerable<SrpOutput> outputs) where T : TokenReport =>
         Assert.Single(outputs.OfType<TellMembership>().Select(t => t.Report).OfType<T>());
@@ -113,24 +113,24 @@ public class TokenHolderEngineTests
     public void Multicasts_are_delivered_in_seq_order_and_a_gap_holds_delivery_back()
     {
         var engine = Installed(out _);
-        var delivered = new List<uint>();
+        var delivered = new List<(uint Seq, int Piece)>();
         void Feed(SrpInput input, long now) =>
-            delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => d.Seq));
+            delivered.AddRange(engine.Handle(input, now).OfType<Delivered>().Select(d => (d.Seq, d.Piece)));
         Feed(new TransAck(NewRing), 95);
 
-        // Our own messages go out on the next token visit and are delivered at once (agreed order).
+        // Our own messages go out packed in one multicast on the next token visit and are delivered at once (agreed order).
         Feed(new SubmitMessage(new byte[] { 1 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
         Feed(new SubmitMessage(new byte[] { 2 }.ToValueList(), DeliveryGuarantee.Agreed), 100);
         Feed(new MessageReceived(Token(5, 0)), 110);
-        Assert.Equal([1u, 2u], delivered);
+        Assert.Equal([(1u, 0), (1u, 1)], delivered);
 
-        // The peer's 4 arrives before its 3: nothing until the gap is filled, then both in order.
-        Feed(new MessageReceived(Mcast(4, "four")), 120);
-        Assert.Equal([1u, 2u], delivered);
-        Feed(new MessageReceived(Mcast(3, "three")), 130);
-        Assert.Equal([1u, 2u, 3u, 4u], delivered);
-        Assert.Equal(4u, engine.MyAru);
-        Assert.Equal(4u, engine.HighDelivered);
+        // The peer's 3 arrives before its 2: nothing until the gap is filled, then both in order.
+        Feed(new MessageReceived(Mcast(3, "three")), 120);
+        Assert.Equal([(1u, 0), (1u, 1)], delivered);
+        Feed(new MessageReceived(Mcast(2, "two")), 130);
+        Assert.Equal([(1u, 0), (1u, 1), (2u, 0), (3u, 0)], delivered);
+        Assert.Equal(3u, engine.MyAru);
+        Assert.Equal(3u, engine.HighDelivered);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class TokenHolderEngineTests
     {
         var engine = Installed(out _);
         var foreign = new McastMessage(new NodeId(7), new RingId(new NodeId(7), 40), 1, new NodeId(7),
-            DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+            DeliveryGuarantee.Agreed, PgFrame.Empty, null);
         var report = Report<ForeignRingReport>(engine.Handle(new MessageReceived(foreign), 100));
         Assert.Equal(new NodeId(7), report.Source);
         Assert.DoesNotContain(engine.Handle(new MessageReceived(foreign), 100), o => o is Delivered);
@@ -202,7 +202,7 @@ public class TokenHolderEngineTests
         engine.Handle(new SuspendRing(), 0);
         var written = engine.Position;
         // An old-ring multicast moves the log after the report Membership wrote into the commit token.
-        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Empty, null)), 5);
         Assert.Equal(1u, engine.MyAru);
 
         engine.Handle(new EnterCommit(Ring, CommitFor(Ring), written), 10);
@@ -267,7 +267,7 @@ public class TokenHolderEngineTests
     {
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
-        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null)), 5);
+        engine.Handle(new MessageReceived(new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Empty, null)), 5);
         engine.Handle(new EnterCommit(Ring, CommitFor(Ring), engine.Position), 10);
         engine.Handle(new InstallRing(Ring, CommitFor(Ring), ReceivedFlg: true), 20);
         Assert.Equal(0u, engine.MyAru);

@@ -48,7 +48,7 @@ public class TransAckTests
         engine.Handle(new SubmitMessage(Bytes("app"), DeliveryGuarantee.Agreed), 100);
         engine.Handle(new SubmitMessage(Bytes("sync"), DeliveryGuarantee.Agreed, SubmitLane.Service), 100);
         var visit = engine.Handle(new MessageReceived(Token(ring.RingId, 5, 0)), 110);
-        Assert.Equal(["sync"], Multicasts(visit).Select(m => string.Concat(m.Payload.Items.Select(b => (char)b))));
+        Assert.Equal(["sync"], Multicasts(visit).Select(m => string.Concat(m.Frame.Data.Items.Select(b => (char)b))));
         Assert.Equal(1, engine.PendingMessages);
 
         // An ack of another ring (a sync a newer membership overtook) releases nothing.
@@ -59,7 +59,7 @@ public class TransAckTests
         engine.Handle(new TransAck(ring.RingId), 125);
         Assert.False(engine.WaitingTransAck);
         var released = engine.Handle(new MessageReceived(Token(ring.RingId, 7, 1, 1)), 130);
-        Assert.Equal(["app"], Multicasts(released).Select(m => string.Concat(m.Payload.Items.Select(b => (char)b))));
+        Assert.Equal(["app"], Multicasts(released).Select(m => string.Concat(m.Frame.Data.Items.Select(b => (char)b))));
         Assert.Equal(0, engine.PendingMessages);
     }
 
@@ -90,8 +90,8 @@ public class TransAckTests
         engine.Handle(new TransAck(old.RingId), 50);
 
         // Seq 1 (node 2's) never arrives here; node 3's seq 2 and our own seq 3 do, behind the gap.
-        engine.Handle(new MessageReceived(new McastMessage(Third, old.RingId, 2, Third, DeliveryGuarantee.Agreed, Bytes("of 3"), null)), 60);
-        engine.Handle(new MessageReceived(new McastMessage(Me, old.RingId, 3, Me, DeliveryGuarantee.Agreed, Bytes("of 1"), null)), 61);
+        engine.Handle(new MessageReceived(new McastMessage(Third, old.RingId, 2, Third, DeliveryGuarantee.Agreed, PgFrame.Single(Bytes("of 3")), null)), 60);
+        engine.Handle(new MessageReceived(new McastMessage(Me, old.RingId, 3, Me, DeliveryGuarantee.Agreed, PgFrame.Single(Bytes("of 1")), null)), 61);
 
         // Nodes 2 and 3 are gone: a ring of one, whose transitional configuration is this node alone.
         var alone = new RingConfig(new RingId(Me, 9), ValueList.Of(Me), Me);

@@ -13,7 +13,7 @@ internal static class MessageSamples
     public static IEnumerable<TotemMessage> Minimal()
     {
         yield return new OrfToken(Node(0), Ring(0, 0), 0, 0, 0, Node(0), 0, 0, false, ValueList<uint>.Empty);
-        yield return new McastMessage(Node(0), Ring(0, 0), 0, Node(0), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+        yield return new McastMessage(Node(0), Ring(0, 0), 0, Node(0), DeliveryGuarantee.Agreed, PgFrame.Empty, null);
         yield return new JoinMessage(Node(0), 0, ValueList<NodeId>.Empty, ValueList<NodeId>.Empty);
         yield return new CommitToken(Node(0), Ring(0, 0), 0, 0, ValueList<CommitMember>.Empty);
         yield return new MergeDetect(Node(0), Ring(0, 0));
@@ -30,9 +30,9 @@ internal static class MessageSamples
         yield return new OrfToken(maxNode, maxRing, uint.MaxValue, uint.MaxValue, uint.MaxValue, maxNode, uint.MaxValue,
             uint.MaxValue, true, Enumerable.Range(0, TotemCodec.MaxRetransmitEntries).Select(i => uint.MaxValue - (uint)i).ToValueList());
         yield return new McastMessage(maxNode, maxRing, uint.MaxValue, maxNode, DeliveryGuarantee.Safe,
-            Payload(TotemCodec.MaxPayloadSize, 0xFF), null);
-        yield return new McastMessage(maxNode, maxRing, uint.MaxValue, maxNode, DeliveryGuarantee.Safe, ValueList<byte>.Empty,
-            new McastMessage(maxNode, maxRing, uint.MaxValue, maxNode, DeliveryGuarantee.Safe, Payload(TotemCodec.MaxPayloadSize, 0xA5), null));
+            PgFrame.Single(Payload(TotemCodec.MaxPayloadSize, 0xFF)), null);
+        yield return new McastMessage(maxNode, maxRing, uint.MaxValue, maxNode, DeliveryGuarantee.Safe, PgFrame.Empty,
+            new McastMessage(maxNode, maxRing, uint.MaxValue, maxNode, DeliveryGuarantee.Safe, PgFrame.Single(Payload(TotemCodec.MaxPayloadSize, 0xA5)), null));
         yield return new JoinMessage(maxNode, ulong.MaxValue, nodes, nodes);
         var members = nodes.Select(n => new CommitMember(n, maxRing, uint.MaxValue, uint.MaxValue, true)).ToValueList();
         yield return new CommitToken(maxNode, maxRing, uint.MaxValue, members.Count, members);
@@ -66,9 +66,26 @@ internal static class MessageSamples
     private static McastMessage RandomMcast(Random rng, int maxPayload, bool allowEncapsulation)
     {
         var encapsulated = allowEncapsulation && rng.Next(3) == 0 ? RandomMcast(rng, maxPayload, allowEncapsulation: false) : null;
-        var payload = encapsulated is null ? RandomBytes(rng, rng.Next(maxPayload + 1)) : ValueList<byte>.Empty;
+        var frame = encapsulated is null ? RandomFrame(rng, maxPayload) : PgFrame.Empty;
         return new McastMessage(RandomNode(rng), RandomRing(rng), RandomU32(rng), RandomNode(rng),
-            (DeliveryGuarantee)rng.Next(2), payload, encapsulated);
+            (DeliveryGuarantee)rng.Next(2), frame, encapsulated);
+    }
+
+    /// <summary>Up to three packed pieces, now and then continuing or continued, as the packer makes them.</summary>
+    private static PgFrame RandomFrame(Random rng, int maxPayload)
+    {
+        var data = RandomBytes(rng, rng.Next(maxPayload + 1));
+        var pieces = rng.Next(1, 4);
+        var lengths = new ushort[pieces];
+        var left = data.Count;
+        for (var i = 0; i < pieces - 1; i++)
+        {
+            lengths[i] = (ushort)rng.Next(0, left + 1);
+            left -= lengths[i];
+        }
+        lengths[^1] = (ushort)left;
+        return new PgFrame((PgQueue)rng.Next(2), (byte)(rng.Next(3) == 0 ? rng.Next(1, 256) : 0),
+            (byte)(rng.Next(3) == 0 ? rng.Next(1, 256) : 0), lengths.ToValueList(), data);
     }
 
     private static CommitToken RandomCommitToken(Random rng, int maxList)

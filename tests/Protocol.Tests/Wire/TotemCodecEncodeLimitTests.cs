@@ -8,7 +8,7 @@ public class TotemCodecEncodeLimitTests
     private sealed record UnknownMessage(NodeId Sender) : TotemMessage(Sender);
 
     private static McastMessage Mcast(ValueList<byte> payload, McastMessage? encapsulated = null) =>
-        new(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, payload, encapsulated);
+        new(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, payload.Count == 0 ? PgFrame.Empty : PgFrame.Single(payload), encapsulated);
 
     private static void AssertRejected(TotemMessage message, params string[] expectedInMessage)
     {
@@ -18,16 +18,16 @@ public class TotemCodecEncodeLimitTests
 
     [Fact]
     public void A_payload_above_the_limit_is_refused() =>
-        AssertRejected(Mcast(Payload(TotemCodec.MaxPayloadSize + 1, 1)), "McastMessage.Payload", $"{TotemCodec.MaxPayloadSize + 1} entries");
+        AssertRejected(Mcast(Payload(TotemCodec.MaxPayloadSize + 1, 1)), "McastMessage.Data", $"{TotemCodec.MaxPayloadSize + 1} entries");
 
     [Fact]
     public void A_payload_at_the_limit_is_accepted() =>
-        Assert.Equal(TotemCodec.MaxPayloadSize, ((McastMessage)TotemCodec.Decode(TotemCodec.Encode(Mcast(Payload(TotemCodec.MaxPayloadSize, 1)))).Message!).Payload.Count);
+        Assert.Equal(TotemCodec.MaxPayloadSize, ((McastMessage)TotemCodec.Decode(TotemCodec.Encode(Mcast(Payload(TotemCodec.MaxPayloadSize, 1)))).Message!).Frame.Data.Count);
 
     [Fact]
     public void A_message_larger_than_the_largest_datagram_is_refused() =>
         AssertRejected(Mcast(Payload(10, 1), Mcast(Payload(TotemCodec.MaxPayloadSize, 2))),
-            $"encodes to {TotemCodec.MaxDatagramSize + 10} bytes", $"largest datagram is {TotemCodec.MaxDatagramSize}");
+            $"encodes to {TotemCodec.MaxDatagramSize + 10 + 2} bytes", $"largest datagram is {TotemCodec.MaxDatagramSize}");
 
     [Fact]
     public void A_retransmit_list_above_corosyncs_limit_is_refused() =>
@@ -57,7 +57,7 @@ public class TotemCodecEncodeLimitTests
 
     [Fact]
     public void An_unknown_delivery_guarantee_is_refused() =>
-        AssertRejected(new McastMessage(Node(1), Ring(1, 4), 1, Node(1), (DeliveryGuarantee)9, ValueList<byte>.Empty, null), "Guarantee", "9");
+        AssertRejected(new McastMessage(Node(1), Ring(1, 4), 1, Node(1), (DeliveryGuarantee)9, PgFrame.Empty, null), "Guarantee", "9");
 
     [Fact]
     public void A_message_type_without_a_codec_is_refused() =>

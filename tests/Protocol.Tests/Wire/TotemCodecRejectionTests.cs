@@ -44,8 +44,8 @@ public class TotemCodecRejectionTests
         }
         var members = Enumerable.Range(1, 5).Select(n => new CommitMember(Node((uint)n), Ring(1, 8), 3, 4, true)).ToValueList();
         data.Add("commit token", TotemCodec.Encode(new CommitToken(Node(1), Ring(1, 12), 2, 3, members)));
-        var inner = new McastMessage(Node(2), Ring(1, 8), 40, Node(3), DeliveryGuarantee.Safe, Payload(33, 1), null);
-        data.Add("encapsulated mcast", TotemCodec.Encode(new McastMessage(Node(1), Ring(1, 12), 2, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner)));
+        var inner = new McastMessage(Node(2), Ring(1, 8), 40, Node(3), DeliveryGuarantee.Safe, PgFrame.Single(Payload(33, 1)), null);
+        data.Add("encapsulated mcast", TotemCodec.Encode(new McastMessage(Node(1), Ring(1, 12), 2, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, inner)));
         return data;
     }
 
@@ -117,8 +117,9 @@ public class TotemCodecRejectionTests
     [Fact]
     public void A_count_within_the_limit_but_beyond_the_datagram_is_rejected_before_allocating()
     {
-        var payloadCountOffset = TotemCodec.HeaderSize + 12 + 4 + 4 + 1;
-        var packet = Patch32(new McastMessage(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, Payload(4, 1), null),
+        // Past ring, seq, source and guarantee, the frame's three flag bytes and its one length entry.
+        var payloadCountOffset = TotemCodec.HeaderSize + 12 + 4 + 4 + 1 + 3 + 4 + 2;
+        var packet = Patch32(new McastMessage(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Single(Payload(4, 1)), null),
             payloadCountOffset, TotemCodec.MaxPayloadSize);
         TotemCodec.Decode(packet);
 
@@ -127,7 +128,7 @@ public class TotemCodecRejectionTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(DecodeError.Truncated, result.Error);
-        Assert.Contains("McastMessage.Payload count 65443", result.Detail);
+        Assert.Contains($"McastMessage.Data count {TotemCodec.MaxPayloadSize}", result.Detail);
         Assert.True(allocated < 2048, $"decoding a {packet.Length}-byte packet allocated {allocated} bytes");
     }
 
@@ -151,7 +152,7 @@ public class TotemCodecRejectionTests
     public void An_unknown_delivery_guarantee_is_rejected()
     {
         var guaranteeOffset = TotemCodec.HeaderSize + 12 + 4 + 4;
-        var mcast = new McastMessage(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+        var mcast = new McastMessage(Node(1), Ring(1, 4), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, null);
         AssertRejected(Patch8(mcast, guaranteeOffset, 7), DecodeError.InvalidValue, "McastMessage.Guarantee is 7");
     }
 
@@ -171,8 +172,8 @@ public class TotemCodecRejectionTests
     [Fact]
     public void A_second_level_of_encapsulation_is_rejected()
     {
-        var inner = new McastMessage(Node(2), Ring(1, 4), 5, Node(2), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
-        var outer = new McastMessage(Node(1), Ring(1, 8), 1, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner);
+        var inner = new McastMessage(Node(2), Ring(1, 4), 5, Node(2), DeliveryGuarantee.Agreed, PgFrame.Empty, null);
+        var outer = new McastMessage(Node(1), Ring(1, 8), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
         var bytes = TotemCodec.Encode(outer);
         bytes[^1] = 1; // the inner message's own encapsulation flag
         AssertRejected(bytes, DecodeError.NestingTooDeep, "McastMessage.Encapsulated.Encapsulated");
@@ -181,7 +182,7 @@ public class TotemCodecRejectionTests
     [Fact]
     public void A_garbled_encapsulation_flag_is_rejected()
     {
-        var mcast = new McastMessage(Node(1), Ring(1, 8), 1, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, null);
+        var mcast = new McastMessage(Node(1), Ring(1, 8), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, null);
         var bytes = TotemCodec.Encode(mcast);
         bytes[^1] = 0x80;
         AssertRejected(bytes, DecodeError.InvalidValue, "McastMessage.Encapsulated is 128");

@@ -79,8 +79,8 @@ public class TotemCodecRoundTripTests
     [Fact]
     public void Multicast_layout_carries_the_encapsulated_message_after_a_flag_and_its_sender()
     {
-        var inner = new McastMessage(Node(7), Ring(1, 2), 3, Node(7), DeliveryGuarantee.Safe, ValueList.Of<byte>(0xAB), null);
-        var outer = new McastMessage(Node(5), Ring(1, 6), 9, Node(5), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner);
+        var inner = new McastMessage(Node(7), Ring(1, 2), 3, Node(7), DeliveryGuarantee.Safe, PgFrame.Single(ValueList.Of<byte>(0xAB)), null);
+        var outer = new McastMessage(Node(5), Ring(1, 6), 9, Node(5), DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
 
         var bytes = TotemCodec.Encode(outer);
 
@@ -92,14 +92,18 @@ public class TotemCodecRoundTripTests
                 0, 0, 0, 9, // seq
                 0, 0, 0, 5, // source
                 0, // agreed
-                0, 0, 0, 0, // empty payload
+                0, 0, 0, // frame: regular queue, not fragmented, no continuation
+                0, 0, 0, 0, // no pieces
+                0, 0, 0, 0, // no data
                 1, // encapsulates
                 0, 0, 0, 7, // inner sender
                 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // inner ring 1.2
                 0, 0, 0, 3, // inner seq
                 0, 0, 0, 7, // inner source
                 1, // safe
-                0, 0, 0, 1, 0xAB, // payload
+                0, 0, 0, // frame: regular queue, not fragmented, no continuation
+                0, 0, 0, 1, 0, 1, // one piece of one byte
+                0, 0, 0, 1, 0xAB, // its data
                 0, // no further encapsulation
             },
             bytes);
@@ -108,8 +112,8 @@ public class TotemCodecRoundTripTests
     [Fact]
     public void An_encapsulated_message_with_the_largest_payload_fills_the_largest_datagram()
     {
-        var inner = new McastMessage(Node(1), Ring(1, 1), 1, Node(1), DeliveryGuarantee.Agreed, Payload(TotemCodec.MaxPayloadSize, 3), null);
-        var outer = new McastMessage(Node(1), Ring(1, 2), 1, Node(1), DeliveryGuarantee.Agreed, ValueList<byte>.Empty, inner);
+        var inner = new McastMessage(Node(1), Ring(1, 1), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Single(Payload(TotemCodec.MaxPayloadSize, 3)), null);
+        var outer = new McastMessage(Node(1), Ring(1, 2), 1, Node(1), DeliveryGuarantee.Agreed, PgFrame.Empty, inner);
 
         Assert.Equal(TotemCodec.MaxDatagramSize, TotemCodec.GetEncodedSize(outer));
     }

@@ -85,6 +85,8 @@ internal sealed class ScenarioRun
     private readonly ScenarioKind _kind;
     private readonly int _seed;
     private readonly Random _random;
+    /// <summary>The workload's sizes and bursts, apart from <see cref="_random"/> so that they do not shift the script.</summary>
+    private readonly Random _sizes;
     private readonly ClusterSimulation _sim;
     private readonly List<string> _script = new();
     private readonly List<string> _violations = new();
@@ -103,6 +105,7 @@ internal sealed class ScenarioRun
         _seed = seed;
         // The scenario's own decisions use their own stream, so the script does not shift with the network's draws.
         _random = new Random(unchecked(seed * 7919 + (int)kind));
+        _sizes = new Random(unchecked(seed * 104_729 + (int)kind));
         _sim = new ClusterSimulation(seed, OptionsFor(kind, captureLogs) with
         {
             CaptureLevel = captureLevel, TraceMembership = traceMembership, InterleaveSameInstant = interleave,
@@ -526,12 +529,24 @@ internal sealed class ScenarioRun
             if (_sim.Now > _trafficUntil) return;
             if (_sim.IsUp(id) && !_sim.Leaving.Contains(id))
             {
-                _sim.Submit(id);
-                _submitted++;
+                // Now and then a burst, so that small messages are packed into one frame; now and then a message
+                // larger than a frame, so that it is fragmented (and a few of those are in flight at the faults).
+                var burst = _sizes.Next(4) == 0 ? _sizes.Next(2, 7) : 1;
+                for (var i = 0; i < burst; i++)
+                {
+                    _sim.Submit(id, NextMessageSize());
+                    _submitted++;
+                }
             }
             ScheduleSubmit(id, minGapMs, maxGapMs);
         }, $"workload node {id}");
     }
+
+    private static readonly int FrameBudget = Totem.Protocol.Pg.PgLimits.FrameBudget((int)Totem.Protocol.Config.TotemTimeoutRules.NetMtu);
+
+    /// <summary>Mostly small messages (0 means just the name), one in eight between one and three frames long.</summary>
+    private int NextMessageSize() =>
+        _sizes.Next(8) == 0 ? _sizes.Next(FrameBudget + 1, 3 * FrameBudget + 100) : _sizes.Next(3) == 0 ? 0 : _sizes.Next(8, 120);
 
     // ---- settling and liveness ----
 

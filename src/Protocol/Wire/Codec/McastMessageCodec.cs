@@ -1,13 +1,13 @@
 namespace Totem.Protocol.Wire.Codec;
 
 /// <summary>
-/// A multicast, optionally carrying one old-ring multicast during recovery. The carried message is
+/// A multicast and its frame (<see cref="PgFrameCodec"/>), optionally carrying one old-ring multicast during recovery. The carried message is
 /// written with the same field layout, preceded by its own sender, and may not carry another.
 /// </summary>
 internal sealed class McastMessageCodec : MessageCodec<McastMessage>
 {
-    /// <summary>Bytes of a multicast body besides its payload (ring, seq, source, guarantee, payload count, encapsulation flag).</summary>
-    public const int BodyOverhead = WireSize.Ring + WireSize.U32 + WireSize.Node + WireSize.U8 + WireSize.Count + WireSize.U8;
+    /// <summary>Bytes of a multicast body besides its frame's pieces (ring, seq, source, guarantee, frame header, encapsulation flag).</summary>
+    public const int BodyOverhead = WireSize.Ring + WireSize.U32 + WireSize.Node + WireSize.U8 + PgFrameCodec.Overhead + WireSize.U8;
 
     /// <summary>Bytes an encapsulated multicast adds besides its payload (its sender and its body).</summary>
     public const int EncapsulationOverhead = WireSize.Node + BodyOverhead;
@@ -27,7 +27,7 @@ internal sealed class McastMessageCodec : MessageCodec<McastMessage>
         w.U32(m.Seq);
         w.Node(m.Source);
         w.U8((byte)m.Guarantee);
-        w.Bytes(nameof(m.Payload), m.Payload, TotemCodec.MaxPayloadSize);
+        PgFrameCodec.Encode(m.Frame, ref w);
         if (m.Encapsulated is not { } inner)
         {
             w.Bool(false);
@@ -52,7 +52,7 @@ internal sealed class McastMessageCodec : MessageCodec<McastMessage>
         if (!Enum.IsDefined(guarantee))
             r.Fail(DecodeError.InvalidValue, nameof(McastMessage.Guarantee),
                 $"is {(byte)guarantee} at offset {guaranteeOffset}, not a known delivery guarantee");
-        var payload = r.Bytes(nameof(McastMessage.Payload), TotemCodec.MaxPayloadSize);
+        var frame = PgFrameCodec.Decode(ref r);
         var flagOffset = r.Position;
         var encapsulates = r.Bool(nameof(McastMessage.Encapsulated));
         McastMessage? inner = null;
@@ -72,6 +72,6 @@ internal sealed class McastMessageCodec : MessageCodec<McastMessage>
                 r.Scope = scope;
             }
         }
-        return new McastMessage(sender, ringId, seq, source, guarantee, payload, inner);
+        return new McastMessage(sender, ringId, seq, source, guarantee, frame, inner);
     }
 }

@@ -4,6 +4,7 @@ namespace Totem.Protocol.Wire.Codec;
 internal static class WireSize
 {
     public const int U8 = 1;
+    public const int U16 = 2;
     public const int U32 = 4;
     public const int U64 = 8;
     public const int Node = U32;

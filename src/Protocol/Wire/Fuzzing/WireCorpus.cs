@@ -20,7 +20,7 @@ public static class WireCorpus
         // The largest message a member may send, so that extending it crosses the datagram limit.
         var ring = new RingId(new NodeId(1), 4);
         datagrams.Add(TotemCodec.Encode(new McastMessage(new NodeId(1), ring, 1, new NodeId(1), DeliveryGuarantee.Agreed,
-            new byte[TotemCodec.MaxPayloadSize].ToValueList(), null)));
+            PgFrame.Single(new byte[TotemCodec.MaxPayloadSize].ToValueList()), null)));
         return datagrams;
     }
 
@@ -61,7 +61,7 @@ public static class WireCorpus
         for (var i = 0; i < 1 + random.Next(4); i++)
         {
             var old = Mcast(random, nodes[random.Next(size)], oldRing, (uint)random.Next(1, 500), nodes[random.Next(size)], null);
-            yield return new McastMessage(nodes[random.Next(size)], ring, ++seq, old.Source, old.Guarantee, ValueList<byte>.Empty, old);
+            yield return new McastMessage(nodes[random.Next(size)], ring, ++seq, old.Source, old.Guarantee, PgFrame.Empty, old);
         }
 
         // Operational: tokens around the ring and the multicasts each holder sends.
@@ -105,6 +105,18 @@ public static class WireCorpus
         };
         var payload = new byte[length];
         random.NextBytes(payload);
-        return new McastMessage(sender, ring, seq, source, (DeliveryGuarantee)random.Next(2), payload.ToValueList(), inner);
+        // Packed pieces, the first a continuation and the last a fragment now and then, as the packer makes them.
+        var pieces = length == 0 ? 1 : random.Next(1, 4);
+        var lengths = new ushort[pieces];
+        var left = length;
+        for (var i = 0; i < pieces - 1; i++)
+        {
+            lengths[i] = (ushort)random.Next(0, left + 1);
+            left -= lengths[i];
+        }
+        lengths[^1] = (ushort)left;
+        var frame = new PgFrame((PgQueue)random.Next(2), (byte)(random.Next(3) == 0 ? random.Next(1, 256) : 0),
+            (byte)(random.Next(3) == 0 ? random.Next(1, 256) : 0), lengths.ToValueList(), payload.ToValueList());
+        return new McastMessage(sender, ring, seq, source, (DeliveryGuarantee)random.Next(2), frame, inner);
     }
 }
