@@ -224,7 +224,7 @@ public class TokenHolderEngineTests
         var engine = new TokenHolderEngine(new SrpOptions(Me, CorosyncDefaults.For(2)));
         engine.Handle(new SuspendRing(), 0);
         var written = engine.Position;
-        var late = new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, new byte[] { 7 }.ToValueList(), null);
+        var late = new McastMessage(Peer, OldRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Single(new byte[] { 7 }.ToValueList()), null);
         engine.Handle(new MessageReceived(late), 5);
 
         var commit = new CommitToken(Me, NewRing, 2, 2, new[]
@@ -235,7 +235,7 @@ public class TokenHolderEngineTests
         engine.Handle(new EnterCommit(Ring, commit, written), 10);
         engine.Handle(new InstallRing(Ring, commit, ReceivedFlg: true), 20);
         // The peer's re-multicast of its seq 1 on the recovery ring.
-        var carrier = new McastMessage(Peer, NewRing, 1, Peer, DeliveryGuarantee.Agreed, ValueList<byte>.Empty, late);
+        var carrier = new McastMessage(Peer, NewRing, 1, Peer, DeliveryGuarantee.Agreed, PgFrame.Empty, late);
         var delivered = new List<Delivered>();
         delivered.AddRange(engine.Handle(new MessageReceived(carrier), 25).OfType<Delivered>());
         for (uint visit = 1; visit <= 4; visit++)
