@@ -35,7 +35,7 @@ public sealed class FuzzCommandTests
         Assert.Equal(3, runs.Length);
         // Mutated sealed datagrams: only the mutations that left the bytes as sealed open; every other one fails
         // authentication before the codec sees it.
-        Assert.StartsWith("mutations of the 1435 datagrams sealed", runs[1], StringComparison.Ordinal);
+        Assert.Matches(@"^mutations of the \d+ datagrams sealed", runs[1]);
         Assert.Contains("findings 0", runs[1]);
         Assert.Matches(@"rejected by reason: Unauthenticated [\d,]+;\s*\n", runs[1]);
         // Mutated clear datagrams sealed by a key holder reach the codec, which rejects them by their own reasons.
