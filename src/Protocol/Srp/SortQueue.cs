@@ -56,9 +56,7 @@ internal sealed class SortQueue
         var range = SeqNo.Distance(LastReleased, seq);
         for (var i = 1; i <= range; i++)
         {
-            var released = unchecked(LastReleased + (uint)i);
-            _items.Remove(released);
-            _missCounts.Remove(released);
+            Remove(unchecked(LastReleased + (uint)i));
         }
         if (range > 0) LastReleased = seq;
     }
