@@ -155,6 +155,31 @@ public class StoreReplicationTests
     }
 
     [Fact]
+    public void After_a_full_restart_the_latest_version_of_the_same_epoch_wins_over_an_older_snapshot()
+    {
+        var cluster = new StoreCluster(3);
+        cluster.Form([1, 2, 3]);
+        cluster.Put(1, "/a", "1");
+        cluster.Settle();
+        var old = cluster[1].Persisted!;
+        cluster.Put(2, "/a", "2");
+        cluster.Put(2, "/b", "3");
+        cluster.Settle();
+        var epoch = cluster[1].Store.State.Epoch;
+        foreach (var node in new uint[] { 1, 2, 3 }) cluster.Crash(node);
+        // Node 1 comes back from a copy older than its last write (its disk lost the rest); the others from theirs.
+        cluster.Restart(1, old);
+        cluster.Restart(2);
+        cluster.Restart(3);
+        Assert.Equal(epoch, cluster[1].Store.State.Epoch);
+        cluster.Form([1, 2, 3]);
+        cluster.AssertPartitionsAgree();
+        Assert.Equal("2", cluster.Value(1, "/a"));
+        Assert.Equal("3", cluster.Value(1, "/b"));
+        Assert.Contains(cluster[1].Outputs, o => o is StateReplaced { Source.Value: 2 });
+    }
+
+    [Fact]
     public void A_node_restarted_from_nothing_gets_a_large_state_in_chunks_none_above_the_limit()
     {
         var cluster = new StoreCluster(3);
