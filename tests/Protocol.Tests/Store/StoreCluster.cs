@@ -132,15 +132,15 @@ internal sealed class StoreCluster
         return request;
     }
 
-    /// <summary>Delivers up to <paramref name="count"/> messages in each partition; false when nothing was left.</summary>
-    public bool Deliver(int count)
+    /// <summary>Delivers up to <paramref name="count"/> messages in each partition (or only in <paramref name="member"/>'s); false when nothing was left.</summary>
+    public bool Deliver(int count, uint? member = null)
     {
         var any = false;
-        foreach (var group in _groups)
+        foreach (var group in _groups.Where(g => member is null || g.Members.Contains(new NodeId(member.Value))))
             for (var i = 0; i < count && group.Stream.TryDequeue(out var item); i++)
             {
                 any = true;
-                foreach (var member in group.Members.Where(_nodes.ContainsKey)) Deliver(_nodes[member], item, group);
+                foreach (var receiver in group.Members.Where(_nodes.ContainsKey)) Deliver(_nodes[receiver], item, group);
             }
         return any;
     }

@@ -258,6 +258,20 @@ public class StoreReplicationTests
         split.AssertPartitionsAgree();
         Assert.Null(split.Value(1, "/a"));
         Assert.Equal("majority's", split.Value(1, "/b"));
+
+        // The writer's side merges with the quorate side before its own sync completed: the merged ring is quorate,
+        // but the writer's state is replaced, so the write may be lost: still unknown, never "applied".
+        var merge = new StoreCluster(5);
+        merge.Form(All5);
+        var unsure = merge.Put(1, "/a", "minority's");
+        merge.Form([[1, 2], [3, 4, 5]], settle: false);
+        while (!merge[3].Store.Synchronized) merge.Deliver(1, member: 3);
+        Assert.False(merge[1].Store.Synchronized);
+        merge.Form(All5);
+        merge.AssertPartitionsAgree();
+        Assert.Contains(merge[1].Outputs, o => o is StateReplaced { Source.Value: 3 });
+        Assert.Equal(StoreErrorKind.OutcomeUnknown, Assert.IsType<WriteFailed>(merge.Answer(1, unsure)).Kind);
+        Assert.Null(merge.Value(1, "/a"));
     }
 
     [Fact]
