@@ -62,11 +62,21 @@ internal sealed class StoreCluster
     /// <summary>Installs new rings: each array is one partition (nodes in none are down). Old-ring traffic in flight is recovered first.</summary>
     public void Form(params uint[][] partitions) => Form(partitions, settle: true);
 
-    public void Form(uint[][] partitions, bool settle, Func<NodeId, bool>? quorate = null)
+    /// <param name="unsent">
+    /// How many of each old ring's last messages were still in their sender's send queue: not recovered, but sent in the
+    /// sender's new ring (as totemsrp's new-message queue survives a membership change).
+    /// </param>
+    public void Form(uint[][] partitions, bool settle, Func<NodeId, bool>? quorate = null, int unsent = 0)
     {
         var next = partitions.Select(p => p.Select(id => new NodeId(id)).OrderBy(n => n).ToList()).ToList();
+        var carried = new List<(NodeId Sender, byte Service, byte[] Body)>();
         foreach (var old in _groups)
         {
+            var kept = Math.Max(0, old.Stream.Count - unsent);
+            var items = old.Stream.ToList();
+            old.Stream.Clear();
+            foreach (var item in items.Take(kept)) old.Stream.Enqueue(item);
+            carried.AddRange(items.Skip(kept).Where(i => _nodes.ContainsKey(i.Sender)));
             foreach (var member in old.Members.Where(_nodes.ContainsKey))
             {
                 var stays = next.FirstOrDefault(p => p.Contains(member)) ?? new List<NodeId>();
@@ -86,6 +96,7 @@ internal sealed class StoreCluster
         {
             var group = new Group(new RingId(members[0], _ringSeq += 4), members);
             _groups.Add(group);
+            foreach (var item in carried.Where(c => members.Contains(c.Sender))) group.Stream.Enqueue(item);
             var majority = members.Count * 2 > Size;
             foreach (var member in members)
             {
