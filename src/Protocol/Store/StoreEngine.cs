@@ -237,6 +237,7 @@ public sealed class StoreEngine
         var round = _round;
         var decision = round.Decision;
         Check(decision is not null, $"the store of ring {round.Ring} was activated before every member's summary arrived");
+        var epochBefore = _state.Epoch;
         var replaced = decision!.Behind.Contains(_local);
         if (replaced)
         {
@@ -255,6 +256,9 @@ public sealed class StoreEngine
         _state = _state.WithEpoch(epoch);
         Check(_state.Version == decision.Winner.Version && _state.Digest.SequenceEqual(decision.Winner.Digest.Items.AsSpan()),
             $"after the store sync of ring {round.Ring} this node's state differs from the winner's");
+        // The winner's epoch is the greatest among the members', this node's included.
+        Check(!StoreSyncRule.IsLater(epochBefore, _state.Epoch),
+            $"the store sync of ring {round.Ring} moved this node's epoch back from {epochBefore} to {_state.Epoch}");
         if (replaced || !ReferenceEquals(before, _state)) _out.Add(new PersistSnapshot(_state));
 
         foreach (var unsure in _unsure)
@@ -285,7 +289,10 @@ public sealed class StoreEngine
         // The writer sent it after its own activation, which every member passes at the same place of the order.
         Check(_synchronizedRing == _ring, $"a store write of ring {write.Ring} was delivered before this node synchronized the ring");
 
-        var result = _state.Apply(write.Op, write.Path, write.ExpectedVersion, write.Value, write.Ring);
+        // The ring is later than any epoch its members held (its seq is above every seq they saw); should a lost ring
+        // seq break that, the epoch still never goes back (the sync logs the anomaly).
+        var epoch = StoreSyncRule.IsLater(_state.Epoch, write.Ring) ? _state.Epoch : write.Ring;
+        var result = _state.Apply(write.Op, write.Path, write.ExpectedVersion, write.Value, epoch);
         if (result.Next is { } next)
         {
             Check(next.Version == _state.Version + 1 && result.KeyVersion == next.Version,

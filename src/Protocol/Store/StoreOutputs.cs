@@ -28,7 +28,11 @@ public sealed record KeyChanged(StorePath Path, StoreOp Op, ulong KeyVersion, No
 /// <summary>A sync replaced this node's contents with <paramref name="Source"/>'s (the change feed's "resync").</summary>
 public sealed record StateReplaced(ulong Version, RingId Epoch, NodeId Source) : StoreOutput;
 
-/// <summary>Keep this state on disk (--state-dir) before handling the next input; load it into a new engine at start.</summary>
+/// <summary>
+/// Keep this state on disk (--state-dir) and load it into a new engine at start. Each supersedes the earlier ones, so
+/// the actor may write only the latest of a batch; it is emitted before the answer of the write that made it, so an
+/// actor that writes it before acting on the following outputs never acknowledges a write it has not kept.
+/// </summary>
 public sealed record PersistSnapshot(StoreState State) : StoreOutput;
 
 /// <summary>A log line as a structured template with its values.</summary>
