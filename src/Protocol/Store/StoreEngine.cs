@@ -106,11 +106,6 @@ public sealed class StoreEngine
 
     private void OnWriteRequested(WriteRequested request)
     {
-        if (WriteRefusal is { } refusal)
-        {
-            Fail(request.RequestId, refusal.Kind, refusal.Reason);
-            return;
-        }
         if (!StorePath.TryParse(request.Path, out var path, out var pathError))
         {
             Fail(request.RequestId, StoreErrorKind.InvalidRequest, pathError);
@@ -126,6 +121,12 @@ public sealed class StoreEngine
         if (problem is not null)
         {
             Fail(request.RequestId, StoreErrorKind.InvalidRequest, problem);
+            return;
+        }
+        // What is wrong with the request is said first: it stays wrong whatever the cluster does.
+        if (WriteRefusal is { } refusal)
+        {
+            Fail(request.RequestId, refusal.Kind, refusal.Reason);
             return;
         }
         var ring = _ring!.Value;
