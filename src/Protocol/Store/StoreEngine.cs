@@ -50,6 +50,7 @@ public sealed class StoreEngine
     private readonly List<UnsureWrite> _unsure = new();
     private StoreState _state;
     private bool _quorate;
+    private RingId? _verdictRing;
     private RingId? _ring;
     private RingId? _synchronizedRing;
     private bool _transitional;
@@ -64,14 +65,15 @@ public sealed class StoreEngine
 
     public StoreState State => _state;
 
-    public bool Quorate => _quorate;
+    /// <summary>votequorum called this node quorate in the current ring.</summary>
+    public bool Quorate => _quorate && _verdictRing == _ring;
 
     /// <summary>The store was synchronized in the current membership and no membership change is in progress.</summary>
     public bool Synchronized => _ring is not null && _synchronizedRing == _ring && !_transitional;
 
     /// <summary>Why a write asked of this node now is refused at once, or null when it would be multicast.</summary>
     public StoreFailure? WriteRefusal =>
-        !_quorate ? new StoreFailure(StoreErrorKind.NoQuorum, "cluster not ready - no quorum?")
+        !Quorate ? new StoreFailure(StoreErrorKind.NoQuorum, "cluster not ready - no quorum?")
         : !Synchronized ? new StoreFailure(StoreErrorKind.NotSynchronized, "cluster not ready - the store is synchronizing after a membership change, try again")
         : null;
 
@@ -86,7 +88,10 @@ public sealed class StoreEngine
         switch (input)
         {
             case WriteRequested request: OnWriteRequested(request); break;
-            case QuorumVerdictChanged verdict: _quorate = verdict.Quorate; break;
+            case QuorumVerdictChanged verdict:
+                _quorate = verdict.Quorate;
+                _verdictRing = verdict.Ring;
+                break;
             case TransitionalConfiguration: OnTransitional(); break;
             case StoreSyncInit init: OnSyncInit(init); break;
             case StoreSyncProcess process: OnSyncProcess(process); break;
@@ -102,7 +107,7 @@ public sealed class StoreEngine
         return taken;
     }
 
-    private StoreRead<T> Read<T>(T value) => new(value, _state.Version, _quorate, Synchronized);
+    private StoreRead<T> Read<T>(T value) => new(value, _state.Version, Quorate, Synchronized);
 
     private void OnWriteRequested(WriteRequested request)
     {
@@ -162,7 +167,7 @@ public sealed class StoreEngine
     {
         if (_round is null || _round.Ring != process.Ring || _round.Processing) return;
         _round.Processing = true;
-        Multicast(new StoreSummary(process.Ring, _state.Version, _state.Epoch, _quorate, _state.Digest.ToArray().ToValueList()));
+        Multicast(new StoreSummary(process.Ring, _state.Version, _state.Epoch, Quorate, _state.Digest.ToArray().ToValueList()));
     }
 
     private void OnSummary(NodeId sender, StoreSummary summary)

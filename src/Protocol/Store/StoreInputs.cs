@@ -11,8 +11,12 @@ public abstract record StoreInput;
 /// </summary>
 public sealed record WriteRequested(ulong RequestId, StoreOp Op, string Path, ValueList<byte> Value, ulong? ExpectedVersion) : StoreInput;
 
-/// <summary>votequorum's verdict as the node acts on it (its quorum callback).</summary>
-public sealed record QuorumVerdictChanged(bool Quorate) : StoreInput;
+/// <summary>
+/// votequorum's verdict as the node acts on it (its quorum callback, QuorumChanged), with the ring it was taken in. A
+/// verdict of another ring than the current one counts as not quorate: a write or a sync summary never leans on a
+/// verdict that the membership change has not yet revised.
+/// </summary>
+public sealed record QuorumVerdictChanged(bool Quorate, RingId? Ring) : StoreInput;
 
 /// <summary>The ring delivered a transitional configuration: what it delivers until the next regular one is old-ring recovery.</summary>
 public sealed record TransitionalConfiguration(ValueList<NodeId> Members) : StoreInput;

@@ -103,7 +103,7 @@ internal sealed class StoreCluster
                 var node = _nodes[member];
                 node.Group = members;
                 // votequorum is synchronized before the store (lower service id): its verdict is in when the store's turn comes.
-                Apply(node, node.Store.Handle(new QuorumVerdictChanged(quorate?.Invoke(member) ?? majority)));
+                Apply(node, node.Store.Handle(new QuorumVerdictChanged(quorate?.Invoke(member) ?? majority, group.Ring)));
                 Apply(node, node.Sync.Handle(new RegularDelivered(group.Ring, members.ToValueList())));
             }
         }
@@ -128,7 +128,7 @@ internal sealed class StoreCluster
         Crashed.Remove(nodeId);
     }
 
-    public void SetQuorate(uint id, bool quorate) => Apply(this[id], this[id].Store.Handle(new QuorumVerdictChanged(quorate)));
+    public void SetQuorate(uint id, bool quorate) => Apply(this[id], this[id].Store.Handle(new QuorumVerdictChanged(quorate, RingOf(id))));
 
     public ulong Put(uint id, string path, string value, ulong? expected = null) =>
         Write(id, StoreOp.Put, path, System.Text.Encoding.UTF8.GetBytes(value), expected);

@@ -18,7 +18,7 @@ public class StoreEngineTests
     {
         var engine = new StoreEngine(N1);
         var r = ring ?? R1;
-        engine.Handle(new QuorumVerdictChanged(quorate));
+        engine.Handle(new QuorumVerdictChanged(quorate, r));
         engine.Handle(new StoreSyncInit(r, ValueList.Of(N1)));
         var summary = engine.Handle(new StoreSyncProcess(r)).OfType<MulticastStore>().Single().Message;
         Assert.Equal(new StoreSyncProcessed(r), engine.Handle(new StoreMessageDelivered(N1, summary)).OfType<StoreSyncProcessed>().Single());
@@ -41,7 +41,7 @@ public class StoreEngineTests
         Assert.True(read.Synchronized);
 
         // `expected` lowered: quorate within the same ring, writes work again.
-        engine.Handle(new QuorumVerdictChanged(true));
+        engine.Handle(new QuorumVerdictChanged(true, R1));
         Assert.Equal(StorePath.Parse("/a"), SentWrite(engine.Handle(new WriteRequested(2, StoreOp.Put, "/a", Bytes("x"), null))).Path);
     }
 
@@ -49,7 +49,8 @@ public class StoreEngineTests
     public void Before_the_first_sync_and_during_a_membership_change_writes_are_refused()
     {
         var engine = new StoreEngine(N1);
-        engine.Handle(new QuorumVerdictChanged(true));
+        // votequorum's first verdict, before any ring.
+        engine.Handle(new QuorumVerdictChanged(true, null));
         var refused = engine.Handle(new WriteRequested(1, StoreOp.Put, "/a", Bytes("x"), null)).OfType<WriteFailed>().Single();
         Assert.Equal(StoreErrorKind.NotSynchronized, refused.Kind);
         Assert.StartsWith("cluster not ready", refused.Reason);
@@ -59,7 +60,23 @@ public class StoreEngineTests
         engine.Handle(new TransitionalConfiguration(ValueList.Of(N1)));
         Assert.Equal(StoreErrorKind.NotSynchronized, engine.Handle(new WriteRequested(2, StoreOp.Put, "/a", Bytes("x"), null)).OfType<WriteFailed>().Single().Kind);
         engine.Handle(new StoreSyncInit(R2, ValueList.Of(N1, N2)));
+        engine.Handle(new QuorumVerdictChanged(true, R2));
         Assert.Equal(StoreErrorKind.NotSynchronized, engine.Handle(new WriteRequested(3, StoreOp.Put, "/a", Bytes("x"), null)).OfType<WriteFailed>().Single().Kind);
+    }
+
+    [Fact]
+    public void A_verdict_of_the_previous_ring_is_not_quorum_in_the_next()
+    {
+        var engine = Synchronized();
+        engine.Handle(new TransitionalConfiguration(ValueList.Of(N1)));
+        engine.Handle(new StoreSyncInit(R2, ValueList.Of(N1, N2)));
+        Assert.False(engine.Quorate);
+        var summary = (StoreSummary)engine.Handle(new StoreSyncProcess(R2)).OfType<MulticastStore>().Single().Message;
+        Assert.False(summary.Quorate);
+        Assert.False(engine.Get(StorePath.Root).Quorate);
+
+        engine.Handle(new QuorumVerdictChanged(true, R2));
+        Assert.True(engine.Quorate);
     }
 
     [Theory]
