@@ -292,8 +292,15 @@ public sealed class StoreEngine
             if (mine) Fail(write.RequestId, StoreErrorKind.NotApplied, $"the membership changed before the write of '{write.Path}' was ordered; it was not applied");
             return;
         }
-        // The writer sent it after its own activation, which every member passes at the same place of the order.
-        Check(_synchronizedRing == _ring, $"a store write of ring {write.Ring} was delivered before this node synchronized the ring");
+        if (_synchronizedRing != _ring)
+        {
+            // The writer sent it after its own activation, which every member passes at the same place of the order;
+            // only recovery past a gap (after a transitional configuration) can deliver it to a member whose sync of
+            // the ring never completed. That member's state is not the ring's: the next sync decides.
+            Check(_transitional, $"a store write of ring {write.Ring} was delivered before this node synchronized the ring");
+            Log(SrpLogLevel.Debug, "store write of ring {RingId} recovered before this node synchronized it - discarding", write.Ring);
+            return;
+        }
 
         // The ring is later than any epoch its members held (its seq is above every seq they saw); should a lost ring
         // seq break that, the epoch still never goes back (the sync logs the anomaly).

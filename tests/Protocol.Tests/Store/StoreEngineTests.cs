@@ -160,6 +160,20 @@ public class StoreEngineTests
     }
 
     [Fact]
+    public void A_write_recovered_past_a_gap_in_a_ring_this_node_never_synchronized_is_discarded()
+    {
+        var engine = new StoreEngine(N1);
+        engine.Handle(new StoreSyncInit(R1, ValueList.Of(N1, N2)));
+        engine.Handle(new StoreSyncProcess(R1));
+        // The last barrier never arrived here; node 2 activated and wrote; then the ring broke.
+        engine.Handle(new TransitionalConfiguration(ValueList.Of(N1, N2)));
+        var write = new StoreWrite(R1, 1, StoreOp.Put, StorePath.Parse("/a"), null, Bytes("x"));
+        var outputs = engine.Handle(new StoreMessageDelivered(N2, write));
+        Assert.Empty(outputs.OfType<KeyChanged>());
+        Assert.Equal(0ul, engine.State.Version);
+    }
+
+    [Fact]
     public void A_chunk_from_a_member_that_is_not_the_source_or_a_state_unlike_the_summary_is_refused()
     {
         var source = Synchronized();
