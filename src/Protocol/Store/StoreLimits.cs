@@ -1,0 +1,34 @@
+using Totem.Protocol.Pg;
+
+namespace Totem.Protocol.Store;
+
+/// <summary>The sizes of the replicated store: one place for each, so paths, values and ring messages agree.</summary>
+public static class StoreLimits
+{
+    /// <summary>
+    /// The largest value a key holds. 64 KiB for now (issue 16); the packing layer carries 1 MiB messages, so this can
+    /// grow to just under <see cref="PgLimits.MaxMessageBytes"/> less a write's header once the actor is wired.
+    /// </summary>
+    public const int MaxValueBytes = 64 * 1024;
+
+    /// <summary>A path's UTF-8 length, the leading '/' included (Linux's PATH_MAX is 4096; a config store needs far less).</summary>
+    public const int MaxPathBytes = 1024;
+
+    /// <summary>One segment's UTF-8 length (NAME_MAX).</summary>
+    public const int MaxSegmentBytes = 255;
+
+    /// <summary>The bytes of encoded state one transfer chunk carries, so a chunk is no larger than a write.</summary>
+    public const int MaxChunkBytes = MaxValueBytes;
+
+    /// <summary>Room for a store message's fixed fields (id, ring ids, versions, counts, flags, digest).</summary>
+    public const int MessageOverheadBytes = 128;
+
+    /// <summary>No store message on the ring is larger than this (a write of a full value at the longest path).</summary>
+    public const int MaxMessageBytes = MaxValueBytes + MaxPathBytes + MessageOverheadBytes;
+
+    /// <summary>How many chunks a state transfer may have: a store of up to 4 GiB of encoded state.</summary>
+    public const int MaxChunks = 65536;
+
+    /// <summary>The number of keys a decoded state may hold (bounds what a malformed snapshot makes us allocate).</summary>
+    public const int MaxKeys = 1 << 20;
+}
