@@ -14,7 +14,8 @@ public static class RandomScenarios
     /// <summary>
     /// What follows the last consensus expiry before one ring stands: a merge of rings formed on either side of it
     /// (a foreign message or merge detect, 200 ms), a join period (50 ms), and the commit token's two rotations and
-    /// recovery (a few one-way delays each). Part of <see cref="SettleBound"/>.
+    /// recovery (a few one-way delays each). Part of <see cref="SettleBound"/>, and the slack of the delivery check
+    /// after the ring formed.
     /// </summary>
     public static readonly TimeSpan SettleSlack = TimeSpan.FromMilliseconds(500);
 
