@@ -32,8 +32,8 @@ public static class RandomScenarios
     /// so the gather fails the dead at its one consensus timeout (memb_state_consensus_timeout_expired).
     /// </para>
     /// <para>
-    /// A change that lands in another one (a gather under way, or nodes on rings that formed apart: a heal, a node
-    /// that restarted) can take three consensus timeouts, each link a rule of corosync's, none of them ours (issue 10,
+    /// A change that lands in another one (a gather, COMMIT or RECOVERY under way, or live nodes on rings that formed
+    /// apart, as before a heal or after a restart) can take three consensus timeouts, each link a rule of corosync's, none of them ours (issue 10,
     /// notes/issue-10-latering.md traces eight such seeds):
     /// (1) the gather under way expires within one consensus timeout of the change (its timer was running; a gather
     /// the change starts expires one timeout after it). memb_state_consensus_timeout_expired fails every processor
