@@ -247,4 +247,43 @@ public class JoinProcessingTests
         Assert.Equal([Me], engine.Members);
         Assert.Contains(second, o => o is ConfigurationChanged { Kind: ConfigurationKind.Regular });
     }
+
+    // ---- the links of the verdict chain the random scenarios' liveness bound allows (RandomScenarios.SettleBound) ----
+
+    [Fact]
+    public void A_processor_named_failed_restarts_its_consensus_timer_and_fails_a_departed_processor_only_a_full_timeout_later()
+    {
+        // Crashes 26747523, 3039664, 3094016, 2008257 (link 3): we know 4 only from a peer's proc list (it left while
+        // we were partitioned or down), so no verdict on it can be adopted from outside our old ring. A processor of
+        // another old ring that timed 4 out, and us for not agreeing, names us failed: we fail it (my id in its
+        // failed list) and start our consensus timeout again (memb_state_gather_enter), still waiting for 4.
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = BootedAlone();
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 4], [])), 10);
+
+        var named = engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3, 4], [1, 4])), 500);
+        Assert.Contains(named, o => o is StartTimer { Timer: SrpTimer.Consensus } start && start.DelayMs == timeouts.Consensus);
+        Assert.Equal([3u], Nodes(LastJoinSent(named).FailedList));
+
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [3])), 520);
+        var expired = engine.Ticking(new TimerExpired(SrpTimer.Consensus), 500 + timeouts.Consensus);
+        Assert.Equal([3u, 4u], Nodes(LastJoinSent(expired).FailedList));
+        var agreed = engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3, 4], [3, 4])), 500 + timeouts.Consensus + 1);
+        Assert.Equal([1u, 2u], Assert.Single(CommitTokens(agreed)).Members.Select(m => m.Node.Value).ToArray());
+    }
+
+    [Fact]
+    public void An_agreement_counts_until_the_gather_ends_so_the_commit_token_can_name_a_processor_silent_for_almost_a_consensus_timeout()
+    {
+        // Crashes 3042583 and 26752765: 3 agreed and then crashed; the last agreement came before our consensus
+        // timeout, so the commit token goes to a ring with 3 (memb_consensus_set is cleared only by
+        // memb_consensus_reset), is lost with it, and a token timeout in COMMIT and a consensus timeout follow.
+        var timeouts = CorosyncDefaults.For(5);
+        var engine = BootedAlone();
+        engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10);
+        engine.Ticking(new MessageReceived(Join(3, 100, [1, 2, 3], [])), 20);
+
+        var last = engine.Ticking(new MessageReceived(Join(2, 100, [1, 2, 3], [])), 10 + timeouts.Consensus - 1);
+        Assert.Equal([1u, 2u, 3u], Assert.Single(CommitTokens(last)).Members.Select(m => m.Node.Value).ToArray());
+    }
 }
