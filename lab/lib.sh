@@ -106,3 +106,23 @@ lab_clear_rules_now() {
 }
 
 lab_require_root() { [ "$(id -u)" = 0 ] || lab_die "needs root (nsenter into the node's network namespace)"; }
+
+# --- the image (tests/e2e/run.sh, tests/swarm/run.sh) ------------------------------------------------
+lab_image_id() { docker image inspect -f '{{.Id}}' "$1" 2>/dev/null; }
+lab_dangling() { docker images -aq --no-trunc --filter dangling=true | sort -u; }
+
+# Builds IMAGE from docker-compose.yml's `node` service, and removes the image it replaced.
+# With BuildKit (compose v2's builder) a build leaves no intermediate images; the one it replaces under
+# IMAGE would be left untagged, so it is removed (unless a container still uses it). Compose v1 builds
+# with the legacy builder, which leaves each stage's image untagged: those made by this build are removed too.
+lab_build_image() { # compose command, project, image
+    local compose=$1 project=$2 image=$3 before stages
+    before=$(lab_image_id "$image")
+    stages=$(lab_dangling)
+    # Only `node`: compose v2 labels an image with the service it built it for, so building `authkey`
+    # too would make a second image under the same name and leave one of the two untagged.
+    # shellcheck disable=SC2086 # the compose command may be two words and carry -f options
+    TOTEM_IMAGE=$image $compose -p "$project" build node || return
+    [ -z "$before" ] || [ "$before" = "$(lab_image_id "$image")" ] || docker rmi "$before" >/dev/null 2>&1 || true
+    [ "${compose%% *}" != docker-compose ] || comm -13 <(echo "$stages") <(lab_dangling) | grep . | xargs -r docker rmi >/dev/null 2>&1 || true
+}

@@ -1,3 +1,4 @@
+using Totem.Nodes.Control;
 using Totem.Protocol.Config;
 using Totem.Protocol.Config.Reload;
 using Totem.Protocol.Wire;
@@ -34,6 +35,12 @@ public sealed class RunningConfig
     public ClusterConfig? Config { get { lock (_gate) return _config; } }
 
     public TotemTimeouts Timeouts { get { lock (_gate) return _timeouts; } }
+
+    /// <summary>The timing in force and its settings, read together (a reload replaces both at once).</summary>
+    public RunningTimeouts TimeoutsWith(FencingSettings fencing)
+    {
+        lock (_gate) return new RunningTimeouts(_timeouts, _config?.Totem ?? TotemSettings.Default, fencing);
+    }
 
     /// <summary>runtime.config.totem.* and the file's keys, as corosync-cmapctl shows them.</summary>
     public IReadOnlyList<CmapEntry> Keys { get { lock (_gate) return _keys; } }

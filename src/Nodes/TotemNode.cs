@@ -191,6 +191,8 @@ public sealed class TotemNode : IRunningNode
 
     public IReadOnlyList<CmapEntry> GetRuntime(string? prefix) => _board.Runtime(prefix);
 
+    public RunningTimeouts GetTimeouts() => _board.Running.TimeoutsWith(_options.Fencing);
+
     public async Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         if (_exiting != 0) return SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping");

@@ -21,6 +21,9 @@ public sealed class ControlClient(HttpClient http)
     public Task<RuntimeDto> GetRuntimeAsync(string? prefix, CancellationToken ct) =>
         GetAsync<RuntimeDto>(string.IsNullOrEmpty(prefix) ? "v1/runtime" : $"v1/runtime?prefix={Uri.EscapeDataString(prefix)}", ct);
 
+    /// <summary>The timing the node runs now (GET /v1/timeouts), as `totemctl timeouts` prints it.</summary>
+    public Task<TimeoutsDto> GetTimeoutsAsync(CancellationToken ct) => GetAsync<TimeoutsDto>("v1/timeouts", ct);
+
     public Task<MessagesDto> GetMessagesAsync(long from, int? max, CancellationToken ct) =>
         GetAsync<MessagesDto>(max is null ? $"v1/messages?from={from}" : $"v1/messages?from={from}&max={max}", ct);
 

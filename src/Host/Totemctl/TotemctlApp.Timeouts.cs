@@ -8,19 +8,36 @@ public sealed partial class TotemctlApp
 {
     private Command TimeoutsCommand()
     {
-        var config = new Option<string?>("--config") { Description = "A corosync.conf-style file (default: corosync's defaults)" };
-        var nodes = new Option<int?>("--nodes") { Description = "Ring size (default: the config's nodelist size, else its quorum.expected_votes, as totemd sizes it)" };
+        var config = new Option<string?>("--config") { Description = "A corosync.conf-style file: what it gives, instead of what the node runs" };
+        var nodes = new Option<int?>("--nodes")
+        {
+            Description = "Ring size for --config (default: its nodelist size, else its quorum.expected_votes, as totemd sizes it); " +
+                "without --config: corosync's defaults for this many nodes",
+        };
         nodes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--nodes must be at least 1");
         });
-        var cmd = new Command("timeouts", "Effective timeouts for a config and ring size, and how long failure detection and fencing take") { config, nodes };
+        var cmd = new Command("timeouts",
+            "Effective timeouts, and how long failure detection and fencing take: what the node (--node) runs now, " +
+            "or what a config file (--config) or corosync's defaults (--nodes) give")
+        { config, nodes };
         cmd.SetAction(async (p, ct) =>
         {
+            var path = p.GetValue(config);
+            int? count = p.GetValue(nodes);
+            // Neither a file nor a size: the question is what this node runs (as corosync-cmapctl runtime.config.totem).
+            if (path is null && count is null)
+            {
+                return await WithClient(p, ct, async c =>
+                {
+                    var running = await c.GetTimeoutsAsync(ct).ConfigureAwait(false);
+                    if (!WriteJson(p, running)) TimeoutsReport.Write(output, running);
+                    return ExitCodes.Ok;
+                }).ConfigureAwait(false);
+            }
             var totem = TotemSettings.Default;
             var fencing = FencingSettings.Default;
-            int? count = p.GetValue(nodes);
-            var path = p.GetValue(config);
             if (path is not null)
             {
                 var loaded = ConfigFile.Load(path, environment);
@@ -36,7 +53,7 @@ public sealed partial class TotemctlApp
             }
             if (count is null)
             {
-                await error.WriteLineAsync($"totemctl: give --nodes N: {(path is null ? "without --config" : path + " has no nodelist and no quorum.expected_votes")} the ring size is unknown").ConfigureAwait(false);
+                await error.WriteLineAsync($"totemctl: give --nodes N: {path} has no nodelist and no quorum.expected_votes, so the ring size is unknown").ConfigureAwait(false);
                 return ExitCodes.UsageOrConnection;
             }
             var report = TimeoutsReport.Build(path, totem, fencing, count.Value);

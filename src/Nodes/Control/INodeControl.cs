@@ -19,6 +19,9 @@ public interface INodeControl
     /// </summary>
     IReadOnlyList<CmapEntry> GetRuntime(string? prefix);
 
+    /// <summary>The timing the node runs now (after any reload), what it was derived from, and its fencing.</summary>
+    RunningTimeouts GetTimeouts();
+
     /// <summary>Queues an application message for multicast through the ring (agreed order).</summary>
     Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 

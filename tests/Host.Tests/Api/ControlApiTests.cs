@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Totem.Host.Tests.Fixtures;
 using Totem.Nodes.Control;
+using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Api;
@@ -55,6 +56,23 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Equal(["runtime.config.totem.consensus", "runtime.config.totem.token"], entries.Select(e => e.GetProperty("key").GetString()));
         Assert.Equal("u32", entries[1].GetProperty("type").GetString());
         Assert.Equal("4950", entries[1].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task Timeouts_are_what_the_node_runs_with_its_node_id_and_fencing()
+    {
+        // A node that reloaded token 2000 sized for 7 nodes, fencing after 5 s.
+        var totem = TotemSettings.Default with { Token = 2000 };
+        _server.Node.Timeouts = new RunningTimeouts(TotemTimeouts.Derive(totem, 7), totem, FencingSettings.Default with { TimeoutMs = 5000 });
+        var (status, json) = await Send(HttpMethod.Get, "v1/timeouts");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1u, json.GetProperty("node").GetUInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("config").ValueKind);
+        Assert.Equal(7, json.GetProperty("nodes").GetInt32());
+        Assert.Equal(2000u + 5 * 650u, json.GetProperty("timeouts").GetProperty("token").GetUInt32());
+        Assert.Equal(6300u, json.GetProperty("timeouts").GetProperty("consensus").GetUInt32());
+        Assert.Equal(5250u + 6300u, json.GetProperty("newMembershipMs").GetUInt32());
+        Assert.Equal(5250u + 6300u + 5000u, json.GetProperty("fencingMs").GetUInt32());
     }
 
     [Fact]

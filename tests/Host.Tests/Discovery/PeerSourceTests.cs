@@ -53,6 +53,24 @@ public sealed class PeerSourceTests
     }
 
     [Fact]
+    public async Task On_a_swarm_tasks_node_gives_every_task_identified_and_named_by_its_slot()
+    {
+        var resolver = new TableResolver();
+        IPAddress[] tasks = [IPAddress.Parse("10.28.5.3"), IPAddress.Parse("10.28.5.4"), IPAddress.Parse("10.28.5.9")];
+        resolver.Forward["tasks.node"] = tasks;
+        resolver.Reverse[tasks[0]] = "totem_node.2.n5x0c1x1v9l0ad7mw2xhycb0v.totem_ring";
+        resolver.Reverse[tasks[1]] = "totem_node.1.kx3r1ba8w2yq0h5e7d9c4v6n1.totem_ring";
+        // Slot 2's task was killed; its replacement came back in the same slot with another address and task id.
+        resolver.Reverse[tasks[2]] = "totem_node.5.z8q2k0w7r4c1m9b3t6y5h0p2e.totem_ring";
+        var source = new DnsNamePeers("tasks.node", 5405, NodeIdSource.ReverseDnsReplica, resolver);
+        var peers = await source.ResolveAsync(CancellationToken.None);
+        Assert.Equal([new NodeId(1), new NodeId(2), new NodeId(5)], peers.Keys);
+        Assert.Equal(new IPEndPoint(tasks[2], 5405), peers[new NodeId(5)]);
+        var names = await source.NamesAsync(peers, CancellationToken.None);
+        Assert.Equal(["totem_node.1", "totem_node.2", "totem_node.5"], names.Values);
+    }
+
+    [Fact]
     public async Task A_failed_round_keeps_the_last_good_peer_table()
     {
         var resolver = new TableResolver();
@@ -106,6 +124,7 @@ public sealed class PeerSourceTests
     [Theory]
     [InlineData("lab-node-3.lab_default", "lab-node-3")]
     [InlineData("pve1", "pve1")]
+    [InlineData("totem_node.3.n5x0c1x1v9l0ad7mw2xhycb0v.totem_ring", "totem_node.3")]
     [InlineData("", null)]
     [InlineData(null, null)]
     public void A_short_name_is_the_first_label(string? hostName, string? expected) =>

@@ -26,6 +26,8 @@ public sealed class ScriptedNode : INodeControl
         CmapEntry.U64("runtime.totem.pg.mrp.srp.mcast_retx", 12),
         CmapEntry.U8("runtime.votequorum.two_node", false),
     ];
+    /// <summary>What GetTimeouts answers (default: corosync's defaults sized for the 5-node ring, fencing exit 10 s).</summary>
+    public RunningTimeouts Timeouts { get; set; } = new(TotemTimeouts.Derive(TotemSettings.Default, 5), TotemSettings.Default, FencingSettings.Default);
     public List<DeliveredApplicationMessage> Delivered { get; } = [];
     public List<byte[]> Submitted { get; } = [];
     public List<uint> ExpectedRequests { get; } = [];
@@ -70,6 +72,8 @@ public sealed class ScriptedNode : INodeControl
 
     public IReadOnlyList<CmapEntry> GetRuntime(string? prefix) =>
         Runtime.Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+
+    public RunningTimeouts GetTimeouts() => Timeouts;
 
     public Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Task.FromResult(OnSubmit(payload));
 

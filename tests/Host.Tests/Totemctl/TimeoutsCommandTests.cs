@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Totem.Host.Control;
 using Totem.Host.Totemctl;
 using Totem.Protocol.Config;
 
@@ -80,11 +81,39 @@ public sealed class TimeoutsCommandTests
     }
 
     [Fact]
-    public async Task Without_config_or_nodes_it_asks_for_nodes()
+    public async Task Without_config_or_nodes_it_asks_the_node_and_says_when_none_answers()
     {
-        var (code, _, error) = await Run("timeouts");
+        // Port 1: nothing listens there, so the command must have tried the node and not printed defaults.
+        var (code, output, error) = await Run("timeouts", "--node", "http://127.0.0.1:1");
         Assert.Equal(ExitCodes.UsageOrConnection, code);
-        Assert.Contains("give --nodes N", error);
+        Assert.Contains("cannot reach totemd at http://127.0.0.1:1/", error);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task A_config_without_a_ring_size_asks_for_nodes()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"totem-timeouts-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(path, """
+            totem {
+              version: 2
+              cluster_name: t
+              transport: udpu
+            }
+            discovery {
+              dns_name: node
+            }
+            """);
+        try
+        {
+            var (code, _, error) = await Run("timeouts", "--config", path);
+            Assert.Equal(ExitCodes.UsageOrConnection, code);
+            Assert.Contains($"give --nodes N: {path} has no nodelist and no quorum.expected_votes", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

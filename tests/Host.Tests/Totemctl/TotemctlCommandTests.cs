@@ -2,6 +2,7 @@ using System.Text.Json;
 using Totem.Host.Tests.Fixtures;
 using Totem.Host.Totemctl;
 using Totem.Nodes.Control;
+using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Totemctl;
@@ -105,6 +106,33 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.UsageOrConnection, code);
         Assert.Contains("refused: 409", error);
         Assert.Contains("below the 5 votes", error);
+    }
+
+    [Fact]
+    public async Task Timeouts_without_a_config_print_what_the_node_runs()
+    {
+        var totem = TotemSettings.Default with { Token = 2000 };
+        _server.Node.Timeouts = new RunningTimeouts(TotemTimeouts.Derive(totem, 7), totem, FencingSettings.Default);
+        var (code, output, error) = await Run("timeouts");
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("Effective timeouts for 7 nodes (what node 1 runs now):", output);
+        Assert.Contains("token 2000 + (7 - 2) x token_coefficient 650", output);
+        Assert.Contains("A crashed node is noticed after the effective token timeout: 5250 ms.", output);
+        Assert.Contains("about 11550 ms", output);
+
+        var json = JsonDocument.Parse((await Run("timeouts", "--json")).Out).RootElement;
+        Assert.Equal(1u, json.GetProperty("node").GetUInt32());
+        Assert.Equal(5250u, json.GetProperty("timeouts").GetProperty("token").GetUInt32());
+    }
+
+    [Fact]
+    public async Task Timeouts_with_nodes_and_no_config_stay_corosyncs_defaults_without_asking_the_node()
+    {
+        _server.Node.Timeouts = new RunningTimeouts(TotemTimeouts.Derive(TotemSettings.Default with { Token = 2000 }, 7), TotemSettings.Default, FencingSettings.Default);
+        var (code, output, _) = await Run("timeouts", "--nodes", "3");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("Effective timeouts for 3 nodes (corosync defaults):", output);
+        Assert.Contains("effective token timeout: 3650 ms", output);
     }
 
     [Fact]

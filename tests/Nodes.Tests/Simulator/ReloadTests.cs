@@ -51,6 +51,9 @@ public sealed class ReloadTests
         {
             var node = sim.Node(id);
             Assert.Equal(expected, node.Board.Running.Timeouts);
+            // What `totemctl timeouts` asks the node for (GET /v1/timeouts): the reloaded timing and the file's settings.
+            Assert.Equal(expected, node.GetTimeouts().Timeouts);
+            Assert.Equal(1000u, node.GetTimeouts().Totem.Token);
             Assert.Equal("1650", Key(node, "runtime.config.totem.token"));
             Assert.Equal("1980", Key(node, "runtime.config.totem.consensus"));
             Assert.Equal("1000", Key(node, "totem.token"));

@@ -47,6 +47,7 @@ public static class ControlApi
             {
                 ("GET", "/status") => Json(node.GetStatus().ToDto()),
                 ("GET", "/runtime") => Runtime(node, request),
+                ("GET", "/timeouts") => Json(TimeoutsReport.ForNode(node.GetStatus().NodeId.Value, node.GetTimeouts())),
                 ("POST", "/messages") => await SubmitAsync(node, request, ct).ConfigureAwait(false),
                 ("GET", "/messages") => GetMessages(node, request),
                 ("POST", "/quorum/expected") => await SetExpectedAsync(node, request, ct).ConfigureAwait(false),
@@ -86,7 +87,7 @@ public static class ControlApi
         if (path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)) return "metrics";
         if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || path.Length <= Prefix.Length || path[Prefix.Length] != '/') return null;
         var rest = path[Prefix.Length..].ToLowerInvariant();
-        return rest is "/status" or "/runtime" or "/messages" or "/quorum/expected" or "/config/reload" or "/events" or "/faults" ? rest : null;
+        return rest is "/status" or "/runtime" or "/timeouts" or "/messages" or "/quorum/expected" or "/config/reload" or "/events" or "/faults" ? rest : null;
     }
 
     /// <summary>Routing's nonfile constraint: the last segment holds a dot followed by something other than dots.</summary>

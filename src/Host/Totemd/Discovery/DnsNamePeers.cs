@@ -29,7 +29,8 @@ public sealed class DnsNamePeers(string dnsName, int port, NodeIdSource identity
     }
 
     /// <summary>
-    /// Each address's reverse name, short form (compose: "lab-node-3.lab_default" gives "lab-node-3"), as pvecm shows
+    /// Each address's reverse name, short form (compose: "lab-node-3.lab_default" gives "lab-node-3"; swarm:
+    /// "totem_node.3.TASKID.totem_ring" gives "totem_node.3"), as pvecm shows
     /// node names. Looked up once per address and forgotten when the address leaves the answer, so a fenced container's
     /// address taken by another replica is named again.
     /// </summary>
@@ -50,10 +51,15 @@ public sealed class DnsNamePeers(string dnsName, int port, NodeIdSource identity
         return names;
     }
 
-    /// <summary>The first label of a host name; null for none.</summary>
+    /// <summary>
+    /// The first label of a host name; null for none. A swarm task is named as `docker service ps` shows it,
+    /// SERVICE.SLOT ("totem_node.3"): its first label alone is the service, the same for every task.
+    /// </summary>
     public static string? ShortName(string? hostName)
     {
         if (string.IsNullOrWhiteSpace(hostName)) return null;
+        if (NodeIdentity.TryParseSwarmTask(hostName, out var service, out var slot))
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{service}.{slot}");
         var dot = hostName.IndexOf('.', StringComparison.Ordinal);
         return dot > 0 ? hostName[..dot] : hostName;
     }

@@ -1,21 +1,34 @@
 using System.Globalization;
 using Totem.Host.Control.Api;
+using Totem.Nodes.Control;
 using Totem.Protocol.Config;
 
-namespace Totem.Host.Totemctl;
+namespace Totem.Host.Control;
 
 /// <summary>
-/// What a config's timeouts mean for a ring of N nodes. The numbers come from <see cref="TotemTimeouts.Derive"/>
-/// (the one formula place); this class only adds them up the way the protocol spends them.
+/// What timeouts mean for a ring of N nodes: a config's (or corosync's defaults) for `totemctl timeouts --config`,
+/// or a running node's for GET /v1/timeouts. The numbers come from <see cref="TotemTimeouts.Derive"/> (the one
+/// formula place), in the node's case as it derived them; this class only adds them up the way the protocol spends them.
 /// </summary>
 public static class TimeoutsReport
 {
     /// <summary>Above this effective token, a crash takes longer to notice than most admins expect.</summary>
     public const uint LargeTokenWarningMs = 10_000;
 
-    public static TimeoutsDto Build(string? configName, TotemSettings totem, FencingSettings fencing, int nodes)
+    /// <summary>What <paramref name="totem"/> gives for <paramref name="nodes"/> nodes (<paramref name="configName"/>: its file, null for corosync's defaults).</summary>
+    public static TimeoutsDto Build(string? configName, TotemSettings totem, FencingSettings fencing, int nodes) =>
+        Build(configName, null, TotemTimeouts.Derive(totem, nodes), totem, fencing);
+
+    /// <summary>What node <paramref name="nodeId"/> runs now: its derived timing as the engines have it, after any reload.</summary>
+    public static TimeoutsDto ForNode(uint nodeId, RunningTimeouts running)
     {
-        var t = TotemTimeouts.Derive(totem, nodes);
+        ArgumentNullException.ThrowIfNull(running);
+        return Build(null, nodeId, running.Timeouts, running.Totem, running.Fencing);
+    }
+
+    private static TimeoutsDto Build(string? configName, uint? nodeId, TotemTimeouts t, TotemSettings totem, FencingSettings fencing)
+    {
+        var nodes = t.NodeCount;
         var newMembership = t.Token + t.Consensus;
         var fencingMs = fencing.Mode == FencingMode.None ? 0 : newMembership + fencing.TimeoutMs;
         var warnings = new List<string>();
@@ -27,14 +40,20 @@ public static class TimeoutsReport
                 ". Lower token_coefficient (or token) if your network is fast, but keep the effective token above the longest pause a healthy node can have (GC, live migration, I/O stalls).");
         if (t.TokenCoefficient == 0 && nodes > 2)
             warnings.Add("token_coefficient is 0: the token timeout does not grow with the ring, so a large ring may declare token loss during a normal slow rotation.");
-        return new TimeoutsDto(configName, nodes, t, t.Token, newMembership, fencing.Mode.ToString().ToLowerInvariant(), fencing.TimeoutMs, fencingMs, warnings);
+        return new TimeoutsDto(configName, nodeId, nodes, t, t.Token, newMembership, fencing.Mode.ToString().ToLowerInvariant(), fencing.TimeoutMs, fencingMs, warnings);
     }
 
     public static void Write(TextWriter w, TimeoutsDto r)
     {
         var t = r.Timeouts;
         var inv = CultureInfo.InvariantCulture;
-        w.WriteLine(string.Create(inv, $"Effective timeouts for {r.Nodes} nodes ({(r.Config is null ? "corosync defaults" : "config " + r.Config)}):"));
+        var source = (r.Node, r.Config) switch
+        {
+            ({ } node, _) => string.Create(inv, $"what node {node} runs now"),
+            (_, { } config) => "config " + config,
+            _ => "corosync defaults",
+        };
+        w.WriteLine(string.Create(inv, $"Effective timeouts for {r.Nodes} nodes ({source}):"));
         var tokenHow = r.Nodes > 2
             ? string.Create(inv, $"token {t.ConfiguredToken} + ({r.Nodes} - 2) x token_coefficient {t.TokenCoefficient}")
             : "token; token_coefficient applies from 3 nodes";
