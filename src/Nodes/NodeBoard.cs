@@ -20,18 +20,19 @@ public sealed class NodeBoard
     private readonly object _gate = new();
     private readonly NodeOptions _options;
     private readonly TimeProvider _clock;
-    private readonly List<DeliveredApplicationMessage> _messages = new();
+    private readonly DeliveredMessageLog _delivered;
     private readonly List<Channel<ClusterEvent>> _subscribers = new();
-    private long _firstRetainedIndex;
-    private long _nextIndex;
     private long _submitted;
     private long _tokenLosses;
     private SrpState _state = SrpState.Gather;
     private RingId _ringId;
     private ValueList<NodeId> _members = ValueList<NodeId>.Empty;
-    // Each half of the ring publishes its own engine's counters; readers see their sum (SrpCounters.Combine).
-    private SrpCounters? _membershipCounters;
-    private SrpCounters? _tokenCounters;
+    // Each half of the ring publishes its own engine's counters after every step, as a copy of the engine's stats struct
+    // (no allocation on the token path); readers see their sum (SrpCounters.Combine), built when they ask.
+    private SrpStats? _membershipStats;
+    private SrpStats? _tokenStats;
+    private double _tokenRotationAvgMs;
+    private double _avgBacklogCalc;
     private ulong _rxDroppedBeforeEngines;
     private QuorumStatus? _quorum;
     private FencingStatus _watchdog;
@@ -46,6 +47,7 @@ public sealed class NodeBoard
     {
         _options = options;
         _clock = clock;
+        _delivered = new DeliveredMessageLog(options.DeliveredLog);
         Running = new RunningConfig(options.Config, options.Timeouts, options.ConfigKeys);
         StartedAt = clock.GetUtcNow();
         _watchdog = new FencingStatus(options.Fencing.Mode, options.Fencing.TimeoutMs, false, false, null, false);
@@ -72,23 +74,28 @@ public sealed class NodeBoard
     }
 
     /// <summary>Membership's view: the node's state, ring and installed members, and its engine's counters.</summary>
-    internal void PublishMembership(SrpState state, RingId ringId, IReadOnlyList<NodeId> members, SrpCounters counters)
+    internal void PublishMembership(SrpState state, RingId ringId, IReadOnlyList<NodeId> members, in SrpStats stats)
     {
         lock (_gate)
         {
             _state = state;
             _ringId = ringId;
             if (_members.Count != members.Count || !_members.SequenceEqual(members)) _members = members.ToValueList();
-            _membershipCounters = counters;
+            _membershipStats = stats;
         }
     }
 
-    /// <summary>TokenHolder's view: its engine's counters, what it dropped before its engine, and the messages waiting for the token.</summary>
-    internal void PublishTokenHolder(SrpCounters counters, ulong rxDropped, int pending)
+    /// <summary>
+    /// TokenHolder's view: its engine's counters and averages (token rotation, backlog), what it dropped before its
+    /// engine, and the messages waiting for the token.
+    /// </summary>
+    internal void PublishTokenHolder(in SrpStats stats, double tokenRotationAvgMs, double avgBacklogCalc, ulong rxDropped, int pending)
     {
         lock (_gate)
         {
-            _tokenCounters = counters;
+            _tokenStats = stats;
+            _tokenRotationAvgMs = tokenRotationAvgMs;
+            _avgBacklogCalc = avgBacklogCalc;
             _rxDroppedBeforeEngines = rxDropped;
             _pendingMessages = pending;
         }
@@ -96,9 +103,12 @@ public sealed class NodeBoard
 
     /// <summary>The node's counters as far as its halves have published them (call under the gate); null before either has.</summary>
     private SrpCounters? CombinedCounters =>
-        _membershipCounters is null && _tokenCounters is null
+        _membershipStats is null && _tokenStats is null
             ? null
-            : SrpCounters.Combine(_membershipCounters ?? SrpCounters.Zero, _tokenCounters ?? SrpCounters.Zero, _rxDroppedBeforeEngines);
+            : SrpCounters.Combine(
+                _membershipStats is { } m ? SrpStats.ToCounters(m, 0, 0) : SrpCounters.Zero,
+                _tokenStats is { } t ? SrpStats.ToCounters(t, _tokenRotationAvgMs, _avgBacklogCalc) : SrpCounters.Zero,
+                _rxDroppedBeforeEngines);
 
     internal void ObserveRingSeq(ulong seq)
     {
@@ -129,13 +139,7 @@ public sealed class NodeBoard
     {
         lock (_gate)
         {
-            _messages.Add(new DeliveredApplicationMessage(_nextIndex++, ringId, seq, sender, payload, _clock.GetUtcNow()));
-            var excess = _messages.Count - _options.RetainedMessages;
-            if (excess > _options.RetainedMessages / 10)
-            {
-                _messages.RemoveRange(0, excess);
-                _firstRetainedIndex += excess;
-            }
+            _delivered.Append(ringId, seq, sender, payload, _clock.GetUtcNow());
         }
     }
 
@@ -170,14 +174,7 @@ public sealed class NodeBoard
 
     public IReadOnlyList<DeliveredApplicationMessage> Messages(long from, int max)
     {
-        if (max <= 0) return [];
-        lock (_gate)
-        {
-            var start = Math.Max(from, _firstRetainedIndex) - _firstRetainedIndex;
-            if (start >= _messages.Count) return [];
-            var count = (int)Math.Min(max, _messages.Count - start);
-            return _messages.GetRange((int)start, count);
-        }
+        lock (_gate) return _delivered.Read(from, max);
     }
 
     public long SubmittedCount
@@ -187,7 +184,7 @@ public sealed class NodeBoard
 
     public long DeliveredCount
     {
-        get { lock (_gate) return _nextIndex; }
+        get { lock (_gate) return _delivered.NextIndex; }
     }
 
     public NodeMetrics Metrics()
@@ -207,14 +204,14 @@ public sealed class NodeBoard
                 _tokenLosses,
                 (long)(c?.OperationalEntered ?? 0),
                 _submitted,
-                _nextIndex,
+                _delivered.NextIndex,
                 (long)(c?.McastRetx ?? 0),
                 (long)(c?.RetransmitRequests ?? 0),
                 (long)(c?.ConsensusTimeouts ?? 0),
                 // totem_datagrams_malformed_total is "malformed or unauthenticated": a refused seal is both to an operator.
                 datagrams.Sent, datagrams.Received, datagrams.DroppedByFault, datagrams.Malformed + unauthenticated, datagrams.RejectedUnlisted,
                 _pendingMessages,
-                _firstRetainedIndex)
+                _delivered.FirstRetainedIndex)
             {
                 DatagramsUnauthenticated = unauthenticated,
                 DatagramsUnauthenticatedByReason = byReason,

@@ -22,8 +22,8 @@ public sealed record NodeOptions(
     /// <summary>cmap keys of the configuration (runtime.config.totem.* and the file's keys); derived from Timeouts when empty.</summary>
     public IReadOnlyList<CmapEntry> ConfigKeys { get; init; } = [];
 
-    /// <summary>How many delivered application messages the node keeps for GET /v1/messages.</summary>
-    public int RetainedMessages { get; init; } = 100_000;
+    /// <summary>How many delivered application messages, and how many bytes of them, the node keeps for GET /v1/messages.</summary>
+    public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 
     /// <summary>
     /// Largest application payload accepted: the packing layer's 1 MiB message limit (corosync's for CPG) less the

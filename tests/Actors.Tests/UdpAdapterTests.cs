@@ -105,8 +105,8 @@ public sealed class InboundDatagramsTests : VirtualTimeTestKit
         var malformed = new MalformedCounter();
         var inbound = new InboundDatagrams(new RingHalves(ring, ring), malformed, new PeerActivity(), Sys.Scheduler, Logger.None);
 
-        inbound.OnDatagram(new Transport.ReceivedDatagram([0xFF, 0x00, 0x13], "sim:9"));
-        inbound.OnDatagram(new Transport.ReceivedDatagram([], "sim:9"));
+        inbound.OnDatagram(new Transport.ReceivedDatagram(new byte[] { 0xFF, 0x00, 0x13 }, "sim:9"));
+        inbound.OnDatagram(new Transport.ReceivedDatagram(Array.Empty<byte>(), "sim:9"));
 
         ring.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.Equal(2, malformed.Count);

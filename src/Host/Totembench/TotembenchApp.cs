@@ -8,18 +8,20 @@ namespace Totem.Host.Totembench;
 /// totembench: the simulator's benchmark-style commands. <c>soak</c> runs thousands of seeded scenarios and
 /// lists every failing seed; <c>replay</c> re-runs one seed with its log; <c>timing</c> prints how long a
 /// crash takes to become a new membership against corosync's bounds; <c>seal</c> what sealing a datagram costs;
+/// <c>hotpath</c> bytes allocated and time per received datagram and per delivered message;
 /// <c>fuzz</c> decodes a million mutated datagrams of real traffic (the long run of the codec fuzz test).
 /// </summary>
 public sealed class TotembenchApp(TextWriter output, TextWriter error)
 {
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var root = new RootCommand("totembench: seeded whole-cluster simulations of the Totem ring (soak, replay, timing, seal) and the decode-path fuzzer (fuzz)");
+        var root = new RootCommand("totembench: seeded whole-cluster simulations of the Totem ring (soak, replay, timing, seal, hotpath) and the decode-path fuzzer (fuzz)");
         root.Add(SoakCommand());
         root.Add(ReplayCommand());
         root.Add(TraceDigests.Command(output, error));
         root.Add(TimingBenchmark.Command(output));
         root.Add(SealBenchmark.Command(output));
+        root.Add(HotPathBenchmark.Command(output));
         root.Add(FuzzCommand.Command(output));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,4 +1,5 @@
 using System.Net;
+using Totem.Nodes;
 using Totem.Nodes.Control;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
@@ -14,6 +15,9 @@ namespace Totem.Host.Totemd;
 public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoint RingEndpoint, PeerTable Peers)
 {
     public string? StateDir { get; init; }
+
+    /// <summary>totemd.delivered-log: how much of the delivered messages the node keeps for GET /v1/messages.</summary>
+    public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 
     /// <summary>
     /// totemd's merged HOCON (the --akka-config file over totemd's reference.conf): its akka { }

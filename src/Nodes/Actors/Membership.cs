@@ -307,7 +307,7 @@ public sealed class Membership : UntypedActor, IWithTimers
         _batch.Clear();
     }
 
-    private void Publish() => _board.PublishMembership(_engine.State, _engine.RingId, _engine.Members, _engine.Counters);
+    private void Publish() => _board.PublishMembership(_engine.State, _engine.RingId, _engine.Members, _engine.Stats);
 
     /// <summary>send_join's delay is over: the join and what queued behind it go out.</summary>
     private sealed record SendJoinDue

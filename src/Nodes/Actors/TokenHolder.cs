@@ -337,7 +337,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _reports.Clear();
     }
 
-    private void Publish() => _board.PublishTokenHolder(_engine.Counters, _rxDropped, _engine.PendingMessages);
+    private void Publish() => _board.PublishTokenHolder(_engine.Stats, _engine.TokenRotationAvgMs, _engine.AvgBacklogCalc, _rxDropped, _engine.PendingMessages);
 
     private void Deliver(Delivered delivered)
     {

@@ -77,11 +77,12 @@ public sealed class InboundDatagrams
 
     public void OnDatagram(ReceivedDatagram datagram)
     {
-        var result = TotemCodec.Decode(datagram.Bytes);
+        // The datagram's bytes are the transport's buffer: decoded here, before it is reused; the message owns its copies.
+        var result = TotemCodec.Decode(datagram.Bytes.Span);
         if (!result.IsSuccess)
         {
             if (_malformed.Increment() is var n && FloodLog.Logs(n))
-                _log.Warning("Dropped malformed datagram from {From}: {Error} ({Count} so far)", datagram.From, result.ToString(), n);
+                _log.Warning("Dropped malformed datagram from {From}: {Error} ({Count} so far)", datagram.From.ToString(), result.ToString(), n);
             return;
         }
         var message = result.Message!;
@@ -91,7 +92,7 @@ public sealed class InboundDatagrams
             var n = _seal.OnSealFailure(SealFailure.SenderMismatch);
             if (FloodLog.Logs(n))
                 _log.Warning("Unable to decrypt/auth packet from {From}: {Reason}, sealed by node {SealedBy} but the message is from node {Sender} ({Count} so far)",
-                    datagram.From, SealFailure.SenderMismatch, sealedBy.Value, message.Sender.Value, n);
+                    datagram.From.ToString(), SealFailure.SenderMismatch, sealedBy.Value, message.Sender.Value, n);
             return;
         }
         _peers.Heard(message.Sender, _clock.Now.ToUnixTimeMilliseconds());

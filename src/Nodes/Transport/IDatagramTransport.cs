@@ -12,7 +12,10 @@ public interface IDatagramTransport : IDisposable
 {
     NodeId LocalNode { get; }
 
-    /// <summary>Starts receiving; every datagram is handed to <paramref name="onDatagram"/> (from any thread).</summary>
+    /// <summary>
+    /// Starts receiving; every datagram is handed to <paramref name="onDatagram"/> (from any thread, one at a time), whose
+    /// bytes are valid only until it returns (<see cref="ReceivedDatagram"/>).
+    /// </summary>
     void Start(Action<ReceivedDatagram> onDatagram);
 
     void Send(NodeId destination, byte[] datagram);
@@ -24,7 +27,11 @@ public interface IDatagramTransport : IDisposable
 }
 
 /// <summary>
-/// A datagram as it arrived; <see cref="From"/> is the sender's address, for diagnostics only. <see cref="SealedBy"/>
-/// is the node id the seal authenticated (null for clear datagrams): the Totem message inside must name the same sender.
+/// A datagram as it arrived. <see cref="Bytes"/> lies in the transport's receive buffer and is valid only during the
+/// callback that is handed it (the next datagram overwrites it): a receiver decodes it there, and the decoded message
+/// owns copies of what it keeps, so no datagram is copied on its way from the socket to the decoder.
+/// <see cref="From"/> is the sender's address (an <see cref="System.Net.EndPoint"/>, or the simulator's name for a
+/// node), for diagnostics only: it is formatted only when a datagram is reported. <see cref="SealedBy"/> is the node
+/// id the seal authenticated (null for clear datagrams): the Totem message inside must name the same sender.
 /// </summary>
-public sealed record ReceivedDatagram(byte[] Bytes, string From, NodeId? SealedBy = null);
+public readonly record struct ReceivedDatagram(ReadOnlyMemory<byte> Bytes, object From, NodeId? SealedBy = null);

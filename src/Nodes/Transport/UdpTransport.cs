@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Serilog;
@@ -31,6 +32,7 @@ public sealed class UdpTransport : IDatagramTransport
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task? _receiveLoop;
+    private readonly ConcurrentDictionary<IPEndPoint, SocketAddress> _socketAddresses = new();
 
     /// <param name="seal">Seals and opens every datagram; null: clear datagrams (crypto none). The transport owns it.</param>
     /// <param name="log">Where refused datagrams are reported (rate-limited).</param>
@@ -140,7 +142,7 @@ public sealed class UdpTransport : IDatagramTransport
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, endpoint);
+            _socket.SendTo(datagram, SocketFlags.None, SocketAddressOf(endpoint));
             Counters.OnSent();
         }
         catch (SocketException)
@@ -153,16 +155,33 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
+    /// <summary>
+    /// The peer's address as the socket takes it, serialized once per peer: SendTo with an EndPoint serializes it on
+    /// every datagram. Sends come from the adapter and from delayed sends (fault injection) at once, hence concurrent;
+    /// emptied if discovery ever made it large.
+    /// </summary>
+    private SocketAddress SocketAddressOf(IPEndPoint endpoint)
+    {
+        if (_socketAddresses.TryGetValue(endpoint, out var address)) return address;
+        if (_socketAddresses.Count >= SenderAddresses.Capacity) _socketAddresses.Clear();
+        return _socketAddresses.GetOrAdd(endpoint, static e => e.Serialize());
+    }
+
     private async Task ReceiveLoop(Action<ReceivedDatagram> onDatagram)
     {
-        var buffer = new byte[MaxDatagram];
-        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        // One buffer for what the socket gives and one for what the seal opens, reused for every datagram: the callback
+        // decodes before it returns and the message keeps its own copies, so nothing is allocated or copied per datagram
+        // before the decoder. The source lands in one reused SocketAddress (no EndPoint per receive).
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+        byte[] opened = _seal is null ? [] : GC.AllocateUninitializedArray<byte>(_seal.MaxOpenedLength(MaxDatagram));
+        var source = new SocketAddress(LocalEndPoint.AddressFamily);
+        var senders = new SenderAddresses(LocalEndPoint.AddressFamily);
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int length;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, source, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -184,25 +203,22 @@ public sealed class UdpTransport : IDatagramTransport
                 continue;
             }
             Counters.OnReceived();
+            var from = senders.Of(source);
             // Unlisted sources go first: no key work is spent on a stranger's datagram.
-            if (_sources is not null && !_sources.Admit(result.RemoteEndPoint, Counters)) continue;
-            var received = buffer.AsSpan(0, result.ReceivedBytes);
-            byte[] bytes;
+            if (_sources is not null && !_sources.Admit(from, Counters)) continue;
+            ReadOnlyMemory<byte> bytes = buffer.AsMemory(0, length);
             NodeId? sealedBy = null;
-            if (_seal is null)
+            if (_seal is not null)
             {
-                bytes = received.ToArray();
+                if (!_seal.TryOpen(bytes.Span, opened, out var written, out var failure))
+                {
+                    Refused(failure, from);
+                    continue;
+                }
+                sealedBy = DatagramSeal.SenderOf(bytes.Span);
+                bytes = opened.AsMemory(0, written);
             }
-            else if (!_seal.TryOpen(received, out bytes, out var failure))
-            {
-                Refused(failure, result.RemoteEndPoint);
-                continue;
-            }
-            else
-            {
-                sealedBy = DatagramSeal.SenderOf(received);
-            }
-            onDatagram(new ReceivedDatagram(bytes, result.RemoteEndPoint.ToString() ?? "?", sealedBy));
+            onDatagram(new ReceivedDatagram(bytes, from, sealedBy));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Totem.Protocol.Wire;
 
 namespace Totem.Protocol.Pg;
@@ -87,7 +88,9 @@ public sealed class Assembler
                 delivered.Add(new AssembledMessage(i, assembly!.Complete(piece)));
                 continue;
             }
-            delivered.Add(new AssembledMessage(i, new ValueList<byte>(ImmutableArray.Create(piece))));
+            // A frame of one whole message hands on the decoded data it already owns; a packed piece is copied out, so a
+            // kept message does not pin the whole frame.
+            delivered.Add(new AssembledMessage(i, last == 0 ? frame.Data : new ValueList<byte>(ImmutableArray.Create(piece))));
         }
         if (frame.Fragmented == 0 && assembly is not null) _assemblies.Remove(key);
         return outcome;
@@ -138,7 +141,7 @@ public sealed class Assembler
             _buffer.WrittenSpan.CopyTo(bytes);
             lastPiece.CopyTo(bytes.AsSpan(_buffer.WrittenCount));
             Reset();
-            return new ValueList<byte>(ImmutableArray.Create(bytes));
+            return new ValueList<byte>(ImmutableCollectionsMarshal.AsImmutableArray(bytes));
         }
 
         public void StartDropping(byte fragment)

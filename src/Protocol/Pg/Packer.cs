@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Totem.Protocol.Wire;
 
 namespace Totem.Protocol.Pg;
@@ -95,19 +96,29 @@ public sealed class Packer
             break;
         }
 
-        var data = new byte[used - _pieces.Count * PgLimits.PieceOverhead];
         var lengths = new ushort[_pieces.Count];
-        var at = 0;
-        for (var i = 0; i < _pieces.Count; i++)
+        ValueList<byte> data;
+        if (_pieces is [(var whole, 0, var wholeLength)] && wholeLength == whole.Count)
         {
-            var (message, offset, length) = _pieces[i];
-            message.Items.AsSpan(offset, length).CopyTo(data.AsSpan(at));
-            lengths[i] = (ushort)length;
-            at += length;
+            // One whole message fills the frame: the frame carries the message's own (immutable) bytes.
+            lengths[0] = (ushort)wholeLength;
+            data = whole;
+        }
+        else
+        {
+            var packed = new byte[used - _pieces.Count * PgLimits.PieceOverhead];
+            var at = 0;
+            for (var i = 0; i < _pieces.Count; i++)
+            {
+                var (message, offset, length) = _pieces[i];
+                message.Items.AsSpan(offset, length).CopyTo(packed.AsSpan(at));
+                lengths[i] = (ushort)length;
+                at += length;
+            }
+            data = new ValueList<byte>(ImmutableCollectionsMarshal.AsImmutableArray(packed));
         }
         _pieces.Clear();
-        frame = new PgFrame(_queue, fragmented, continuation,
-            new ValueList<ushort>(ImmutableArray.Create(lengths)), new ValueList<byte>(ImmutableArray.Create(data)));
+        frame = new PgFrame(_queue, fragmented, continuation, new ValueList<ushort>(ImmutableCollectionsMarshal.AsImmutableArray(lengths)), data);
         return true;
     }
 

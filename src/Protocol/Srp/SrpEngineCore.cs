@@ -30,6 +30,12 @@ public abstract class SrpEngineCore
 
     public NodeId LocalNode => _myId;
 
+    /// <summary>
+    /// This engine's counters as they are now, copied (a struct: reading them allocates nothing, so an actor can hand
+    /// them on after every step and build <see cref="SrpCounters"/> only when someone asks).
+    /// </summary>
+    public SrpStats Stats => _stats;
+
     /// <summary>Handles one input, appending what the engine asks for to a caller-owned list; invariants are checked after it.</summary>
     public void Handle(SrpInput input, long nowMs, List<SrpOutput> outputs)
     {
@@ -116,8 +122,8 @@ public abstract class SrpEngineCore
     private protected void Log(SrpLogLevel level, string template, params object?[] args) => _out.Add(new SrpLog(level, template, args));
 }
 
-/// <summary>The counters of one engine; the node's are the sum of both engines'.</summary>
-internal struct SrpStats
+/// <summary>The counters of one engine (corosync's totemsrp_stats); the node's are the sum of both engines'.</summary>
+public struct SrpStats
 {
     public ulong OrfTokenTx, OrfTokenRx, MembMergeDetectTx, MembMergeDetectRx, MembJoinTx, MembJoinRx;
     public ulong McastTx, McastRetx, McastRx, MembCommitTokenTx, MembCommitTokenRx;

@@ -48,6 +48,34 @@ public sealed class TotemdHoconTests
         Assert.Equal(LogFormat.Corosync, s.LogFormat);
         Assert.Equal(TimeSpan.FromSeconds(5), s.LeaveTimeout);
         Assert.Null(s.StateDir);
+        Assert.Equal(Totem.Nodes.DeliveredLogLimits.Default, s.DeliveredLog);
+        Assert.Equal(new Totem.Nodes.DeliveredLogLimits(10_000, 16L * 1024 * 1024), s.DeliveredLog);
+    }
+
+    [Fact]
+    public void The_delivered_log_s_bounds_are_read_with_size_units()
+    {
+        var s = Valid("totemd.delivered-log { messages = 500, bytes = 2MiB }\n");
+        Assert.Equal(new Totem.Nodes.DeliveredLogLimits(500, 2 * 1024 * 1024), s.DeliveredLog);
+        Assert.Equal(300_000, Valid("totemd.delivered-log.bytes = 300000\n").DeliveredLog.Bytes);
+        Assert.Equal(10_000, Valid("totemd.delivered-log.bytes = 300000\n").DeliveredLog.Messages);
+    }
+
+    [Theory]
+    [InlineData("16MiB", 16L << 20)]
+    [InlineData("16 M", 16L << 20)]
+    [InlineData("512KiB", 512L << 10)]
+    [InlineData("1G", 1L << 30)]
+    [InlineData("42", 42L)]
+    [InlineData("42 bytes", 42L)]
+    [InlineData("16MB", null)]
+    [InlineData("-1", null)]
+    [InlineData("1.5MiB", null)]
+    [InlineData("99999999999999999999", null)]
+    [InlineData("9223372036854775807 KiB", null)]
+    public void Sizes_read_as_HOCON_s_powers_of_two(string text, long? expected)
+    {
+        Assert.Equal(expected, TotemdHocon.ParseSize(text));
     }
 
     [Fact]
@@ -105,6 +133,10 @@ public sealed class TotemdHoconTests
     [InlineData("totemd.discovery.nodeid-source = random\n", 1, 1, "totemd.discovery.nodeid-source", "reverse_dns_replica")]
     [InlineData("totemd.logging.file = [a, b]\n", 1, 1, "totemd.logging.file", "a list")]
     [InlineData("totemd.control = 7405\n", 1, 1, "totemd.control", "must be an object")]
+    [InlineData("totemd.delivered-log.messages = 0\n", 1, 1, "totemd.delivered-log.messages", "integer from 1")]
+    [InlineData("totemd {\n  delivered-log { bytes = lots }\n}\n", 2, 19, "totemd.delivered-log.bytes", "positive size")]
+    [InlineData("totemd.delivered-log.bytes = 0\n", 1, 1, "totemd.delivered-log.bytes", "positive size")]
+    [InlineData("totemd.delivered-log = 100\n", 1, 1, "totemd.delivered-log", "must be an object")]
     public void A_wrong_value_names_file_line_and_key(string text, int line, int column, string key, string expected)
     {
         var error = OneError(text);

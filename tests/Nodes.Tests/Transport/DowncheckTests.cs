@@ -49,8 +49,8 @@ public sealed class DowncheckTests
         peers.Replace([new(new NodeId(1), a.LocalEndPoint), new(new NodeId(2), b.LocalEndPoint)]);
         var atA = new ConcurrentQueue<byte[]>();
         var atB = new ConcurrentQueue<byte[]>();
-        a.Start(d => atA.Enqueue(d.Bytes));
-        b.Start(d => atB.Enqueue(d.Bytes));
+        a.Start(d => atA.Enqueue(d.Bytes.ToArray()));
+        b.Start(d => atB.Enqueue(d.Bytes.ToArray()));
         b.Send(new NodeId(1), [1]);
         Assert.True(await WaitFor(() => atA.Count == 1));
 

@@ -42,8 +42,8 @@ public sealed class SealedTransportTests
         using var stranger = Transport(3, Key(2), new LoggerConfiguration().WriteTo.Sink(sink).CreateLogger());
         var toFriend = new ConcurrentQueue<byte[]>();
         var toStranger = new ConcurrentQueue<byte[]>();
-        friend.Start(d => toFriend.Enqueue(d.Bytes));
-        stranger.Start(d => toStranger.Enqueue(d.Bytes));
+        friend.Start(d => toFriend.Enqueue(d.Bytes.ToArray()));
+        stranger.Start(d => toStranger.Enqueue(d.Bytes.ToArray()));
 
         var payload = "a totem message"u8.ToArray();
         for (var i = 0; i < 5; i++) sender.SendToAll(payload);

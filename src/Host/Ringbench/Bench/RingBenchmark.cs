@@ -72,7 +72,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 {
                     var idle = Memory(ring, "idle ring");
                     throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
-                    memory = [.. idle, .. Memory(ring, "after the throughput runs")];
+                    memory = [.. idle, .. Memory(ring, BenchResult.LoadedWhen)];
                 }
             }
             if (corosync is not null)

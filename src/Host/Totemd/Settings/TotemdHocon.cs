@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Akka.Configuration;
 using Totem.Host.Control;
+using Totem.Nodes;
 using Totem.Protocol.Config;
 
 namespace Totem.Host.Totemd.Settings;
@@ -104,6 +105,28 @@ public static class TotemdHocon
         return ms is { } v && v <= int.MaxValue ? TimeSpan.FromMilliseconds(v) : null;
     }
 
+    /// <summary>
+    /// HOCON's size format as Akka's GetByteSize reads it (number, optional space, unit; no unit = bytes): B, KiB, MiB,
+    /// GiB and their long names, and k/K, m/M, g/G as the same powers of two. Null for anything else or above long.
+    /// </summary>
+    public static long? ParseSize(string text)
+    {
+        var t = text.Trim();
+        var split = 0;
+        while (split < t.Length && char.IsAsciiDigit(t[split])) split++;
+        if (split == 0 || !long.TryParse(t.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return null;
+        long? unit = t[split..].Trim() switch
+        {
+            "" or "b" or "B" or "byte" or "bytes" => 1,
+            "k" or "K" or "Ki" or "KiB" or "kibibyte" or "kibibytes" => 1L << 10,
+            "m" or "M" or "Mi" or "MiB" or "mebibyte" or "mebibytes" => 1L << 20,
+            "g" or "G" or "Gi" or "GiB" or "gibibyte" or "gibibytes" => 1L << 30,
+            _ => null,
+        };
+        if (unit is not { } u || n > long.MaxValue / u) return null;
+        return n * u;
+    }
+
     private static TotemdHoconResult Refused(string path, string reason) =>
         new(null, null, [ConfigDiagnostic.Error(SourcePosition.WholeFile(path), $"cannot read HOCON file '{Path.GetFullPath(path)}': {reason}")]);
 
@@ -113,7 +136,7 @@ public static class TotemdHocon
 
         public TotemdSettings? Read()
         {
-            foreach (var section in new[] { R, $"{R}.control", $"{R}.fencing", $"{R}.discovery", $"{R}.logging" })
+            foreach (var section in new[] { R, $"{R}.control", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log" })
             {
                 var value = config.GetValue(section);
                 if (value is not null && !value.IsObject()) Error(section, $"key '{section}' must be an object ({{ ... }}), but a value was given");
@@ -142,6 +165,8 @@ public static class TotemdHocon
             });
             var logFile = Text($"{R}.logging.file");
             var format = Choice($"{R}.logging.format", new Dictionary<string, LogFormat> { ["corosync"] = LogFormat.Corosync, ["json"] = LogFormat.Json });
+            var logMessages = Int($"{R}.delivered-log.messages", 1, int.MaxValue);
+            var logBytes = Size($"{R}.delivered-log.bytes");
             var leave = Duration($"{R}.leave-timeout", allowZero: false);
             var stateDir = Text($"{R}.state-dir");
             var keyFile = Text($"{R}.keyfile");
@@ -150,7 +175,10 @@ public static class TotemdHocon
             if (diagnostics.Any(d => d.IsError)) return null;
             return new TotemdSettings(new IPEndPoint(ip ?? IPAddress.Parse(ControlDefaults.Address), port ?? ControlDefaults.Port),
                 mode!.Value, fencingTimeout!.Value, bootDelay!.Value, interval!.Value, source!.Value, level!.Value,
-                NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir), keyFile!);
+                NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir), keyFile!)
+            {
+                DeliveredLog = new DeliveredLogLimits(logMessages!.Value, logBytes!.Value),
+            };
         }
 
         private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
@@ -197,6 +225,16 @@ public static class TotemdHocon
             if (text is null) return null;
             if (ParseDuration(text) is { } v && (allowZero || v > TimeSpan.Zero)) return v;
             Error(key, $"value of key '{key}' is expected to be a {(allowZero ? "" : "positive ")}duration such as 500ms or 10s, but \"{text}\" was given");
+            return null;
+        }
+
+        /// <summary>A positive size in bytes (<see cref="ParseSize"/>).</summary>
+        private long? Size(string key)
+        {
+            var text = Text(key);
+            if (text is null) return null;
+            if (ParseSize(text) is { } v && v > 0) return v;
+            Error(key, $"value of key '{key}' is expected to be a positive size such as 16MiB, 512KiB or 1048576, but \"{text}\" was given");
             return null;
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Totem.Nodes;
 using Totem.Protocol.Config;
 
 namespace Totem.Host.Totemd.Settings;
@@ -25,6 +26,9 @@ public sealed record TotemdSettings(
     string? StateDir,
     string KeyFile)
 {
+    /// <summary>totemd.delivered-log: how much of the delivered messages the node keeps for GET /v1/messages.</summary>
+    public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
+
     /// <summary>The root path of totemd's keys; everything else in the file (akka { }) is Akka's.</summary>
     public const string Root = "totemd";
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Totem.Protocol.Wire.Codec;
 
@@ -38,11 +39,13 @@ internal ref struct WireReader
         Detail = $"{Scope}.{field} {problem}";
     }
 
-    private bool Need(int bytes, string field)
+    // A field's name may come in two parts ("RingId" + ".Seq"): joined only when it is reported, so a datagram that
+    // decodes allocates no strings for names.
+    private bool Need(int bytes, string field, string suffix = "")
     {
         if (Failed) return false;
         if (Remaining >= bytes) return true;
-        Fail(DecodeError.Truncated, field,
+        Fail(DecodeError.Truncated, field + suffix,
             $"needs {bytes} bytes at offset {_position} but the datagram has {Remaining} left");
         return false;
     }
@@ -61,9 +64,11 @@ internal ref struct WireReader
         return value;
     }
 
-    public uint U32(string field)
+    public uint U32(string field) => U32(field, "");
+
+    private uint U32(string field, string suffix)
     {
-        if (!Need(4, field)) return 0;
+        if (!Need(4, field, suffix)) return 0;
         var value = BinaryPrimitives.ReadUInt32BigEndian(_data[_position..]);
         _position += 4;
         return value;
@@ -77,9 +82,11 @@ internal ref struct WireReader
         return value;
     }
 
-    public ulong U64(string field)
+    public ulong U64(string field) => U64(field, "");
+
+    private ulong U64(string field, string suffix)
     {
-        if (!Need(8, field)) return 0;
+        if (!Need(8, field, suffix)) return 0;
         var value = BinaryPrimitives.ReadUInt64BigEndian(_data[_position..]);
         _position += 8;
         return value;
@@ -98,8 +105,8 @@ internal ref struct WireReader
 
     public RingId Ring(string field)
     {
-        var representative = Node(field + ".Representative");
-        var seq = U64(field + ".Seq");
+        var representative = new NodeId(U32(field, ".Representative"));
+        var seq = U64(field, ".Seq");
         return new RingId(representative, seq);
     }
 
@@ -110,7 +117,7 @@ internal ref struct WireReader
     public int Count(string field, int max, int minElementSize)
     {
         var offset = _position;
-        var raw = U32(field + ".Count");
+        var raw = U32(field, ".Count");
         if (Failed) return 0;
         if (raw > (uint)max)
         {
@@ -140,9 +147,9 @@ internal ref struct WireReader
     {
         var count = Count(field, max, elementSize);
         if (Failed || count == 0) return ValueList<T>.Empty;
-        var builder = ImmutableArray.CreateBuilder<T>(count);
-        for (var i = 0; i < count && !Failed; i++) builder.Add(readElement(ref this));
-        return Failed ? ValueList<T>.Empty : new ValueList<T>(builder.MoveToImmutable());
+        var items = new T[count];
+        for (var i = 0; i < count && !Failed; i++) items[i] = readElement(ref this);
+        return Failed ? ValueList<T>.Empty : new ValueList<T>(ImmutableCollectionsMarshal.AsImmutableArray(items));
     }
 }
 
