@@ -13,7 +13,8 @@ public static class ServiceFrame
         var bytes = new byte[body.Length + HeaderBytes];
         bytes[0] = (byte)service;
         body.CopyTo(bytes.AsSpan(HeaderBytes));
-        return new ValueList<byte>(System.Collections.Immutable.ImmutableArray.Create(bytes));
+        // The array is ours alone from here on: handed over, not copied again.
+        return new ValueList<byte>(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(bytes));
     }
 
     /// <summary>False for an empty payload or an unknown service (a newer peer's service we do not run).</summary>
