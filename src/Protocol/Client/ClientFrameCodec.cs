@@ -199,6 +199,7 @@ public static class ClientFrameCodec
             }
             var at = r.Position;
             r.Skip((int)length, $"messages[{i}]");
+            if (r.Failed) return null;
             messages[i] = frame.Slice(at, (int)length);
         }
         return r.Failed ? null : new MulticastBatch(id, messages);
@@ -224,6 +225,7 @@ public static class ClientFrameCodec
             var length = r.Count($"messages[{i}]", MaxMessageBytes, 1);
             var at = r.Position;
             r.Skip(length, $"messages[{i}]");
+            if (r.Failed) return null;
             messages[i] = new ClientDelivery(index, ring, seq, sender, frame.Slice(at, length));
         }
         return r.Failed ? null : new DeliveredBatch(messages);

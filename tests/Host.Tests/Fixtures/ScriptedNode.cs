@@ -87,13 +87,14 @@ public sealed class ScriptedNode : INodeControl
 
     public List<int> BatchSizes { get; } = [];
 
-    public Task<SubmitResult> SubmitBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
+    /// <summary>While set and not completed, batches are recorded in <see cref="BatchSizes"/> as they come but answered only once it completes.</summary>
+    public TaskCompletionSource? HoldSubmits { get; set; }
+
+    public async Task<SubmitResult> SubmitBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
     {
-        lock (Submitted)
-        {
-            BatchSizes.Add(payloads.Count);
-            return Task.FromResult(OnSubmitBatch(payloads));
-        }
+        lock (Submitted) BatchSizes.Add(payloads.Count);
+        if (HoldSubmits is { } hold) await hold.Task.WaitAsync(cancellationToken);
+        lock (Submitted) return OnSubmitBatch(payloads);
     }
 
     private readonly List<FeedItem> _feedItems = [];

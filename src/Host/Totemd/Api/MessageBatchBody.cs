@@ -22,7 +22,7 @@ public static class MessageBatchBody
             {
                 var index = messages.Count;
                 if (reader.TokenType != JsonTokenType.String)
-                    return Bad($"element {index} of the batch (offset {reader.TokenStartIndex}) is a {Describe(reader.TokenType)}; each element is a string, the message's text");
+                    return Bad($"element {index} of the batch (offset {reader.TokenStartIndex}) is {Describe(reader.TokenType)}; each element is a string, the message's text");
                 var text = reader.GetString()!;
                 if (text.Length == 0) return Bad($"element {index} of the batch is an empty message");
                 var bytes = Encoding.UTF8.GetBytes(text);
@@ -46,10 +46,10 @@ public static class MessageBatchBody
 
     private static string Describe(JsonTokenType token) => token switch
     {
-        JsonTokenType.StartObject => "object",
-        JsonTokenType.StartArray => "array",
-        JsonTokenType.Number => "number",
-        JsonTokenType.True or JsonTokenType.False => "boolean",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
         JsonTokenType.Null => "null",
         _ => token.ToString(),
     };
