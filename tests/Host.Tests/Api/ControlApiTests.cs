@@ -116,7 +116,7 @@ public sealed class ControlApiTests : IAsyncLifetime
     [InlineData("[\"a\", 3]", "element 1 of the batch (offset 6) is a number")]
     [InlineData("[\"a\", {}]", "element 1 of the batch (offset 6) is an object")]
     [InlineData("[\"a\"", "invalid JSON")]
-    [InlineData("[\"a\"] [\"b\"]", "more after its array")]
+    [InlineData("[\"a\"] [\"b\"]", "invalid JSON in the batch body: '[' is invalid after a single JSON value")]
     public async Task A_bad_batch_is_a_400_naming_what_is_wrong_and_nothing_is_queued(string body, string problem)
     {
         var (status, json) = await Send(HttpMethod.Post, "v1/messages", body);

@@ -11,6 +11,7 @@ using Totem.Protocol.Wire;
 namespace Totem.Host.Tests.ClientSocket;
 
 /// <summary>The client socket over a <see cref="ScriptedNode"/>: batches, TRY_AGAIN, subscriptions, and every kind of bad input.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ClientSocketServerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);

@@ -33,7 +33,8 @@ public static class MessageBatchBody
                 messages.Add(bytes);
             }
             if (reader.TokenType != JsonTokenType.EndArray) return Bad("the batch body ends before its array does");
-            if (reader.Read()) return Bad($"the batch body has more after its array (offset {reader.TokenStartIndex})");
+            // Anything but whitespace after the array makes the reader throw (one JSON value per body).
+            reader.Read();
         }
         catch (JsonException ex)
         {
