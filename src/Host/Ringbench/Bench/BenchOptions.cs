@@ -12,7 +12,7 @@ public sealed record BenchOptions(RingSpec Spec, int Repeats, int Messages, int 
     public bool Http { get; init; }
 
     /// <summary>Messages per HTTP throughput run (the HTTP path is slow: fewer than through the client socket).</summary>
-    public int HttpMessages { get; init; } = 4000;
+    public int HttpMessages { get; init; } = 10_000;
 
     /// <summary>Bytes one throughput run sends at most: large messages are fewer (a 64 KiB run is 64 MiB through every node).</summary>
     public const long MaxRunBytes = 64L * 1024 * 1024;
