@@ -5,10 +5,16 @@ namespace Totem.Client;
 /// <summary>What a <see cref="MessagePump"/> run sends: how many messages, how fast, in batches of what size.</summary>
 /// <param name="RatePerSecond">Messages per second; 0: as fast as the node takes them.</param>
 /// <param name="Window">Batches in flight at once (the node answers them in order).</param>
-public sealed record PumpOptions(long Count, double RatePerSecond, int MaxBatchMessages = 256, int MaxBatchBytes = 256 * 1024, int Window = 8)
+/// <param name="MaxBatchBytes">
+/// A batch the node refuses (TRY_AGAIN) has crossed the socket and been decoded for nothing: batches of large
+/// messages are kept small so that a full queue costs little and a batch fits again soon.
+/// </param>
+public sealed record PumpOptions(long Count, double RatePerSecond, int MaxBatchMessages = 256, int MaxBatchBytes = 64 * 1024, int Window = 8)
 {
-    /// <summary>Waited before a batch the node answered TRY_AGAIN is sent again.</summary>
+    /// <summary>Waited before a batch the node answered TRY_AGAIN is sent again; doubled while TRY_AGAINs follow each other, up to <see cref="MaxTryAgainPause"/>.</summary>
     public TimeSpan TryAgainPause { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    public TimeSpan MaxTryAgainPause { get; init; } = TimeSpan.FromMilliseconds(16);
 }
 
 /// <summary>What a run did: messages the node accepted, how long it took until the last answer, how often it said TRY_AGAIN.</summary>
@@ -39,6 +45,7 @@ public static class MessagePump
         var inFlight = new Queue<(Task<BatchAnswer> Answer, long First, ReadOnlyMemory<byte>[] Batch)>();
         var retry = new Queue<(long First, ReadOnlyMemory<byte>[] Batch)>();
         long next = 0, accepted = 0, batches = 0, tryAgains = 0;
+        var pause = options.TryAgainPause;
         while (next < options.Count || inFlight.Count > 0 || retry.Count > 0)
         {
             var due = options.RatePerSecond > 0
@@ -68,11 +75,13 @@ public static class MessagePump
             if (answer.Accepted)
             {
                 accepted += head.Batch.Length;
+                pause = options.TryAgainPause;
                 continue;
             }
             tryAgains++;
             retry.Enqueue((head.First, head.Batch));
-            await Task.Delay(options.TryAgainPause, ct).ConfigureAwait(false);
+            await Task.Delay(pause, ct).ConfigureAwait(false);
+            pause = pause * 2 < options.MaxTryAgainPause ? pause * 2 : options.MaxTryAgainPause;
         }
         return new PumpReport(accepted, batches, tryAgains, clock.Elapsed);
     }
