@@ -18,7 +18,10 @@ namespace Totem.Host.Totemd.ClientSocket;
 public sealed class ClientConnection(long id, Socket socket, INodeControl node, ClientLimits limits, Serilog.ILogger log)
 {
     private readonly NetworkStream _stream = new(socket, ownsSocket: true);
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Bounded twice: by the bytes of the frames waiting (the in-flight budget) and by their number, so that a client
+    // flooding tiny frames without reading its answers stops being read too.
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxPending) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private const int MaxPending = 1024;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Channel<bool> _room = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _abort = new();
@@ -126,7 +129,9 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
                 return true;
             case Subscribe subscribe:
                 // Opened by the writer in the answers' order: the first delivery comes after the Subscribed frame.
-                await _pending.Writer.WriteAsync(new Pending(0, 0, 0, null, subscribe.What), ct).ConfigureAwait(false);
+                await WaitForRoomAsync(length, ct).ConfigureAwait(false);
+                Interlocked.Add(ref _inflightBytes, length);
+                await _pending.Writer.WriteAsync(new Pending(0, 0, length, null, subscribe.What), ct).ConfigureAwait(false);
                 _wake.Writer.TryWrite(true);
                 return true;
             default:
