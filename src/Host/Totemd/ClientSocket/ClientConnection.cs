@@ -44,13 +44,19 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
         log.Debug("Client {Client} connected", id);
         var reader = ReadAsync(linked.Token);
         var writer = WriteAsync(linked.Token);
-        await Task.WhenAny(reader, writer).ConfigureAwait(false);
-        // The writer ends last when the reader stopped (answers still to send); either ending closes the connection.
-        if (reader.IsCompleted) await writer.ConfigureAwait(false);
-        await linked.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(reader, writer).ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        log.Debug("Client {Client} closed", id);
+        try
+        {
+            await Task.WhenAny(reader, writer).ConfigureAwait(false);
+            // The writer ends last when the reader stopped (answers still to send); either ending closes the connection.
+            if (reader.IsCompleted) await writer.ConfigureAwait(false);
+            await linked.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(reader, writer).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            log.Debug("Client {Client} closed", id);
+        }
     }
 
     /// <summary>The node stops: the connection ends without waiting for answers.</summary>
