@@ -42,6 +42,12 @@ public sealed class NodeBoard
     private Func<IReadOnlyDictionary<NodeId, string>> _names = () => new Dictionary<NodeId, string>();
     private Func<(long Sent, long Received, long DroppedByFault, long Malformed, long RejectedUnlisted)> _datagrams = () => (0, 0, 0, 0, 0);
     private TransportCounters? _transport;
+    // Regular configurations with the delivery index they come before, for the delivery feeds; the oldest are dropped.
+    private readonly List<(long Index, MembershipFormed Change)> _changes = new();
+    private long _changesDropped;
+    private TaskCompletionSource? _feedWake;
+    private bool _completed;
+    private const int RetainedChanges = 256;
 
     public NodeBoard(NodeOptions options, TimeProvider clock)
     {
@@ -120,9 +126,9 @@ public sealed class NodeBoard
         lock (_gate) _tokenLosses++;
     }
 
-    internal void CountSubmitted()
+    internal void CountSubmitted(int count = 1)
     {
-        lock (_gate) _submitted++;
+        lock (_gate) _submitted += count;
     }
 
     internal void PublishQuorum(QuorumStatus status)
@@ -140,6 +146,7 @@ public sealed class NodeBoard
         lock (_gate)
         {
             _delivered.Append(ringId, seq, sender, payload, _clock.GetUtcNow());
+            WakeFeeds();
         }
     }
 
@@ -147,6 +154,16 @@ public sealed class NodeBoard
     {
         lock (_gate)
         {
+            if (clusterEvent is MembershipFormed formed)
+            {
+                _changes.Add((_delivered.NextIndex, formed));
+                if (_changes.Count > RetainedChanges)
+                {
+                    _changes.RemoveAt(0);
+                    _changesDropped++;
+                }
+                WakeFeeds();
+            }
             foreach (var subscriber in _subscribers)
                 subscriber.Writer.TryWrite(clusterEvent);
         }
@@ -156,8 +173,79 @@ public sealed class NodeBoard
     {
         lock (_gate)
         {
+            _completed = true;
+            WakeFeeds();
             foreach (var subscriber in _subscribers) subscriber.Writer.TryComplete();
             _subscribers.Clear();
+        }
+    }
+
+    /// <summary>Call under the gate: a feed waiting for news gets it (one task per wake-up, not per message).</summary>
+    private void WakeFeeds()
+    {
+        if (_feedWake is not { } waiting) return;
+        _feedWake = null;
+        waiting.TrySetResult();
+    }
+
+    /// <summary>A reader of the deliveries from now on (<see cref="IDeliveryFeed"/>).</summary>
+    public IDeliveryFeed OpenFeed()
+    {
+        lock (_gate) return new BoardFeed(this, _delivered.NextIndex, _changesDropped + _changes.Count);
+    }
+
+    private sealed class BoardFeed(NodeBoard board, long next, long change) : IDeliveryFeed
+    {
+        private long _next = next;
+        private long _change = change;
+
+        public long Next => Volatile.Read(ref _next);
+
+        public bool Completed
+        {
+            get { lock (board._gate) return board._completed; }
+        }
+
+        public int Read(List<FeedItem> into, int max)
+        {
+            lock (board._gate)
+            {
+                var log = board._delivered;
+                if (_next < log.FirstRetainedIndex) throw new DeliveriesForgottenException(_next, log.FirstRetainedIndex);
+                var read = 0;
+                // A configuration dropped from the short list is skipped: its messages' ring ids still tell the change.
+                _change = Math.Max(_change, board._changesDropped);
+                while (read < max)
+                {
+                    var c = (int)(_change - board._changesDropped);
+                    if (c < board._changes.Count && board._changes[c].Index <= _next)
+                    {
+                        into.Add(new FeedItem(null, board._changes[c].Change));
+                        _change++;
+                    }
+                    else if (_next < log.NextIndex)
+                    {
+                        into.Add(new FeedItem(log.At(_next), null));
+                        _next++;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                    read++;
+                }
+                return read;
+            }
+        }
+
+        public Task WaitAsync(CancellationToken cancellationToken)
+        {
+            lock (board._gate)
+            {
+                if (board._completed || _next < board._delivered.NextIndex || _change < board._changesDropped + board._changes.Count) return Task.CompletedTask;
+                board._feedWake ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return board._feedWake.Task.WaitAsync(cancellationToken);
+            }
         }
     }
 

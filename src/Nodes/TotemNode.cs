@@ -31,6 +31,9 @@ public sealed class TotemNode : IRunningNode
     private readonly TaskCompletionSource<NodeExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _exiting;
     private int _leaving;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource<SubmitResult>> _waiting = new();
+    private long _nextTicket;
+    private volatile IActorRef? _receiver;
 
     private TotemNode(NodeOptions options, NodeEnvironment environment)
     {
@@ -181,6 +184,8 @@ public sealed class TotemNode : IRunningNode
         if (Interlocked.Exchange(ref _exiting, 1) != 0) return;
         _environment.OnExit?.Invoke(exit);
         _board.CompleteEvents();
+        foreach (var ticket in _waiting.Keys)
+            if (_waiting.TryRemove(ticket, out var waiter)) waiter.TrySetResult(SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping"));
         if (_environment.System.Scheduler is Simulator.VirtualTimeScheduler simulated) simulated.SystemTerminating();
         _ = _environment.System.Terminate();
         _environment.Transport.Dispose();
@@ -193,18 +198,55 @@ public sealed class TotemNode : IRunningNode
 
     public RunningTimeouts GetTimeouts() => _board.Running.TimeoutsWith(_options.Fencing);
 
-    public async Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        if (_exiting != 0) return SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping");
         if (payload.Length > _options.MaxPayloadBytes)
-            return SubmitResult.Refused(SubmitRefusal.TooLarge, $"payload of {payload.Length} bytes is above the limit of {_options.MaxPayloadBytes} bytes");
-        return await _daemon.Ask<SubmitResult>(new SubmitApplicationMessage(payload.ToArray()), CommandTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return Task.FromResult(SubmitResult.Refused(SubmitRefusal.TooLarge, $"payload of {payload.Length} bytes is above the limit of {_options.MaxPayloadBytes} bytes"));
+        return SubmitBatchAsync([payload], cancellationToken);
+    }
+
+    /// <summary>
+    /// Told to TokenHolder with the node's <see cref="SubmitReceiver"/> as the sender, no Ask: the answer completes the
+    /// ticket's task. Refused at once when the node stops; a ticket unanswered after the command timeout fails as an
+    /// Ask would (TokenHolder restarted with the batch in its mailbox).
+    /// </summary>
+    public async Task<SubmitResult> SubmitBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        if (_exiting != 0) return SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping");
+        var ticket = Interlocked.Increment(ref _nextTicket);
+        var waiter = new TaskCompletionSource<SubmitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[ticket] = waiter;
+        _daemon.Tell(new SubmitApplicationBatch(ticket, payloads), Receiver());
+        // The exit may have run between the check and the registration: it fails every waiter it finds, so look again.
+        if (_exiting != 0 && _waiting.TryRemove(ticket, out _)) return SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping");
+        try
+        {
+            return await waiter.Task.WaitAsync(CommandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            _waiting.TryRemove(ticket, out _);
+            throw;
+        }
+    }
+
+    /// <summary>Made at the first submission, so a node that never takes one (the simulator's) runs the same actors as before.</summary>
+    private IActorRef Receiver()
+    {
+        if (_receiver is { } made) return made;
+        lock (_waiting)
+        {
+            return _receiver ??= _environment.System.ActorOf(SubmitReceiver.Props(_waiting), "submit-receiver");
+        }
     }
 
     /// <summary>Queues an application message without waiting for the answer (the simulator's workload).</summary>
     public void Post(byte[] payload) => _daemon.Tell(new SubmitApplicationMessage(payload), ActorRefs.NoSender);
 
     public IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max) => _board.Messages(from, max);
+
+    public IDeliveryFeed OpenDeliveryFeed() => _board.OpenFeed();
 
     public Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken) =>
         _daemon.Ask<SetExpectedVotesResult>(new SetExpectedVotesCommand(votes), CommandTimeout).WaitAsync(cancellationToken);

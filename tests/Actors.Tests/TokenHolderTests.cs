@@ -181,4 +181,40 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
         _quorum.FishForMessage<SetExpectedVotesCommand>(_ => true);
         Assert.Equal(TestActor, _quorum.LastSender);
     }
+
+    [Fact]
+    public void A_batch_is_queued_whole_or_refused_whole_and_answered_with_its_ticket()
+    {
+        Batch(new SuspendRing());
+        var max = SrpOptions.DefaultMaxPendingMessages;
+        ReadOnlyMemory<byte>[] Messages(int count, int size = 1) => Enumerable.Range(0, count).Select(_ => (ReadOnlyMemory<byte>)new byte[size]).ToArray();
+
+        _holder.Tell(new SubmitApplicationBatch(1, Messages(max - 10)), TestActor);
+        var first = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.Equal(1, first.Ticket);
+        Assert.True(first.Result.Accepted);
+        Assert.Equal(0, first.Result.SubmissionIndex);
+
+        // Eleven do not fit the ten places left: none of them goes in.
+        _holder.Tell(new SubmitApplicationBatch(2, Messages(11)), TestActor);
+        var full = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.Equal(2, full.Ticket);
+        Assert.Equal(SubmitRefusal.QueueFull, full.Result.Refusal);
+        Assert.Contains($"{max - 10} of {max} messages wait", full.Result.Reason);
+        Assert.Equal(max - 10, _board.Metrics().PendingMessages);
+
+        // One message too large refuses its whole batch, the small ones with it.
+        _holder.Tell(new SubmitApplicationBatch(3, [new byte[1], new byte[Totem.Protocol.Pg.PgLimits.MaxMessageBytes]]), TestActor);
+        var large = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.Equal(SubmitRefusal.TooLarge, large.Result.Refusal);
+        Assert.Contains("message 1 of the batch", large.Result.Reason);
+        Assert.Equal(max - 10, _board.Metrics().PendingMessages);
+
+        _holder.Tell(new SubmitApplicationBatch(4, Messages(10)), TestActor);
+        var last = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.True(last.Result.Accepted);
+        Assert.Equal(max - 10, last.Result.SubmissionIndex);
+        Assert.Equal(max, _board.Metrics().PendingMessages);
+        Assert.Equal(max, _board.SubmittedCount);
+    }
 }

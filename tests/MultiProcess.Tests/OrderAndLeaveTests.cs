@@ -29,8 +29,8 @@ public sealed class OrderAndLeaveTests(ITestOutputHelper output)
                 Assert.Equal(statuses[0].RingId, s.RingId);
             }
 
-            var posted = RingScenario.All.ToDictionary(n => n, n => MessagePump.Payloads(n, MessagesPerNode, 64));
-            var pumps = await Task.WhenAll(RingScenario.All.Select(n => MessagePump.SendAsync(ring.Client(n), posted[n], 16, CancellationToken.None)));
+            var posted = RingScenario.All.ToDictionary(n => n, n => HttpMessagePump.Payloads(n, MessagesPerNode, 64));
+            var pumps = await Task.WhenAll(RingScenario.All.Select(n => HttpMessagePump.SendAsync(ring.Client(n), posted[n], 16, CancellationToken.None)));
             step.Done($"{5 * MessagesPerNode} messages accepted by nodes 1..5");
             var total = 5 * MessagesPerNode;
             await ring.WaitUntilAsync(async () =>

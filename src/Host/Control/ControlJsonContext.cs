@@ -14,6 +14,7 @@ namespace Totem.Host.Control;
 [JsonSerializable(typeof(RuntimeDto))]
 [JsonSerializable(typeof(MessagesDto))]
 [JsonSerializable(typeof(SubmitAcceptedDto))]
+[JsonSerializable(typeof(SubmitBatchAcceptedDto))]
 [JsonSerializable(typeof(ExpectedVotesRequest))]
 [JsonSerializable(typeof(ExpectedVotesDto))]
 [JsonSerializable(typeof(FaultRequest))]

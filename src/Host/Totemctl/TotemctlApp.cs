@@ -143,15 +143,25 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
 
     private Command SendCommand()
     {
-        var text = new Argument<string>("text") { Description = "The message to multicast through the ring (UTF-8)" };
-        var cmd = new Command("send", "Multicast an application message through the ring") { text };
-        cmd.SetAction((p, ct) => WithClient(p, ct, async c =>
+        var text = new Argument<string?>("text") { Description = "The message to multicast through the ring (UTF-8), by the control API", Arity = ArgumentArity.ZeroOrOne };
+        var (rate, size, count, socket) = SocketSendOptions();
+        var cmd = new Command("send", "Multicast an application message through the ring; with --size, a stream of messages through the node's client socket") { text, rate, size, count, socket };
+        cmd.Validators.Add(r =>
         {
-            var body = Encoding.UTF8.GetBytes(p.GetValue(text) ?? "");
-            var r = await c.SendAsync(body, ct).ConfigureAwait(false);
-            if (!WriteJson(p, r)) await output.WriteLineAsync($"Queued as submission {r.Index} ({r.Bytes} bytes)").ConfigureAwait(false);
-            return ExitCodes.Ok;
-        }));
+            var hasText = r.GetValue(text) is not null;
+            var streaming = r.GetResult(size) is not null || r.GetResult(rate) is not null || r.GetResult(count) is not null;
+            if (hasText == streaming) r.AddError("send takes either TEXT (one message through the control API) or --size B [--rate N] [--count C] (a stream through the client socket)");
+            else if (streaming && r.GetResult(size) is null) r.AddError("--rate and --count go with --size B: the size of each message");
+        });
+        cmd.SetAction((p, ct) => p.GetValue(text) is null
+            ? SendStreamAsync(p, rate, size, count, socket, ct)
+            : WithClient(p, ct, async c =>
+            {
+                var body = Encoding.UTF8.GetBytes(p.GetValue(text) ?? "");
+                var r = await c.SendAsync(body, ct).ConfigureAwait(false);
+                if (!WriteJson(p, r)) await output.WriteLineAsync($"Queued as submission {r.Index} ({r.Bytes} bytes)").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }));
         return cmd;
     }
 

@@ -6,7 +6,7 @@ using Totem.Host.Totemd.Logging;
 
 namespace Totem.Host.Totemd;
 
-/// <summary>totemd's command line: `totemd --config FILE [--akka-config FILE] [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--state-dir DIR] [--check]`.</summary>
+/// <summary>totemd's command line: `totemd --config FILE [--akka-config FILE] [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--state-dir DIR] [--client-socket PATH|off] [--check]`.</summary>
 public static class TotemdCommand
 {
     public static RootCommand Build(Func<TotemdOptions, CancellationToken, Task<int>> run)
@@ -17,6 +17,11 @@ public static class TotemdCommand
         var control = new Option<string?>("--control") { Description = "Where the control API listens, ADDRESS:PORT (default control.bind, else 127.0.0.1:7405)" };
         var stateDir = new Option<string?>("--state-dir") { Description = "Directory for the ring sequence kept across restarts (default $TOTEM_STATE_DIR; unset: not kept)" };
         var akkaConfig = new Option<string?>("--akka-config") { Description = "HOCON file with totemd's own settings (and Akka's) over its embedded reference.conf, e.g. hocon/totemd.conf" };
+        var clientSocket = new Option<string?>("--client-socket") { Description = "Path of the local client socket (Unix domain, mode 0660), or off (default totemd.client.socket)" };
+        clientSocket.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } s && string.IsNullOrWhiteSpace(s)) r.AddError("--client-socket needs a path, or off");
+        });
         var check = new Option<bool>("--check") { Description = "Validate the config and this node's identity, print them, and exit" };
         nodeId.Validators.Add(r =>
         {
@@ -33,7 +38,7 @@ public static class TotemdCommand
 
         var root = new RootCommand("totemd: one node of a Totem ring (corosync's totemsrp + votequorum + self-fencing)")
         {
-            config, akkaConfig, nodeId, bind, control, stateDir, check,
+            config, akkaConfig, nodeId, bind, control, stateDir, clientSocket, check,
         };
         root.SetAction((p, ct) => run(new TotemdOptions(
             p.GetValue(config)!,
@@ -44,6 +49,7 @@ public static class TotemdCommand
         {
             StateDir = p.GetValue(stateDir) ?? NonEmpty(Environment.GetEnvironmentVariable("TOTEM_STATE_DIR")),
             AkkaConfigPath = p.GetValue(akkaConfig),
+            ClientSocket = p.GetValue(clientSocket),
         }, ct));
         return root;
     }

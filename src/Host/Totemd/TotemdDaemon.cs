@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using Totem.Host.Control;
+using Totem.Host.Totemd.ClientSocket;
 using Totem.Host.Totemd.Api;
 using Totem.Host.Totemd.Discovery;
 using Serilog.Events;
@@ -239,6 +240,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             }
             main.Information("Control API listening on {Url:l}", ControlServer.BoundAddress(web));
             Phases.Mark(StartupPhases.ControlApiListening);
+            await using var clients = StartClientSocket(node, settings, stateDir, local.NodeId, log);
+            if (clients is { Failed: true }) return TotemdExitCodes.Failed;
             // Ends with the node too (discoveryStop is cancelled on every way out), so an early exit does not wait for it.
             var phasesLine = LogPhasesAsync(main, logging, discoveryStop.Token);
 
@@ -274,6 +277,45 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             main.Information("Corosync Cluster Engine exiting with status {Code}: {Reason:l} ({Detail:l})", code, exit.Reason.ToString(), exit.Detail);
             return code;
         }
+    }
+
+    /// <summary>
+    /// The local client socket where --client-socket or totemd.client.socket put it, else in its default place. An
+    /// explicit path that cannot be served stops the node (the admin asked for it); the default place that cannot be
+    /// served (/run/totem not writable, another node on the machine has it) is a warning and the node runs without it.
+    /// </summary>
+    private ClientSocketHandle? StartClientSocket(IRunningNode node, TotemdSettings settings, string? stateDir, NodeId nodeId, Serilog.ILogger log)
+    {
+        var configured = options.ClientSocket ?? settings.ClientSocket;
+        var path = TotemdSettings.ClientSocketPath(configured, stateDir, nodeId.Value);
+        var main = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
+        if (path is null)
+        {
+            main.Information("Client socket off (totemd.client.socket = off)");
+            return null;
+        }
+        try
+        {
+            var server = ClientSocketServer.Bind(node, path, new ClientLimits(settings.ClientMaxInflightBytes, settings.ClientMaxClients), log);
+            server.Start();
+            return new ClientSocketHandle(server, Failed: false);
+        }
+        catch (IOException ex) when (configured is null)
+        {
+            main.Warning("No client socket: {Reason}; set totemd.client.socket or --client-socket to serve one", ex.Message);
+            return null;
+        }
+        catch (IOException ex)
+        {
+            main.Fatal("Cannot serve the client socket: {Reason}", ex.Message);
+            return new ClientSocketHandle(null, Failed: true);
+        }
+    }
+
+    /// <summary>The client socket's server while the node runs (none when it failed), disposed on the way out.</summary>
+    private sealed record ClientSocketHandle(ClientSocketServer? Server, bool Failed) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Server?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ public sealed record TotemdOptions(string ConfigPath, uint? NodeId, IPAddress? B
     /// <summary>Where the node keeps its ring sequence across restarts (corosync's /var/lib/corosync/ringid_N); null: not kept.</summary>
     public string? StateDir { get; init; }
 
+    /// <summary>The client socket's path (--client-socket), "off" for none; null: totemd.client.socket decides.</summary>
+    public string? ClientSocket { get; init; }
+
     /// <summary>totemd's HOCON file (--akka-config) over its embedded reference.conf; null: the defaults only.</summary>
     public string? AkkaConfigPath { get; init; }
 }

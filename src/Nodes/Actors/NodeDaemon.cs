@@ -88,7 +88,7 @@ public sealed class NodeDaemon : UntypedActor
     {
         switch (message)
         {
-            case SubmitApplicationMessage or SetExpectedVotesCommand or ReloadConfigCommand:
+            case SubmitApplicationMessage or SubmitApplicationBatch or SetExpectedVotesCommand or ReloadConfigCommand:
                 _ring.TokenHolder.Forward(message);
                 break;
             case Terminated terminated:

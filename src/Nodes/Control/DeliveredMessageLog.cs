@@ -39,6 +39,14 @@ public sealed class DeliveredMessageLog(DeliveredLogLimits limits)
         FirstRetainedIndex += drop;
     }
 
+    /// <summary>The kept message with this index (from <see cref="FirstRetainedIndex"/> to below <see cref="NextIndex"/>).</summary>
+    public DeliveredApplicationMessage At(long index)
+    {
+        if (index < FirstRetainedIndex || index >= NextIndex)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"kept are {FirstRetainedIndex} to {NextIndex - 1}");
+        return _messages[(int)(index - FirstRetainedIndex)];
+    }
+
     /// <summary>Up to <paramref name="max"/> messages from index <paramref name="from"/> on (from the oldest kept when that one is gone).</summary>
     public IReadOnlyList<DeliveredApplicationMessage> Read(long from, int max)
     {

@@ -26,11 +26,22 @@ public interface INodeControl
     Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Queues application messages for multicast, all or none: a full send queue refuses the whole batch
+    /// (<see cref="SubmitRefusal.QueueFull"/>, CPG's CS_ERR_TRY_AGAIN) and the caller sends it again later. When accepted,
+    /// the messages are the node's submissions <see cref="SubmitResult.SubmissionIndex"/> onwards, in batch order.
+    /// The payloads must not change until the task completes.
+    /// </summary>
+    Task<SubmitResult> SubmitBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Application messages this node delivered, in delivery order, starting at delivery index
     /// <paramref name="from"/> (0-based), at most <paramref name="max"/>. Indexes are dense and never reused
     /// while the process lives; a node may forget the oldest ones (see <see cref="NodeMetrics.OldestRetainedMessage"/>).
     /// </summary>
     IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max);
+
+    /// <summary>Opens a reader of the messages and configurations this node delivers from now on (the client socket's subscriptions).</summary>
+    IDeliveryFeed OpenDeliveryFeed();
 
     /// <summary>Sets expected votes at run time, as `corosync-quorumtool -e` / `pvecm expected` do.</summary>
     Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken);

@@ -61,6 +61,16 @@ public sealed record SetExpectedVotesCommand(uint Votes);
 /// <summary>The application asks to multicast a message; answered with a Control.SubmitResult.</summary>
 public sealed record SubmitApplicationMessage(byte[] Payload);
 
+/// <summary>
+/// The application asks to multicast these messages, all or none (the facade's submissions, HTTP and the client
+/// socket alike); answered with an <see cref="ApplicationBatchSubmitted"/> carrying the same ticket.
+/// </summary>
+/// <param name="Payloads">Never mutated by their giver once sent.</param>
+public sealed record SubmitApplicationBatch(long Ticket, IReadOnlyList<ReadOnlyMemory<byte>> Payloads);
+
+/// <summary>TokenHolder's answer to a <see cref="SubmitApplicationBatch"/>: accepted (submission indexes from Result's) or refused whole.</summary>
+public sealed record ApplicationBatchSubmitted(long Ticket, Control.SubmitResult Result);
+
 /// <summary>One of the ring's protocol timers expired (a keyed timer: an expiry that crossed a re-arm or a stop is dropped by Akka).</summary>
 public sealed record RingTimerExpired(SrpTimer Timer);
 

@@ -107,6 +107,62 @@ public sealed class ControlApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_json_array_is_a_batch_queued_whole_with_the_first_index_and_count()
+    {
+        _server.Node.Submitted.Add([0]);
+        var (status, json) = await Send(HttpMethod.Post, "v1/messages", "[\"héllo\", \"ring\"]");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(1, json.GetProperty("firstIndex").GetInt64());
+        Assert.Equal(2, json.GetProperty("count").GetInt32());
+        Assert.Equal(Encoding.UTF8.GetByteCount("héllo") + 4, json.GetProperty("bytes").GetInt64());
+        Assert.Equal(["héllo", "ring"], _server.Node.Submitted.Skip(1).Select(b => Encoding.UTF8.GetString(b)));
+        Assert.Equal([2], _server.Node.BatchSizes);
+    }
+
+    [Fact]
+    public async Task A_json_array_posted_as_text_is_one_message()
+    {
+        var (status, _) = await Send(HttpMethod.Post, "v1/messages", "[\"a\"]", "text/plain");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("[\"a\"]", Encoding.UTF8.GetString(Assert.Single(_server.Node.Submitted)));
+        Assert.Empty(_server.Node.BatchSizes);
+    }
+
+    [Theory]
+    [InlineData("[]", "empty batch")]
+    [InlineData("[\"a\", \"\"]", "element 1 of the batch is an empty message")]
+    [InlineData("[\"a\", 3]", "element 1 of the batch (offset 6) is a number")]
+    [InlineData("[\"a\", {}]", "element 1 of the batch (offset 6) is an object")]
+    [InlineData("[\"a\"", "invalid JSON")]
+    [InlineData("[\"a\"] [\"b\"]", "invalid JSON in the batch body: '[' is invalid after a single JSON value")]
+    public async Task A_bad_batch_is_a_400_naming_what_is_wrong_and_nothing_is_queued(string body, string problem)
+    {
+        var (status, json) = await Send(HttpMethod.Post, "v1/messages", body);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(problem, json.GetProperty("error").GetString());
+        Assert.Empty(_server.Node.Submitted);
+    }
+
+    [Fact]
+    public async Task A_batch_with_a_message_too_large_or_too_many_messages_is_a_413_and_a_full_queue_a_503()
+    {
+        var big = new string('x', Totem.Protocol.Client.ClientFrameCodec.MaxMessageBytes + 1);
+        var (large, json) = await Send(HttpMethod.Post, "v1/messages", $"[\"a\", \"{big}\"]");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large);
+        Assert.Contains("element 1 of the batch has", json.GetProperty("error").GetString());
+
+        var many = "[" + string.Join(",", Enumerable.Repeat("\"m\"", Totem.Protocol.Client.ClientFrameCodec.MaxBatchMessages + 1)) + "]";
+        var (tooMany, _) = await Send(HttpMethod.Post, "v1/messages", many);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooMany);
+        Assert.Empty(_server.Node.Submitted);
+
+        _server.Node.OnSubmitBatch = _ => SubmitResult.Refused(SubmitRefusal.QueueFull, "the send queue is full: 2048 of 2048 messages wait");
+        var (full, fullJson) = await Send(HttpMethod.Post, "v1/messages", "[\"a\"]");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, full);
+        Assert.Contains("send queue is full", fullJson.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Messages_are_paged_from_an_index_with_the_payload_as_text()
     {
         for (var i = 0; i < 3; i++)

@@ -46,11 +46,20 @@ public sealed class ScriptedNode : INodeControl
             answers.ToDictionary(a => new NodeId((uint)a.Key), a => new Totem.Protocol.Config.Reload.ReloadReported(new NodeId(1), 1, a.Value.Outcome, a.Value.Version, a.Value.Detail)));
     public NodeMetrics Metrics { get; set; } = new(812.5, 100, 2, 3, 10, 9, 4, 5, 1, 1000, 990, 7, 0, 3, 1, 0);
 
-    public ScriptedNode() => OnSubmit = payload =>
+    public ScriptedNode()
     {
-        Submitted.Add(payload.ToArray());
-        return SubmitResult.Queued(Submitted.Count - 1);
-    };
+        OnSubmit = payload =>
+        {
+            Submitted.Add(payload.ToArray());
+            return SubmitResult.Queued(Submitted.Count - 1);
+        };
+        OnSubmitBatch = payloads =>
+        {
+            var first = Submitted.Count;
+            Submitted.AddRange(payloads.Select(p => p.ToArray()));
+            return SubmitResult.Queued(first);
+        };
+    }
 
     public static NodeStatusSnapshot FiveNodeRing(bool quorate)
     {
@@ -76,6 +85,88 @@ public sealed class ScriptedNode : INodeControl
     public RunningTimeouts GetTimeouts() => Timeouts;
 
     public Task<SubmitResult> SubmitAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Task.FromResult(OnSubmit(payload));
+
+    /// <summary>What a batch answers (default: every message recorded in <see cref="Submitted"/>, queued from the first one's index).</summary>
+    public Func<IReadOnlyList<ReadOnlyMemory<byte>>, SubmitResult> OnSubmitBatch { get; set; }
+
+    public List<int> BatchSizes { get; } = [];
+
+    /// <summary>While set and not completed, batches are recorded in <see cref="BatchSizes"/> as they come but answered only once it completes.</summary>
+    public TaskCompletionSource? HoldSubmits { get; set; }
+
+    public async Task<SubmitResult> SubmitBatchAsync(IReadOnlyList<ReadOnlyMemory<byte>> payloads, CancellationToken cancellationToken)
+    {
+        lock (Submitted) BatchSizes.Add(payloads.Count);
+        if (HoldSubmits is { } hold) await hold.Task.WaitAsync(cancellationToken);
+        lock (Submitted) return OnSubmitBatch(payloads);
+    }
+
+    private readonly List<FeedItem> _feedItems = [];
+    private TaskCompletionSource _feedNews = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Appends a delivery (and to <see cref="Delivered"/>) for the feeds open now and later.</summary>
+    public void Deliver(DeliveredApplicationMessage message)
+    {
+        lock (_feedItems)
+        {
+            Delivered.Add(message);
+            _feedItems.Add(new FeedItem(message, null));
+            _feedNews.TrySetResult();
+            _feedNews = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Appends a new regular configuration for the feeds.</summary>
+    public void Configure(MembershipFormed change)
+    {
+        lock (_feedItems)
+        {
+            _feedItems.Add(new FeedItem(null, change));
+            _feedNews.TrySetResult();
+            _feedNews = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public IDeliveryFeed OpenDeliveryFeed()
+    {
+        lock (_feedItems) return new ScriptedFeed(this, _feedItems.Count);
+    }
+
+    /// <summary>Items from the moment the feed was opened; <see cref="ForgetBefore"/> makes readers behind it fail as a node's log would.</summary>
+    public long ForgetBefore { get; set; }
+
+    private sealed class ScriptedFeed(ScriptedNode node, int start) : IDeliveryFeed
+    {
+        private int _at = start;
+
+        public long Next
+        {
+            get
+            {
+                lock (node._feedItems) return node._feedItems.Skip(_at).FirstOrDefault(i => i.Message is not null).Message?.Index ?? node.Delivered.Count;
+            }
+        }
+
+        public bool Completed => false;
+
+        public int Read(List<FeedItem> into, int max)
+        {
+            lock (node._feedItems)
+            {
+                if (_at < node._feedItems.Count && node._feedItems[_at].Message is { } m && m.Index < node.ForgetBefore)
+                    throw new DeliveriesForgottenException(m.Index, node.ForgetBefore);
+                var n = Math.Min(max, node._feedItems.Count - _at);
+                into.AddRange(node._feedItems.Skip(_at).Take(n));
+                _at += n;
+                return n;
+            }
+        }
+
+        public Task WaitAsync(CancellationToken cancellationToken)
+        {
+            lock (node._feedItems) return _at < node._feedItems.Count ? Task.CompletedTask : node._feedNews.Task.WaitAsync(cancellationToken);
+        }
+    }
 
     public IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max) => Delivered.Where(m => m.Index >= from).Take(max).ToList();
 

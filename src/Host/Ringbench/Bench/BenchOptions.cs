@@ -8,6 +8,18 @@ public sealed record BenchOptions(RingSpec Spec, int Repeats, int Messages, int 
     /// <summary>How often the survivors' GET /v1/status is polled while waiting for a membership.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Also measure the HTTP path (one POST /v1/messages per message) in the same run, for comparison.</summary>
+    public bool Http { get; init; }
+
+    /// <summary>Messages per HTTP throughput run (the HTTP path is slow: fewer than through the client socket).</summary>
+    public int HttpMessages { get; init; } = 10_000;
+
+    /// <summary>Bytes one throughput run sends at most: large messages are fewer (a 64 KiB run is 64 MiB through every node).</summary>
+    public const long MaxRunBytes = 64L * 1024 * 1024;
+
+    /// <summary>Messages of one run of <paramref name="size"/>-byte messages: <see cref="Messages"/>, fewer for large ones, at least 100.</summary>
+    public long MessagesFor(int size) => Math.Max(100, Math.Min(Messages, MaxRunBytes / Math.Max(1, size)));
+
     /// <summary>Each repeat also cold-starts, kills and restarts a ring of corosync 3 processes in network namespaces.</summary>
     public bool Corosync { get; init; }
 }

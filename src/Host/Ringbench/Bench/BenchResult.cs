@@ -18,6 +18,9 @@ public sealed record CorosyncFigures(string Version)
 
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
 
+/// <summary>Submit -> delivered through the client sockets at a paced rate: every node's every delivery, and until the last node delivered.</summary>
+public sealed record LatencySample(int PayloadBytes, double RatePerSecond, double AchievedPerSecond, long Messages, double P50Ms, double P99Ms, double AllNodesP50Ms, double AllNodesP99Ms);
+
 public sealed record MemorySample(int Node, string When, long ResidentKiB)
 {
     /// <summary>RssAnon, RssFile, RssShmem and PSS, KiB, when /proc gave them.</summary>
@@ -45,6 +48,12 @@ public sealed record BenchResult(
 
     /// <summary>Every start of the run (cold starts and restarts), in order.</summary>
     public IReadOnlyList<PhaseSample> Phases { get; init; } = [];
+
+    /// <summary>Submit -> delivered latency at half the peak rate, per payload size.</summary>
+    public IReadOnlyList<LatencySample> Latency { get; init; } = [];
+
+    /// <summary>The HTTP path's throughput in the same run (--http).</summary>
+    public IReadOnlyList<ThroughputSample> HttpThroughput { get; init; } = [];
 
     /// <summary>The same repeats on corosync 3, when --corosync asked for them.</summary>
     public CorosyncFigures? Corosync { get; init; }
@@ -92,9 +101,20 @@ public sealed record BenchResult(
         if (Throughput.Count > 0)
         {
             b.AppendLine();
-            b.AppendLine(c, $"ordered throughput (POST /v1/messages, {Options.InFlight} in flight per sender; timed until every node delivered every message):");
+            b.AppendLine(c, $"ordered throughput through the client sockets (each sender one client, batches flat out; timed until a subscriber on every node saw every message){(HttpThroughput.Count > 0 ? "; HTTP: one POST /v1/messages per message, " + Options.InFlight + " in flight per sender" : "")}:");
             foreach (var t in Throughput)
-                b.AppendLine(c, $"  {t.Senders} sender(s) x {t.PayloadBytes,5} B: {t.MessagesPerSecond,8:0} msg/s  ({t.Messages} messages in {t.ElapsedMs:0} ms, {t.FullQueueRetries} full-queue retries)");
+            {
+                var http = HttpThroughput.FirstOrDefault(h => h.Senders == t.Senders && h.PayloadBytes == t.PayloadBytes);
+                var versus = http is null ? "" : string.Create(c, $"   HTTP {http.MessagesPerSecond,7:0} msg/s ({t.MessagesPerSecond / http.MessagesPerSecond:0.0}x)");
+                b.AppendLine(c, $"  {t.Senders} sender(s) x {t.PayloadBytes,5} B: {t.MessagesPerSecond,8:0} msg/s {t.MessagesPerSecond * t.PayloadBytes / (1024 * 1024),7:0.0} MiB/s  ({t.Messages} messages in {t.ElapsedMs:0} ms, {t.FullQueueRetries} TRY_AGAIN){versus}");
+            }
+        }
+        if (Latency.Count > 0)
+        {
+            b.AppendLine();
+            b.AppendLine("submit -> delivered latency through the client sockets, 1 sender at half its peak rate (ms; every node's deliveries | until the last node delivered):");
+            foreach (var l in Latency)
+                b.AppendLine(c, $"  {l.PayloadBytes,5} B at {l.RatePerSecond,7:0} msg/s (achieved {l.AchievedPerSecond:0}): p50 {l.P50Ms,7:0.00}  p99 {l.P99Ms,7:0.00}  |  all nodes p50 {l.AllNodesP50Ms,7:0.00}  p99 {l.AllNodesP99Ms,7:0.00}  ({l.Messages} messages)");
         }
         CryptoComparison(b);
         if (Memory.Count > 0)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Totem.Client;
 using Totem.Host.Ringbench.Corosync;
 using Totem.Host.Ringbench.LocalRing;
 using Totem.Host.Totemd.Logging;
@@ -22,7 +23,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var coldStarts = new List<double>();
         var reforms = new List<KillSample>();
         var rejoins = new List<double>();
-        IReadOnlyList<ThroughputSample> throughput = [];
+        var throughput = new Throughput([], [], []);
         IReadOnlyList<MemorySample> memory = [];
         var phases = new List<PhaseSample>();
         var program = "?";
@@ -81,7 +82,10 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 await CorosyncRepeatAsync(r, victim, corosync, ct).ConfigureAwait(false);
             }
         }
-        var result = new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput, memory) { Phases = phases, Program = program, Corosync = corosync };
+        var result = new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput.Socket, memory)
+        {
+            Phases = phases, Program = program, Corosync = corosync, Latency = throughput.Latency, HttpThroughput = throughput.Http,
+        };
         return options.Spec.Sealed ? await WithCryptoBaselineAsync(result, all, ct).ConfigureAwait(false) : result;
     }
 
@@ -122,46 +126,106 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         await using var ring = LocalRing.LocalRing.Create(options.Spec with { Crypto = "none", Transport = "knet" });
         ring.StartAll();
         await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
-        var baseline = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
+        var baseline = (await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false)).Socket;
         var suite = Totem.Protocol.Config.TotemCrypto.ParseSuite(options.Spec.Crypto, out _)!;
         var costs = options.PayloadSizes.Append(1400).Select(size => Totem.Nodes.Transport.SealCostSample.Measure(suite, size, 20_000)).ToArray();
         return result with { CryptoBaseline = baseline, SealCosts = costs };
     }
 
-    private async Task<IReadOnlyList<ThroughputSample>> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
+    /// <summary>
+    /// Ordered throughput through the nodes' client sockets (1 and N senders per payload size, each sender one client
+    /// pumping batches flat out; timed until a subscriber on every node has seen every message), then, per size, the
+    /// submit-to-delivered latency at half that size's 1-sender peak; with --http the POST /v1/messages figures too.
+    /// </summary>
+    private async Task<Throughput> MeasureThroughputAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
     {
         var samples = new List<ThroughputSample>();
+        var latencies = new List<LatencySample>();
+        IReadOnlyList<ThroughputSample> http = [];
         long delivered = 0;
-        foreach (var size in options.PayloadSizes)
+        await using (var watch = await DeliveryWatch.OpenAsync(nodes.Select(ring.ClientSocket), ct).ConfigureAwait(false))
+        {
+            foreach (var size in options.PayloadSizes)
+            {
+                foreach (var senders in new[] { 1, nodes.Length })
+                {
+                    var perSender = options.MessagesFor(size) / senders;
+                    var (sample, total) = await SocketRunAsync(ring, nodes, watch, delivered, senders, perSender, size, rate: 0, ct).ConfigureAwait(false);
+                    delivered += total;
+                    samples.Add(sample);
+                    await output.WriteLineAsync($"throughput (client socket): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {sample.ElapsedMs:0} ms = {sample.MessagesPerSecond:0} msg/s ({sample.FullQueueRetries} TRY_AGAIN)").ConfigureAwait(false);
+                }
+                var peak = samples.Where(t => t.PayloadBytes == size && t.Senders == 1).Max(t => t.MessagesPerSecond);
+                var rate = Math.Max(1, peak / 2);
+                var count = (long)Math.Clamp(rate * LatencySeconds, 50, options.MessagesFor(size));
+                watch.StartLatency(1, count);
+                var (paced, sent) = await SocketRunAsync(ring, nodes, watch, delivered, 1, count, size, rate, ct).ConfigureAwait(false);
+                delivered += sent;
+                var (perNode, allNodes) = watch.StopLatency();
+                var latency = new LatencySample(size, rate, paced.MessagesPerSecond, sent, Percentile(perNode, 0.5), Percentile(perNode, 0.99), Percentile(allNodes, 0.5), Percentile(allNodes, 0.99));
+                latencies.Add(latency);
+                await output.WriteLineAsync($"latency (client socket): 1 sender, {size} B at {rate:0} msg/s: submit -> delivered p50 {latency.P50Ms:0.00} ms, p99 {latency.P99Ms:0.00} ms (on all nodes: p50 {latency.AllNodesP50Ms:0.00}, p99 {latency.AllNodesP99Ms:0.00})").ConfigureAwait(false);
+            }
+            // With the same subscribers on every node and timed by them: the two paths differ only in how messages go in.
+            if (options.Http) http = await MeasureHttpThroughputAsync(ring, nodes, watch, delivered, ct).ConfigureAwait(false);
+        }
+        return new Throughput(samples, latencies, http);
+    }
+
+    /// <summary>How long a latency run sends at half the peak rate.</summary>
+    private const double LatencySeconds = 3;
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
+
+    /// <summary>One run: every sender a fresh client on its node, pumping its messages; done when every node delivered them all.</summary>
+    private async Task<(ThroughputSample Sample, long Total)> SocketRunAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long deliveredBefore,
+        int senders, long perSender, int size, double rate, CancellationToken ct)
+    {
+        var total = perSender * senders;
+        var clients = new List<TotemClient>();
+        try
+        {
+            for (var s = 0; s < senders; s++) clients.Add(await TotemClient.ConnectAsync(ring.ClientSocket(nodes[s]), ct).ConfigureAwait(false));
+            var clock = Stopwatch.StartNew();
+            var pumps = clients.Select((client, s) => MessagePump.RunAsync(client, new PumpOptions(perSender, rate), i => DeliveryWatch.Message(s, i, size),
+                rate > 0 ? (first, count) => watch.Stamp(s, first, count) : null, ct)).ToArray();
+            var reports = await Task.WhenAll(pumps).ConfigureAwait(false);
+            var accepted = clock.Elapsed.TotalMilliseconds;
+            await watch.WaitForAsync(deliveredBefore + total, FormTimeout, ct).ConfigureAwait(false);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            return (new ThroughputSample(senders, size, (int)total, elapsed, total / (elapsed / 1000), accepted, reports.Sum(r => r.TryAgains)), total);
+        }
+        finally
+        {
+            foreach (var c in clients) await c.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The HTTP path's figures in the same run (--http): one POST per message, <see cref="BenchOptions.InFlight"/> in flight per sender.</summary>
+    private async Task<IReadOnlyList<ThroughputSample>> MeasureHttpThroughputAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long delivered, CancellationToken ct)
+    {
+        var samples = new List<ThroughputSample>();
+        foreach (var size in options.PayloadSizes.Where(s => s <= 1024))
         {
             foreach (var senders in new[] { 1, nodes.Length })
             {
-                var perSender = options.Messages / senders;
+                var perSender = options.HttpMessages / senders;
                 var total = perSender * senders;
-                var target = delivered + total;
                 var clock = Stopwatch.StartNew();
                 var sends = Enumerable.Range(0, senders)
-                    .Select(s => MessagePump.SendAsync(ring.Client(nodes[s]), MessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
+                    .Select(s => HttpMessagePump.SendAsync(ring.Client(nodes[s]), HttpMessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
                     .ToArray();
                 var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
                 var accepted = clock.Elapsed.TotalMilliseconds;
-                await ring.WaitUntilAsync(() => AllDeliveredAsync(ring, nodes, target, ct), FormTimeout,
-                    $"all nodes delivered {target} messages", options.PollInterval).ConfigureAwait(false);
+                await watch.WaitForAsync(delivered + total, FormTimeout, ct).ConfigureAwait(false);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
-                delivered = target;
+                delivered += total;
                 var sample = new ThroughputSample(senders, size, total, elapsed, total / (elapsed / 1000), accepted, retries);
                 samples.Add(sample);
-                await output.WriteLineAsync($"throughput: {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);
+                await output.WriteLineAsync($"throughput (HTTP): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);
             }
         }
         return samples;
-    }
-
-    private static async Task<bool> AllDeliveredAsync(LocalRing.LocalRing ring, int[] nodes, long target, CancellationToken ct)
-    {
-        foreach (var n in nodes)
-            if (await Metrics.CounterAsync(ring, n, "totem_messages_delivered_total", ct).ConfigureAwait(false) < target) return false;
-        return true;
     }
 
     /// <summary>
@@ -190,6 +254,9 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         }
         return [.. samples];
     }
+
+    /// <summary>What <see cref="MeasureThroughputAsync"/> measured.</summary>
+    private sealed record Throughput(IReadOnlyList<ThroughputSample> Socket, IReadOnlyList<LatencySample> Latency, IReadOnlyList<ThroughputSample> Http);
 
     private static MemorySample[] Memory(LocalRing.LocalRing ring, string when) =>
         ring.NodeIds.Select(n => new MemorySample(n, when, ring.Process(n).ResidentKiB() ?? 0) { Breakdown = ring.Process(n).ResidentBreakdownKiB() }).ToArray();

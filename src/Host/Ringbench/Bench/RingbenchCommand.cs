@@ -3,14 +3,15 @@ using Totem.Host.Ringbench.LocalRing;
 
 namespace Totem.Host.Ringbench.Bench;
 
-/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH]`.</summary>
+/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH]`.</summary>
 public static class RingbenchCommand
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
     {
         var repeats = new Option<int>("--repeats") { Description = "Fresh rings to cold-start and kill a node of (min/median/max over these)", DefaultValueFactory = _ => 5 };
-        var messages = new Option<int>("--messages") { Description = "Messages per throughput run", DefaultValueFactory = _ => 4000 };
-        var inFlight = new Option<int>("--in-flight") { Description = "POST /v1/messages requests in flight per sender", DefaultValueFactory = _ => 64 };
+        var messages = new Option<int>("--messages") { Description = $"Messages per throughput run through the client sockets (fewer for large messages: at most {BenchOptions.MaxRunBytes / (1024 * 1024)} MiB a run)", DefaultValueFactory = _ => 40_000 };
+        var inFlight = new Option<int>("--in-flight") { Description = "POST /v1/messages requests in flight per sender (--http)", DefaultValueFactory = _ => 64 };
+        var http = new Option<bool>("--http") { Description = "Also measure the HTTP path (one POST /v1/messages per message, 64 B and 1 KiB) in the same run" };
         var nodes = new Option<int>("--nodes") { Description = "Ring size (127.0.0.1..N)", DefaultValueFactory = _ => 5 };
         var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
         var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
@@ -36,11 +37,11 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, nodes, token, coefficient, corosync, crypto,
+            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto,
         };
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
-            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024]) { Corosync = p.GetValue(corosync) }, ct));
+            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024, 64 * 1024]) { Corosync = p.GetValue(corosync), Http = p.GetValue(http) }, ct));
         return root;
     }
 

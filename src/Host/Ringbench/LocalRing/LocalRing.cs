@@ -86,6 +86,9 @@ public sealed class LocalRing : IAsyncDisposable
 
     public ControlClient Client(int node) => _clients[node];
 
+    /// <summary>Node N's local client socket, in the run directory (every start of the node serves it there).</summary>
+    public string ClientSocket(int node) => Path.Combine(RunDirectory, $"node{node}.sock");
+
     /// <param name="configPath">Another cluster file for this start (a node given another key); the ring's own by default.</param>
     public TotemdProcess Start(int node, string? configPath = null)
     {
@@ -93,7 +96,7 @@ public sealed class LocalRing : IAsyncDisposable
             throw new InvalidOperationException($"node {node} is still running (pid {running.Pid})");
         var restarts = _started.Count(p => p.NodeId == node);
         var log = Path.Combine(RunDirectory, restarts == 0 ? $"node{node}.log" : $"node{node}.{restarts}.log");
-        var process = TotemdProcess.Start(Program, configPath ?? ConfigPath, node, new IPEndPoint(Address(node), ControlPort), log);
+        var process = TotemdProcess.Start(Program, configPath ?? ConfigPath, node, new IPEndPoint(Address(node), ControlPort), ClientSocket(node), log);
         _started.Add(process);
         _current[node] = process;
         return process;

@@ -39,9 +39,10 @@ public sealed class TotemdProcess : IDisposable
     /// <summary>The exit status; a process ended by a signal reports 128 + signal (137 for SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;
 
-    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string logPath) =>
+    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string clientSocket, string logPath) =>
         StartProgram(nodeId, program.Executable,
-            program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString()]),
+            program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString(),
+                "--client-socket", clientSocket]),
             logPath);
 
     /// <summary>Any ring member's program with its arguments (ringbench's corosync nodes run through here too).</summary>

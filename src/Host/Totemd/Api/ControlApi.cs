@@ -143,17 +143,40 @@ public static class ControlApi
         }
     }
 
+    /// <summary>
+    /// One message (the body is the payload), or, with Content-Type application/json and a JSON array for body, a
+    /// batch: each element a string, one message of its UTF-8 bytes, queued all or none. The batch answers 202 with the
+    /// first submission index and the count; its errors are the single form's (400 empty, 413 too large, 503 queue full)
+    /// and name the element at fault.
+    /// </summary>
     private static async Task<IResult> SubmitAsync(INodeControl node, HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct).ConfigureAwait(false);
         if (buffer.Length == 0)
             return Error(StatusCodes.Status400BadRequest, "empty message: the request body is the payload to multicast");
+        if (IsJson(request.ContentType) && buffer.GetBuffer().AsSpan(0, (int)buffer.Length).TrimStart(" \t\r\n"u8) is [(byte)'[', ..])
+            return await SubmitBatchAsync(node, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct).ConfigureAwait(false);
         var payload = buffer.ToArray();
         var result = await node.SubmitAsync(payload, ct).ConfigureAwait(false);
-        if (result.Accepted) return Json(new SubmitAcceptedDto(result.SubmissionIndex, payload.Length), StatusCodes.Status202Accepted);
-        var status = result.Refusal == SubmitRefusal.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status503ServiceUnavailable;
-        return Error(status, result.Reason ?? $"message refused ({result.Refusal})");
+        return result.Accepted ? Json(new SubmitAcceptedDto(result.SubmissionIndex, payload.Length), StatusCodes.Status202Accepted) : Refused(result);
+    }
+
+    private static IResult Refused(SubmitResult result) =>
+        Error(result.Refusal == SubmitRefusal.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status503ServiceUnavailable,
+            result.Reason ?? $"message refused ({result.Refusal})");
+
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<IResult> SubmitBatchAsync(INodeControl node, ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        var (messages, problem) = MessageBatchBody.Parse(body.Span);
+        if (problem is not null) return Error(problem.Value.Status, problem.Value.Message);
+        var result = await node.SubmitBatchAsync(messages!, ct).ConfigureAwait(false);
+        return result.Accepted
+            ? Json(new SubmitBatchAcceptedDto(result.SubmissionIndex, messages!.Count, messages.Sum(m => (long)m.Length)), StatusCodes.Status202Accepted)
+            : Refused(result);
     }
 
     private static IResult GetMessages(INodeControl node, HttpRequest request)

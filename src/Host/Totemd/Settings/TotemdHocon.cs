@@ -136,7 +136,7 @@ public static class TotemdHocon
 
         public TotemdSettings? Read()
         {
-            foreach (var section in new[] { R, $"{R}.control", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log" })
+            foreach (var section in new[] { R, $"{R}.control", $"{R}.client", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log" })
             {
                 var value = config.GetValue(section);
                 if (value is not null && !value.IsObject()) Error(section, $"key '{section}' must be an object ({{ ... }}), but a value was given");
@@ -170,6 +170,9 @@ public static class TotemdHocon
             var leave = Duration($"{R}.leave-timeout", allowZero: false);
             var stateDir = Text($"{R}.state-dir");
             var keyFile = Text($"{R}.keyfile");
+            var clientSocket = Text($"{R}.client.socket");
+            var inflight = Int($"{R}.client.max-inflight-bytes", Totem.Protocol.Client.ClientFrameCodec.MaxFrameBytes, int.MaxValue);
+            var maxClients = Int($"{R}.client.max-clients", 1, 65535);
             if (keyFile is not null && string.IsNullOrWhiteSpace(keyFile))
                 Error($"{R}.keyfile", $"value of key '{R}.keyfile' is expected to be a file path (corosync's is {AuthKeyFile.DefaultPath}), but \"\" was given");
             if (diagnostics.Any(d => d.IsError)) return null;
@@ -178,6 +181,9 @@ public static class TotemdHocon
                 NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir), keyFile!)
             {
                 DeliveredLog = new DeliveredLogLimits(logMessages!.Value, logBytes!.Value),
+                ClientSocket = NonEmpty(clientSocket),
+                ClientMaxInflightBytes = inflight!.Value,
+                ClientMaxClients = maxClients!.Value,
             };
         }
 

@@ -134,6 +134,21 @@ internal ref struct WireReader
         return count;
     }
 
+    /// <summary>Steps over <paramref name="bytes"/> bytes a caller took itself (a slice of the memory under the span); never past the end.</summary>
+    public void Skip(int bytes, string field)
+    {
+        if (Need(bytes, field)) _position += bytes;
+    }
+
+    /// <summary>The next <paramref name="length"/> bytes as a span of the input (empty once failed).</summary>
+    public ReadOnlySpan<byte> Span(int length, string field)
+    {
+        if (!Need(length, field)) return ReadOnlySpan<byte>.Empty;
+        var span = _data.Slice(_position, length);
+        _position += length;
+        return span;
+    }
+
     public ValueList<byte> Bytes(string field, int max)
     {
         var count = Count(field, max, 1);

@@ -58,6 +58,19 @@ internal ref struct WireWriter
         Position += 8;
     }
 
+    /// <summary>Bytes without a count prefix (the caller wrote their length its own way).</summary>
+    public void Raw(ReadOnlySpan<byte> bytes)
+    {
+        if (!_measuring) bytes.CopyTo(_destination[Position..]);
+        Position += bytes.Length;
+    }
+
+    /// <summary>Overwrites a u32 written earlier at <paramref name="at"/> (a length known only at the end).</summary>
+    public readonly void PatchU32(int at, uint value)
+    {
+        if (!_measuring) BinaryPrimitives.WriteUInt32BigEndian(_destination[at..], value);
+    }
+
     public void Bool(bool value) => U8(value ? (byte)1 : (byte)0);
 
     public void Node(NodeId node) => U32(node.Value);

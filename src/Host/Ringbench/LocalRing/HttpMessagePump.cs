@@ -10,7 +10,7 @@ namespace Totem.Host.Ringbench.LocalRing;
 /// client would. A 503 (the node's queue is full: the ring is the bottleneck) is retried after a pause,
 /// so every payload is accepted exactly once.
 /// </summary>
-public static class MessagePump
+public static class HttpMessagePump
 {
     private static readonly TimeSpan FullQueuePause = TimeSpan.FromMilliseconds(5);
 
@@ -71,5 +71,5 @@ public static class MessagePump
     }
 }
 
-/// <summary>What <see cref="MessagePump.SendAsync"/> did: SubmissionIndexes[i] is the node's index for payload i.</summary>
+/// <summary>What <see cref="HttpMessagePump.SendAsync"/> did: SubmissionIndexes[i] is the node's index for payload i.</summary>
 public sealed record PumpResult(IReadOnlyList<long> SubmissionIndexes, long FullQueueRetries);
