@@ -43,6 +43,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
     /// </summary>
     public Func<ConfigLoadResult>? ReadConfig { get; init; }
 
+    /// <summary>The replicated store's keeping (issue 16); null: the node runs no store (its writes and reads are refused).</summary>
+    public StoreHosting? Store { get; init; }
+
     /// <summary>Called once when the node exits (fenced, stopped or failed), before its system is terminated.</summary>
     public Action<Control.NodeExit>? OnExit { get; init; }
 }

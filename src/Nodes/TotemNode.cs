@@ -9,6 +9,7 @@ using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
 using Totem.Protocol.Security;
 using Totem.Protocol.Srp;
+using Totem.Protocol.Store;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes;
@@ -80,7 +81,7 @@ public sealed class TotemNode : IRunningNode
     /// </param>
     /// <param name="readConfig">Reads the node's config file again for a reload; null: reloads are refused.</param>
     public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
-        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null)
+        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null, StoreHosting? store = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var seal = options.Crypto is { } crypto
@@ -118,6 +119,7 @@ public sealed class TotemNode : IRunningNode
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
                 ReadConfig = readConfig,
+                Store = store,
             });
     }
 
@@ -143,6 +145,7 @@ public sealed class TotemNode : IRunningNode
             Fence, Stopped, CommandTimeout, DaemonStopped)
         {
             ReadConfig = _environment.ReadConfig,
+            Store = _environment.Store,
         };
         _daemon = _environment.System.ActorOf(NodeDaemon.Props(parts), "node");
     }
@@ -273,6 +276,34 @@ public sealed class TotemNode : IRunningNode
 
     /// <summary>Asks for a reload without waiting for the answers (the simulator reads them from <see cref="NodeBoard.Running"/>).</summary>
     public void RequestReload() => _daemon.Tell(new ReloadConfigCommand(), ActorRefs.NoSender);
+
+    /// <summary>
+    /// A write waits for its Safe delivery, and one delivered while the membership changes for the next sync: longer than
+    /// other commands. No answer by then is an unknown outcome, never a refusal.
+    /// </summary>
+    private static readonly TimeSpan StoreWriteTimeout = TimeSpan.FromSeconds(15);
+
+    private const string NoStore = "this node runs no replicated store";
+
+    public async Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (_environment.Store is null) return StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore);
+        try
+        {
+            return await _daemon.Ask<StoreWriteResult>(new StoreWriteCommand(op, path, value, expectedVersion), StoreWriteTimeout)
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
+                $"no answer for the write of '{path}' within {StoreWriteTimeout.TotalSeconds:0} s; it may or may not have been applied");
+        }
+    }
+
+    public Task<StoreReadResult> ReadStoreAsync(string path, bool list, CancellationToken cancellationToken) =>
+        _environment.Store is null
+            ? Task.FromResult(new StoreReadResult(path, null, null, 0, false, false, new StoreFailure(StoreErrorKind.InvalidRequest, NoStore)))
+            : _daemon.Ask<StoreReadResult>(new StoreReadCommand(path, list), CommandTimeout).WaitAsync(cancellationToken);
 
     public IAsyncEnumerable<ClusterEvent> SubscribeEvents(CancellationToken cancellationToken) => _board.Subscribe(cancellationToken);
 

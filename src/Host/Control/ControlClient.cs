@@ -44,6 +44,41 @@ public sealed class ControlClient(HttpClient http)
         return await ReadAsync<ReloadDto>(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>GET /v1/store/PATH: a key of the node's copy of the replicated store.</summary>
+    public Task<StoreEntryDto> GetStoreAsync(string path, CancellationToken ct) => GetAsync<StoreEntryDto>(StoreUri(path), ct);
+
+    /// <summary>GET /v1/store/PATH?list: a directory's names.</summary>
+    public Task<StoreListDto> ListStoreAsync(string path, CancellationToken ct) => GetAsync<StoreListDto>(StoreUri(path) + "?list", ct);
+
+    /// <summary>PUT /v1/store/PATH (<paramref name="expectedVersion"/>: If-Match, 0 for If-None-Match: *); refused without quorum.</summary>
+    public async Task<StoreWrittenDto> PutStoreAsync(string path, byte[] value, ulong? expectedVersion, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, StoreUri(path)) { Content = new ByteArrayContent(value) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        Expect(request, expectedVersion);
+        using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+        return await ReadAsync<StoreWrittenDto>(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>DELETE /v1/store/PATH; refused without quorum.</summary>
+    public async Task<StoreWrittenDto> RemoveStoreAsync(string path, ulong? expectedVersion, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, StoreUri(path));
+        Expect(request, expectedVersion);
+        using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+        return await ReadAsync<StoreWrittenDto>(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Each segment escaped, so a store path's characters reach the server as typed.</summary>
+    private static string StoreUri(string path) =>
+        "v1/store" + (path == "/" ? "" : string.Concat(path.Split('/').Skip(path.StartsWith('/') ? 1 : 0).Select(s => "/" + Uri.EscapeDataString(s))));
+
+    private static void Expect(HttpRequestMessage request, ulong? expectedVersion)
+    {
+        if (expectedVersion == 0) request.Headers.TryAddWithoutValidation("If-None-Match", "*");
+        else if (expectedVersion is { } v) request.Headers.TryAddWithoutValidation("If-Match", v.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public Task<FaultsDto> GetFaultsAsync(CancellationToken ct) => GetAsync<FaultsDto>("v1/faults", ct);
 
     public Task<FaultsDto> SetFaultAsync(FaultRequest request, CancellationToken ct) =>

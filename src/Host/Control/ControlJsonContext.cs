@@ -23,4 +23,7 @@ namespace Totem.Host.Control;
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(TimeoutsDto))]
 [JsonSerializable(typeof(ReloadDto))]
+[JsonSerializable(typeof(StoreEntryDto))]
+[JsonSerializable(typeof(StoreListDto))]
+[JsonSerializable(typeof(StoreWrittenDto))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

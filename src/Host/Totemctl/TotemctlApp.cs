@@ -58,6 +58,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         root.Add(FaultCommand());
         root.Add(TimeoutsCommand());
         root.Add(ReloadCommand());
+        root.Add(StoreCommand());
         root.Add(KeygenCommand());
         return root;
     }

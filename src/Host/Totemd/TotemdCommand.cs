@@ -15,7 +15,7 @@ public static class TotemdCommand
         var nodeId = new Option<uint?>("--nodeid") { Description = "This node's id (picks its nodelist entry; needed when several nodes share a machine)" };
         var bind = new Option<string?>("--bind") { Description = "The ring address to bind (an IP address of this machine)" };
         var control = new Option<string?>("--control") { Description = "Where the control API listens, ADDRESS:PORT (default control.bind, else 127.0.0.1:7405)" };
-        var stateDir = new Option<string?>("--state-dir") { Description = "Directory for the ring sequence kept across restarts (default $TOTEM_STATE_DIR; unset: not kept)" };
+        var stateDir = new Option<string?>("--state-dir") { Description = "Directory for the ring sequence and the replicated store kept across restarts (default $TOTEM_STATE_DIR; unset: not kept)" };
         var akkaConfig = new Option<string?>("--akka-config") { Description = "HOCON file with totemd's own settings (and Akka's) over its embedded reference.conf, e.g. hocon/totemd.conf" };
         var clientSocket = new Option<string?>("--client-socket") { Description = "Path of the local client socket (Unix domain, mode 0660), or off (default totemd.client.socket)" };
         clientSocket.Validators.Add(r =>

@@ -20,8 +20,12 @@ public sealed class UdpNodeLauncher : INodeLauncher
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
         if (options.Crypto is { } crypto && launch.StateDir is { } state)
             options = options with { Crypto = crypto with { BootEpoch = new BootEpochStore(state, launch.LocalNode).Next(TimeProvider.System) } };
+        // The replicated store keeps its copy in the state directory; without one it lives in memory and a restart catches up from the ring.
+        var snapshot = launch.StateDir is { } storeDir ? new StoreSnapshotFile(storeDir, launch.LocalNode) : null;
+        var hosting = new StoreHosting(snapshot?.Load(), snapshot is null ? null : snapshot.Save);
         IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
-            akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig);
+            akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig,
+            store: hosting);
         return Task.FromResult(node);
     }
 

@@ -43,7 +43,8 @@ public sealed class NodeDaemon : UntypedActor
         _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
         var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
         var cfg = CfgService.Props(p.Options.NodeId, p.Board, p.ReadConfig, p.Log);
-        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, cfg, p.Hooks, p.Log), TokenHolderName);
+        var store = p.Store is { } hosting ? StoreService.Props(p.Options.NodeId, hosting, p.Board, p.Log) : null;
+        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, cfg, p.Hooks, p.Log, store), TokenHolderName);
         var membership = Context.ActorOf(Membership.Props(p.RingOptions, p.Board, _adapter, tokenHolder, p.Hooks, p.Log), MembershipName);
         _ring = new RingHalves(tokenHolder, membership);
         // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.
@@ -88,7 +89,7 @@ public sealed class NodeDaemon : UntypedActor
     {
         switch (message)
         {
-            case SubmitApplicationMessage or SubmitApplicationBatch or SetExpectedVotesCommand or ReloadConfigCommand:
+            case SubmitApplicationMessage or SubmitApplicationBatch or SetExpectedVotesCommand or ReloadConfigCommand or StoreWriteCommand or StoreReadCommand:
                 _ring.TokenHolder.Forward(message);
                 break;
             case Terminated terminated:
@@ -118,4 +119,7 @@ public sealed record NodeParts(
 {
     /// <summary>Re-reads the node's config file for a reload (<see cref="NodeEnvironment.ReadConfig"/>); null: reloads are refused.</summary>
     public Func<Protocol.Config.ConfigLoadResult>? ReadConfig { get; init; }
+
+    /// <summary>The replicated store's keeping (issue 16); null: the node runs no store.</summary>
+    public StoreHosting? Store { get; init; }
 }

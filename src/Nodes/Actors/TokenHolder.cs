@@ -57,6 +57,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private readonly IActorRef _adapter;
     private readonly Props _quorumProps;
     private readonly Props _cfgProps;
+    private readonly Props? _storeProps;
     private readonly RingHooks _hooks;
     private readonly ILogger _log;
     private uint _tokenTimeoutMs;
@@ -71,6 +72,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private readonly ILogger _mainLog;
     private IActorRef _quorum = ActorRefs.Nobody;
     private IActorRef _cfg = ActorRefs.Nobody;
+    private IActorRef _store = ActorRefs.Nobody;
     private IActorRef _membership = ActorRefs.Nobody;
     private RingIncarnation? _incarnation;
     private RetransmitTimer _timers = null!;
@@ -83,7 +85,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
     /// argument): a restarted ring starts above the ring seqs seen so far.</param>
     /// <param name="quorum">votequorum's Props; <paramref name="cfg"/>: the cfg service's (reloads). Both become children.</param>
-    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log)
+    /// <param name="store">The replicated store's Props (a child synchronized as <see cref="ServiceId.Store"/>), or null: the node runs no store.</param>
+    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store)
     {
         var options = optionsNow();
         _engine = new TokenHolderEngine(options);
@@ -93,23 +96,26 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _adapter = adapter;
         _quorumProps = quorum;
         _cfgProps = cfg;
+        _storeProps = store;
         _hooks = hooks;
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Totem);
         _syncLog = log.ForContext(LogSubsystem.Property, LogSubsystem.Sync);
         _mainLog = log.ForContext(LogSubsystem.Property, LogSubsystem.Main);
-        _sync = new ServiceSync(options.LocalNode, SyncServiceNames);
+        _sync = new ServiceSync(options.LocalNode, SyncServiceNames(store is not null));
     }
 
     /// <summary>The services that take part in the synchronization, with corosync's names for them.</summary>
-    private static readonly IReadOnlyDictionary<byte, string> SyncServiceNames = new Dictionary<byte, string>
+    private static Dictionary<byte, string> SyncServiceNames(bool store)
     {
-        [(byte)ServiceId.VoteQuorum] = "corosync vote quorum service v1.0",
-    };
+        var names = new Dictionary<byte, string> { [(byte)ServiceId.VoteQuorum] = "corosync vote quorum service v1.0" };
+        if (store) names[(byte)ServiceId.Store] = "totem replicated store v1.0";
+        return names;
+    }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log) =>
-        Akka.Actor.Props.Create<TokenHolder>(optionsNow, board, adapter, quorum, cfg, hooks, log);
+    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store = null) =>
+        Akka.Actor.Props.Create(() => new TokenHolder(optionsNow, board, adapter, quorum, cfg, hooks, log, store));
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 
@@ -119,6 +125,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _quorum = Context.ActorOf(_quorumProps, "votequorum");
         _cfg = Context.ActorOf(_cfgProps, "cfg");
         _syncServices[ServiceId.VoteQuorum] = _quorum;
+        if (_storeProps is not null) _syncServices[ServiceId.Store] = _store = Context.ActorOf(_storeProps, "store");
         Publish();
     }
 
@@ -134,6 +141,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 return;
             case ReloadConfigCommand command:
                 _cfg.Forward(command);
+                return;
+            case StoreWriteCommand or StoreReadCommand or RingQuorumVerdict:
+                _store.Forward(message);
                 return;
         }
         if (_incarnation is null)
@@ -412,6 +422,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             case ServiceId.Cfg:
                 _cfg.Tell(new CfgMessageDelivered(delivered.Source, body));
                 break;
+            case ServiceId.Store:
+                _store.Tell(new StoreFrameDelivered(delivered.Source, body));
+                break;
         }
     }
 
@@ -434,6 +447,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     {
         if (change.Kind == ConfigurationKind.Transitional)
         {
+            _store.Tell(new TransitionalConfigurationDelivered(change.Members));
             Sync(new TransitionalDelivered(change.Members));
             return;
         }

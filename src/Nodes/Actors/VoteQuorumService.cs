@@ -167,6 +167,8 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
     private void OnQuorumChanged(Totem.Protocol.Quorum.QuorumChanged changed)
     {
         _watchdog.Tell(new QuorumVerdict(changed.Quorate));
+        // Through the ring to the store, which needs the verdict of each ring (a write or a sync summary leans on it).
+        Context.Parent.Tell(new RingQuorumVerdict(changed.Quorate, changed.RingId));
         if (_lastQuorate == changed.Quorate) return;
         _lastQuorate = changed.Quorate;
         _board.Publish(new QuorumChangedEvent(Context.System.Scheduler.Now, changed.Quorate, changed.TotalVotes, changed.ExpectedVotes, changed.Quorum, changed.Members));

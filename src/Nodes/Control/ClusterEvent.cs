@@ -30,3 +30,9 @@ public sealed record NodeFenced(DateTimeOffset At, string Reason) : ClusterEvent
 
 /// <summary>This subscriber fell behind and <see cref="Count"/> events were skipped.</summary>
 public sealed record EventsDropped(DateTimeOffset At, long Count) : ClusterEvent(At);
+
+/// <summary>A key of the replicated store changed on this node (put or remove, applied in the ring's agreed order).</summary>
+public sealed record StoreKeyChanged(DateTimeOffset At, string Path, bool Removed, ulong KeyVersion, NodeId Writer) : ClusterEvent(At);
+
+/// <summary>A sync replaced this node's store with <paramref name="Source"/>'s copy (it was behind after a membership change).</summary>
+public sealed record StoreStateReplaced(DateTimeOffset At, ulong Version, RingId Epoch, NodeId Source) : ClusterEvent(At);

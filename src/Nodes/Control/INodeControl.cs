@@ -1,4 +1,5 @@
 using Totem.Protocol.Config;
+using Totem.Protocol.Store;
 
 namespace Totem.Nodes.Control;
 
@@ -51,6 +52,16 @@ public interface INodeControl
     /// when every member answered or <paramref name="wait"/> has passed.
     /// </summary>
     Task<ConfigReloadResult> ReloadConfigAsync(TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A write to the replicated store (put, or remove with an empty value; <paramref name="expectedVersion"/>: only if the
+    /// key is at that version, 0 for "does not exist"). Completes once the write is applied here in the ring's agreed
+    /// order, or refused (without quorum at once: <c>cluster not ready - no quorum?</c>).
+    /// </summary>
+    Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>A read of the local copy of the replicated store, which always works and says whether it is quorate and synchronized.</summary>
+    Task<StoreReadResult> ReadStoreAsync(string path, bool list, CancellationToken cancellationToken);
 
     /// <summary>
     /// Events from the moment of subscription until <paramref name="cancellationToken"/> fires or the node

@@ -17,6 +17,8 @@ public static class LogSubsystem
     /// <summary>corosync's cfg service: config reloads ("Config reload requested by node 1").</summary>
     public const string Cfg = "CFG";
     public const string Transport = "KNET";
+    /// <summary>The replicated configuration store (Proxmox's pmxcfs on top of the ring).</summary>
+    public const string Store = "STORE";
     /// <summary>The local client socket (corosync's CPG clients over IPC).</summary>
     public const string Cpg = "CPG";
     /// <summary>Akka.NET's own events (through Akka.Logger.Serilog), e.g. an actor that failed and was restarted.</summary>

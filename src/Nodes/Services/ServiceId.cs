@@ -13,4 +13,10 @@ public enum ServiceId : byte
 
     /// <summary>corosync's cfg service: config reload requests and every member's answer.</summary>
     Cfg = 3,
+
+    /// <summary>
+    /// The replicated configuration store (pmxcfs): synchronized after votequorum, so the ring's verdict is in before
+    /// the store's summaries say whether the ring is quorate.
+    /// </summary>
+    Store = 4,
 }

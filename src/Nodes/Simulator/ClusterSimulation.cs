@@ -113,8 +113,18 @@ public sealed class ClusterSimulation
             OnExit = exit => OnExit(id, node!, exit),
             OnActorFailure = (actor, error) => _actorFailures.Add($"node {id} failed: {error.GetType().Name} in {actor}: {error.Message}"),
             ReadConfig = Options.ConfigFile is { } file ? () => ReadConfig(id, file) : null,
+            Store = Options.Store ? StoreDisk(id) : null,
         });
         _nodes[id] = node;
+    }
+
+    private readonly Dictionary<NodeId, StoreHosting> _storeDisks = new();
+
+    /// <summary>A node's store "disk": what it kept survives its crash and restart, as --state-dir does.</summary>
+    public StoreHosting StoreDisk(NodeId id)
+    {
+        if (!_storeDisks.TryGetValue(id, out var disk)) _storeDisks[id] = disk = new StoreHosting();
+        return disk;
     }
 
     private static ConfigLoadResult ReadConfig(NodeId id, Func<NodeId, string> file) =>

@@ -37,6 +37,9 @@ public sealed record SimulationOptions(int NodeCount)
     /// </summary>
     public Func<NodeId, string>? ConfigFile { get; init; }
 
+    /// <summary>Every node runs the replicated store (issue 16), its copy kept on the simulation's "disk" across restarts; off: no store, the traces of issue 10.</summary>
+    public bool Store { get; init; }
+
     public TotemTimeouts Timeouts => TotemTimeouts.Derive(Totem, NodeCount);
 
     public IReadOnlyList<NodeId> NodeIds => Enumerable.Range(1, NodeCount).Select(i => new NodeId((uint)i)).ToList();

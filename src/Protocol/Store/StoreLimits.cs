@@ -6,10 +6,10 @@ namespace Totem.Protocol.Store;
 public static class StoreLimits
 {
     /// <summary>
-    /// The largest value a key holds. 64 KiB for now (issue 16); the packing layer carries 1 MiB messages, so this can
-    /// grow to just under <see cref="PgLimits.MaxMessageBytes"/> less a write's header once the actor is wired.
+    /// The largest value a key holds: a write of it at the longest path, with its service byte, is the largest message
+    /// the packing layer carries (<see cref="PgLimits.MaxMessageBytes"/>, 1 MiB, fragmented on the wire): 1 MiB less 1153 bytes.
     /// </summary>
-    public const int MaxValueBytes = 64 * 1024;
+    public const int MaxValueBytes = PgLimits.MaxMessageBytes - MaxPathBytes - MessageOverheadBytes - 1;
 
     /// <summary>A path's UTF-8 length, the leading '/' included (Linux's PATH_MAX is 4096; a config store needs far less).</summary>
     public const int MaxPathBytes = 1024;
@@ -17,8 +17,8 @@ public static class StoreLimits
     /// <summary>One segment's UTF-8 length (NAME_MAX).</summary>
     public const int MaxSegmentBytes = 255;
 
-    /// <summary>The bytes of encoded state one transfer chunk carries, so a chunk is no larger than a write.</summary>
-    public const int MaxChunkBytes = MaxValueBytes;
+    /// <summary>The bytes of encoded state one transfer chunk carries: 64 KiB, so a transfer interleaves with other traffic.</summary>
+    public const int MaxChunkBytes = 64 * 1024;
 
     /// <summary>Room for a store message's fixed fields (id, ring ids, versions, counts, flags, digest).</summary>
     public const int MessageOverheadBytes = 128;

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Totem.Nodes.Control;
 using Totem.Protocol.Config;
 using Totem.Protocol.Srp;
+using Totem.Protocol.Store;
 using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Fixtures;
@@ -169,6 +170,33 @@ public sealed class ScriptedNode : INodeControl
     }
 
     public IReadOnlyList<DeliveredApplicationMessage> GetMessages(long from, int max) => Delivered.Where(m => m.Index >= from).Take(max).ToList();
+
+    /// <summary>The store as one node's copy: writes are applied at once when <see cref="StoreQuorate"/>, else refused as the engine does.</summary>
+    public StoreState Store { get; set; } = StoreState.Empty;
+    public bool StoreQuorate { get; set; } = true;
+
+    public Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
+    {
+        if (!StorePath.TryParse(path, out var parsed, out var error)) return Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, error));
+        if (!StoreQuorate) return Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.NoQuorum, "cluster not ready - no quorum?"));
+        var applied = Store.Apply(op, parsed, expectedVersion, value.ToValueList(), default);
+        if (applied.Failure is { } failure) return Task.FromResult(StoreWriteResult.Refused(failure.Kind, failure.Reason));
+        Store = applied.Next!;
+        return Task.FromResult(StoreWriteResult.Applied(applied.KeyVersion, Store.Version));
+    }
+
+    public Task<StoreReadResult> ReadStoreAsync(string path, bool list, CancellationToken cancellationToken)
+    {
+        if (!StorePath.TryParse(path, out var parsed, out var error))
+            return Task.FromResult(new StoreReadResult(path, null, null, Store.Version, StoreQuorate, true, new StoreFailure(StoreErrorKind.InvalidRequest, error)));
+        if (list)
+            return Task.FromResult(Store.IsDirectory(parsed)
+                ? new StoreReadResult(parsed.Value, null, Store.Children(parsed), Store.Version, StoreQuorate, true, null)
+                : new StoreReadResult(parsed.Value, null, null, Store.Version, StoreQuorate, true, new StoreFailure(StoreErrorKind.NotFound, $"'{parsed}' does not exist")));
+        var entry = Store.Get(parsed);
+        return Task.FromResult(new StoreReadResult(parsed.Value, entry, null, Store.Version, StoreQuorate, true,
+            entry is null ? new StoreFailure(StoreErrorKind.NotFound, $"'{parsed}' does not exist") : null));
+    }
 
     public Task<SetExpectedVotesResult> SetExpectedVotesAsync(uint votes, CancellationToken cancellationToken)
     {

@@ -77,6 +77,12 @@ public static class DtoMapper
         NodeFenced f => new EventDto("fenced", f.At, $"Fencing: {f.Reason}", Reason: f.Reason),
         EventsDropped x => new EventDto("eventsDropped", x.At,
             string.Create(CultureInfo.InvariantCulture, $"{x.Count} events skipped: this reader fell behind"), Count: x.Count),
+        StoreKeyChanged k => new EventDto("storeKeyChanged", k.At,
+            string.Create(CultureInfo.InvariantCulture, $"Store: '{k.Path}' {(k.Removed ? "removed" : "written")} at version {k.KeyVersion} by node {k.Writer.Value}"),
+            Path: k.Path, Version: k.KeyVersion, Node: k.Writer.Value, Reason: k.Removed ? "removed" : "written"),
+        StoreStateReplaced r => new EventDto("storeReplaced", r.At,
+            string.Create(CultureInfo.InvariantCulture, $"Store replaced by node {r.Source.Value}'s copy (version {r.Version}, epoch {r.Epoch})"),
+            RingId: r.Epoch.ToDto(), Version: r.Version, Node: r.Source.Value),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown cluster event"),
     };
 

@@ -5,7 +5,7 @@ namespace Totem.Host.Control.Api;
 /// <summary>
 /// One event of GET /v1/events (the SSE "data:" line; the SSE "event:" name equals <see cref="Type"/>).
 /// Types: membershipFormed, tokenLost, quorumChanged, expectedVotesChanged, watchdogArmed,
-/// watchdogDisarmed, fenced, eventsDropped. Fields that do not belong to a type are omitted.
+/// watchdogDisarmed, fenced, eventsDropped, storeKeyChanged, storeReplaced. Fields that do not belong to a type are omitted.
 /// </summary>
 public sealed record EventDto(
     string Type,
@@ -22,4 +22,7 @@ public sealed record EventDto(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] uint? Quorum = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Deadline = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Path = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ulong? Version = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] uint? Node = null);

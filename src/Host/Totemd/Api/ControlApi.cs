@@ -45,6 +45,7 @@ public static class ControlApi
             }
             var result = (request.Method, route) switch
             {
+                (_, "/store") => await StoreApi.HandleAsync(node, request, StorePathOf(request.Path.Value!), ct).ConfigureAwait(false),
                 ("GET", "/status") => Json(node.GetStatus().ToDto()),
                 ("GET", "/runtime") => Runtime(node, request),
                 ("GET", "/timeouts") => Json(TimeoutsReport.ForNode(node.GetStatus().NodeId.Value, node.GetTimeouts())),
@@ -87,7 +88,18 @@ public static class ControlApi
         if (path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)) return "metrics";
         if (!path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || path.Length <= Prefix.Length || path[Prefix.Length] != '/') return null;
         var rest = path[Prefix.Length..].ToLowerInvariant();
+        if (rest == StoreRoute || rest.StartsWith(StoreRoute + "/", StringComparison.Ordinal)) return StoreRoute;
         return rest is "/status" or "/runtime" or "/timeouts" or "/messages" or "/quorum/expected" or "/config/reload" or "/events" or "/faults" ? rest : null;
+    }
+
+    private const string StoreRoute = "/store";
+
+    /// <summary>The store path of a /v1/store/... request, as the client sent it (case kept; "/v1/store" is the root).</summary>
+    private static string StorePathOf(string path)
+    {
+        var rest = path[(Prefix.Length + StoreRoute.Length)..];
+        if (rest.Length > 1 && rest[^1] == '/') rest = rest[..^1];
+        return rest.Length == 0 ? "/" : rest;
     }
 
     /// <summary>Routing's nonfile constraint: the last segment holds a dot followed by something other than dots.</summary>
@@ -107,7 +119,7 @@ public static class ControlApi
 
     public static IResult Error(int status, string message) => Json(new ErrorDto(message), status);
 
-    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => new JsonResult<T>(value, status);
+    internal static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => new JsonResult<T>(value, status);
 
     /// <summary>
     /// What Results.Json writes (status, "application/json; charset=utf-8", the value by its runtime
