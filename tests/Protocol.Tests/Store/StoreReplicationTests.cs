@@ -185,7 +185,7 @@ public class StoreReplicationTests(ITestOutputHelper output)
     {
         var cluster = new StoreCluster(3);
         cluster.Form([1, 2, 3]);
-        for (var i = 0; i < 6; i++) cluster.Write(1 + (uint)(i % 3), StoreOp.Put, $"/images/{i}", Enumerable.Repeat((byte)i, StoreLimits.MaxValueBytes).ToArray());
+        for (var i = 0; i < 6; i++) cluster.Write(1 + (uint)(i % 3), StoreOp.Put, $"/images/{i}", Enumerable.Repeat((byte)i, StoreLimits.MaxChunkBytes).ToArray());
         cluster.Settle();
         cluster.Crash(2);
         cluster.Form([1, 3]);
@@ -195,7 +195,7 @@ public class StoreReplicationTests(ITestOutputHelper output)
         var chunks = cluster.Multicasts.OfType<StoreStateChunk>().ToList();
         Assert.Equal(7, chunks.Count);
         Assert.All(chunks, c => Assert.Equal(7u, c.Count));
-        Assert.Equal(Enumerable.Repeat((byte)5, StoreLimits.MaxValueBytes), cluster[2].Store.Get(StorePath.Parse("/images/5")).Value!.Value);
+        Assert.Equal(Enumerable.Repeat((byte)5, StoreLimits.MaxChunkBytes), cluster[2].Store.Get(StorePath.Parse("/images/5")).Value!.Value);
     }
 
     [Fact]
