@@ -35,7 +35,7 @@ public sealed class StoreLabStoryTests(ITestOutputHelper output)
             step.Done("killed 3, 4, 5 -> [1,2] not quorate");
             var refused = await Assert.ThrowsAsync<ControlApiException>(() => ring.Client(2).PutStoreAsync("/cluster/motd", Utf8("two nodes"), null, ct));
             Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, refused.Status);
-            Assert.Equal("cluster not ready - no quorum?", refused.Message);
+            Assert.EndsWith("cluster not ready - no quorum?", refused.Message);
             var read = await ring.Client(2).GetStoreAsync("/cluster/motd", ct);
             Assert.False(read.Quorate);
             Assert.Equal("five nodes", Encoding.UTF8.GetString(read.Value));

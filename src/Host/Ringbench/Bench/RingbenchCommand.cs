@@ -39,10 +39,33 @@ public static class RingbenchCommand
         {
             repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto,
         };
+        root.Add(StoreCommand(nodes, token, coefficient));
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
             p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024, 64 * 1024]) { Corosync = p.GetValue(corosync), Http = p.GetValue(http) }, ct));
         return root;
+    }
+
+    /// <summary>`ringbench store [--writes N] [--clients C] [--size B]`: the replicated store's write latency and throughput (issue 16).</summary>
+    private static Command StoreCommand(Option<int> nodes, Option<uint> token, Option<uint> coefficient)
+    {
+        var writes = new Option<int>("--writes") { Description = "Writes of the latency run, and in all of the throughput run", DefaultValueFactory = _ => 2000 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent writers of the throughput run, spread over the nodes", DefaultValueFactory = _ => 16 };
+        var size = new Option<int>("--size") { Description = "Bytes of each value", DefaultValueFactory = _ => 256 };
+        foreach (var option in new[] { writes, clients })
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < 1) r.AddError($"{option.Name} must be at least 1");
+            });
+        size.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > Totem.Protocol.Store.StoreLimits.MaxValueBytes)
+                r.AddError($"--size must be 0..{Totem.Protocol.Store.StoreLimits.MaxValueBytes}");
+        });
+        var cmd = new Command("store", "Write latency (p50/p99, one client) and throughput (concurrent clients) of the replicated store") { writes, clients, size, nodes, token, coefficient };
+        cmd.SetAction((p, ct) => new StoreBenchmark(new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), FencingMode: "none"),
+            p.GetValue(writes), p.GetValue(clients), p.GetValue(size), Console.Out).RunAsync(ct));
+        return cmd;
     }
 
     public static async Task<int> RunAsync(string[] args)
