@@ -41,7 +41,7 @@ public sealed class NodeDaemon : UntypedActor
         var p = _parts;
         var watchdog = Context.ActorOf(Watchdog.Props(p.Options, p.Board, p.Fence, p.Log), "watchdog");
         _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
-        var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log);
+        var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log, verdictsToRing: p.Store is not null);
         var cfg = CfgService.Props(p.Options.NodeId, p.Board, p.ReadConfig, p.Log);
         var store = p.Store is { } hosting ? StoreService.Props(p.Options.NodeId, hosting, p.Board, p.Log) : null;
         var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, cfg, p.Hooks, p.Log, store), TokenHolderName);

@@ -27,9 +27,12 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
     private bool? _lastQuorate;
     // Who waits for this node's leaving node-info to come back through the ring (the shutdown's LeaveSequence).
     private IActorRef? _leaveAsker;
+    // The node runs the replicated store, which needs each verdict with its ring (through the ring, its parent).
+    private readonly bool _verdictsToRing;
 
-    public VoteQuorumService(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log)
+    public VoteQuorumService(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log, bool verdictsToRing)
     {
+        _verdictsToRing = verdictsToRing;
         _calculator = new VoteQuorum(options.NodeId, options.Quorum, options.Nodelist);
         _board = board;
         _watchdog = watchdog;
@@ -74,8 +77,9 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log) =>
-        Akka.Actor.Props.Create<VoteQuorumService>(options, board, watchdog, log);
+    /// <param name="verdictsToRing">Tell the ring (the parent) every verdict with its ring, for the replicated store; off without a store, so nothing else changes.</param>
+    public static Props Props(NodeOptions options, NodeBoard board, IActorRef watchdog, ILogger log, bool verdictsToRing = false) =>
+        Akka.Actor.Props.Create<VoteQuorumService>(options, board, watchdog, log, verdictsToRing);
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 
@@ -168,7 +172,7 @@ public sealed class VoteQuorumService : UntypedActor, IWithTimers
     {
         _watchdog.Tell(new QuorumVerdict(changed.Quorate));
         // Through the ring to the store, which needs the verdict of each ring (a write or a sync summary leans on it).
-        Context.Parent.Tell(new RingQuorumVerdict(changed.Quorate, changed.RingId));
+        if (_verdictsToRing) Context.Parent.Tell(new RingQuorumVerdict(changed.Quorate, changed.RingId));
         if (_lastQuorate == changed.Quorate) return;
         _lastQuorate = changed.Quorate;
         _board.Publish(new QuorumChangedEvent(Context.System.Scheduler.Now, changed.Quorate, changed.TotalVotes, changed.ExpectedVotes, changed.Quorum, changed.Members));
