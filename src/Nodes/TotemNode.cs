@@ -285,19 +285,17 @@ public sealed class TotemNode : IRunningNode
 
     private const string NoStore = "this node runs no replicated store";
 
-    public async Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
+    public Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
     {
-        if (_environment.Store is null) return StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore);
-        try
-        {
-            return await _daemon.Ask<StoreWriteResult>(new StoreWriteCommand(op, path, value, expectedVersion), StoreWriteTimeout)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            return StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
-                $"no answer for the write of '{path}' within {StoreWriteTimeout.TotalSeconds:0} s; it may or may not have been applied");
-        }
+        if (_environment.Store is null) return Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore));
+        // Completed in the answer's own step (no continuation on the thread pool): the simulator polls the task as it runs.
+        return _daemon.Ask<StoreWriteResult>(new StoreWriteCommand(op, path, value, expectedVersion), StoreWriteTimeout)
+            .ContinueWith(asked => asked.Exception?.InnerException is AskTimeoutException
+                    ? StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
+                        $"no answer for the write of '{path}' within {StoreWriteTimeout.TotalSeconds:0} s; it may or may not have been applied")
+                    : asked.GetAwaiter().GetResult(),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+            .WaitAsync(cancellationToken);
     }
 
     public Task<StoreReadResult> ReadStoreAsync(string path, bool list, CancellationToken cancellationToken) =>
