@@ -25,13 +25,13 @@ public sealed class CounterIvSource : IDisposable
 
     public CounterIvSource()
     {
+        // The key from the CSPRNG (as RandomNumberGenerator.Fill); the Aes instance's Dispose clears its copy.
         using var aes = Aes.Create();
         aes.KeySize = 256;
-        aes.GenerateKey(); // the CSPRNG's, as RandomNumberGenerator.Fill
+        aes.GenerateKey();
         aes.Mode = CipherMode.ECB;
         aes.Padding = PaddingMode.None;
         _ecb = aes.CreateEncryptor();
-        CryptographicOperations.ZeroMemory(aes.Key);
     }
 
     /// <summary>Fills <paramref name="destination"/> (any length; an IV is 16 bytes) with the stream's next bytes.</summary>

@@ -25,11 +25,18 @@ public sealed class KeptCbc : IDisposable
 
     private KeptCbc(ReadOnlySpan<byte> key, bool encrypts)
     {
-        using var aes = Aes.Create();
-        aes.Key = key.ToArray();
-        aes.Mode = CipherMode.CBC;
-        aes.Padding = PaddingMode.None;
-        _transform = encrypts ? aes.CreateEncryptor(aes.Key, _chain) : aes.CreateDecryptor(aes.Key, _chain);
+        var keyCopy = key.ToArray();
+        try
+        {
+            using var aes = Aes.Create(); // its Dispose clears its own copy of the key
+            aes.Mode = CipherMode.CBC;
+            aes.Padding = PaddingMode.None;
+            _transform = encrypts ? aes.CreateEncryptor(keyCopy, _chain) : aes.CreateDecryptor(keyCopy, _chain);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyCopy);
+        }
         _encrypts = encrypts;
     }
 
