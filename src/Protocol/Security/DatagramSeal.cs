@@ -39,6 +39,11 @@ namespace Totem.Protocol.Security;
 /// Threads: <see cref="Seal(ReadOnlySpan{byte}, NodeId)"/> and TryOpen may run concurrently: each direction has its
 /// own cipher and HMAC context under its own lock.
 /// </para>
+/// <para>
+/// Cost: every native context (the two HMACs, the two CBC contexts, the IV source's) is made once with its key and
+/// kept, so a datagram costs one HMAC and at most one AES call each way, plus a 16-byte copy of a batched IV: the
+/// per-call set-up of the one-shot APIs was most of a small datagram's cost (notes/issue-12-throughput.md).
+/// </para>
 /// </summary>
 public sealed class DatagramSeal : IDisposable
 {
@@ -64,8 +69,9 @@ public sealed class DatagramSeal : IDisposable
     private readonly int _tagBytes;
     private readonly IncrementalHash _sealMac;
     private readonly IncrementalHash _openMac;
-    private readonly Aes? _sealCipher;
-    private readonly Aes? _openCipher;
+    private readonly KeptCbc? _sealCipher;
+    private readonly KeptCbc? _openCipher;
+    private readonly CounterIvSource? _ivSource;
     private readonly Dictionary<uint, ReplayWindow> _windows = new();
     private readonly object _sealGate = new();
     private readonly object _openGate = new();
@@ -78,7 +84,7 @@ public sealed class DatagramSeal : IDisposable
     /// datagrams and merge. With the name in the derivation their tags fail and the traffic is counted as bad tag.
     /// </param>
     /// <param name="bootEpoch">Grows across the sender's restarts (see <see cref="DatagramCrypto.BootEpoch"/>).</param>
-    /// <param name="fillRandom">Fills each datagram's IV; <see cref="RandomNumberGenerator.Fill"/> unless a test injects one.</param>
+    /// <param name="fillRandom">Fills each datagram's IV; a <see cref="CounterIvSource"/> of the seal's own unless a test injects one.</param>
     public DatagramSeal(CryptoSettings settings, ReadOnlySpan<byte> authKey, string clusterName, NodeId localNode, ulong bootEpoch,
         Action<Span<byte>>? fillRandom = null, int windowSize = ReplayWindow.DefaultSize)
     {
@@ -94,7 +100,12 @@ public sealed class DatagramSeal : IDisposable
         _suite = (byte)(((int)settings.Cipher << 4) | (int)settings.Hash);
         _local = localNode;
         _epoch = bootEpoch;
-        _fillRandom = fillRandom ?? RandomNumberGenerator.Fill;
+        if (fillRandom is null && settings.Encrypts)
+        {
+            _ivSource = new CounterIvSource();
+            fillRandom = _ivSource.Fill;
+        }
+        _fillRandom = fillRandom ?? (_ => { });
         _windowSize = windowSize;
         _tagBytes = SealAlgorithms.TagBytes(settings.Hash);
         // A MAC key of at least 32 bytes even for md5/sha1: HMAC's strength is bounded by its key, and the key costs nothing.
@@ -105,10 +116,8 @@ public sealed class DatagramSeal : IDisposable
         if (settings.Encrypts)
         {
             var cipherKey = DeriveKey(authKey, "cipher key", SealAlgorithms.KeyBytes(settings.Cipher), clusterName);
-            _sealCipher = Aes.Create();
-            _sealCipher.Key = cipherKey;
-            _openCipher = Aes.Create();
-            _openCipher.Key = cipherKey;
+            _sealCipher = KeptCbc.Encryptor(cipherKey);
+            _openCipher = KeptCbc.Decryptor(cipherKey);
             CryptographicOperations.ZeroMemory(cipherKey);
         }
     }
@@ -135,7 +144,7 @@ public sealed class DatagramSeal : IDisposable
 
     /// <summary>The length of the sealed form of a datagram of <paramref name="plainLength"/> bytes.</summary>
     public int SealedLength(int plainLength) =>
-        HeaderBytes + (_settings.Encrypts ? IvBytes + (plainLength / BlockBytes + 1) * BlockBytes : plainLength) + _tagBytes;
+        HeaderBytes + (_settings.Encrypts ? IvBytes + KeptCbc.CipherLength(plainLength) : plainLength) + _tagBytes;
 
     /// <summary>The most bytes <see cref="TryOpen(ReadOnlySpan{byte}, Span{byte}, out int, out SealFailure)"/> can write for a sealed datagram of this length.</summary>
     public int MaxOpenedLength(int sealedLength) =>
@@ -169,8 +178,7 @@ public sealed class DatagramSeal : IDisposable
                 var iv = wire.Slice(HeaderBytes, IvBytes);
                 _fillRandom(iv);
                 bodyStart += IvBytes;
-                if (!_sealCipher.TryEncryptCbc(plain, iv, wire[bodyStart..], out bodyLength, PaddingMode.PKCS7))
-                    throw new InvalidOperationException("the sealed datagram's buffer is too small for the ciphertext");
+                bodyLength = _sealCipher.Encrypt(plain, iv, wire[bodyStart..]);
             }
             else
             {
@@ -258,16 +266,7 @@ public sealed class DatagramSeal : IDisposable
         if (failure != SealFailure.None) return false;
         if (_openCipher is not null)
         {
-            bool decrypted;
-            try
-            {
-                decrypted = _openCipher.TryDecryptCbc(body, wire.Slice(HeaderBytes, IvBytes), plain, out written, PaddingMode.PKCS7);
-            }
-            catch (CryptographicException)
-            {
-                decrypted = false;
-            }
-            if (!decrypted)
+            if (!_openCipher.TryDecrypt(body, wire.Slice(HeaderBytes, IvBytes), plain, out written))
             {
                 written = 0;
                 failure = SealFailure.BadPadding;
@@ -304,5 +303,6 @@ public sealed class DatagramSeal : IDisposable
         _openMac.Dispose();
         _sealCipher?.Dispose();
         _openCipher?.Dispose();
+        _ivSource?.Dispose();
     }
 }

@@ -61,6 +61,32 @@ public sealed class DatagramSealTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TwoSuites))]
+    public void The_kept_contexts_stay_in_step_over_many_datagrams_with_refused_ones_between(CryptoCipher cipher, CryptoHash hash)
+    {
+        var settings = new CryptoSettings(cipher, hash);
+        using var sender = Seal(settings, One);
+        using var receiver = Seal(settings, Two);
+        var ivs = new HashSet<string>();
+        var sizes = new[] { 0, 17, 64, 1400, 1, 1024, 15, 16 };
+        for (var i = 0; i < 2_000; i++)
+        {
+            var plain = Payload(sizes[i % sizes.Length] + i % 3);
+            var wire = sender.Seal(plain, DatagramSeal.Everyone);
+            if (cipher != CryptoCipher.None) Assert.True(ivs.Add(Convert.ToHexString(wire, DatagramSeal.HeaderBytes, DatagramSeal.IvBytes)), $"IV of datagram {i} repeated");
+            if (i % 7 == 0)
+            {
+                // A forged copy (the byte before the 32-byte sha256 tag flipped) first: refused, and the good one after it still opens.
+                var forged = (byte[])wire.Clone();
+                forged[^33] ^= 0x01;
+                Refused(receiver, forged, SealFailure.BadTag);
+            }
+            Assert.True(receiver.TryOpen(wire, out var opened, out var failure), $"datagram {i}: {failure}");
+            Assert.Equal(plain, opened);
+        }
+    }
+
     private static void Refused(DatagramSeal receiver, ReadOnlySpan<byte> wire, SealFailure expected)
     {
         Assert.False(receiver.TryOpen(wire, out _, out var failure), $"accepted, {expected} expected");
