@@ -59,6 +59,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         root.Add(TimeoutsCommand());
         root.Add(ReloadCommand());
         root.Add(KeygenCommand());
+        root.Add(ExplainCommand());
         return root;
     }
 
