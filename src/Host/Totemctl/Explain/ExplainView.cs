@@ -12,7 +12,7 @@ public static class ExplainView
         var inv = CultureInfo.InvariantCulture;
         var t = r.Timeouts;
         w.WriteLine(string.Create(inv, $"{r.Source}: {r.Changes.Count} membership change{(r.Changes.Count == 1 ? "" : "s")}; compared with {r.TimingSource}:"));
-        w.WriteLine(string.Create(inv, $"  {t.NodeCount} nodes: token {t.Token} ms, consensus {t.Consensus} ms, hold {t.Hold} ms, token warning at {Totem.Protocol.Config.FailoverTiming.TokenWarningMs(t)} ms"));
+        w.WriteLine(string.Create(inv, $"  {t.NodeCount} nodes: token {t.Token} ms, consensus {t.Consensus} ms, hold {t.Hold} ms, token warning at {Totem.Protocol.Config.FailoverWindow.TokenWarningMs(t)} ms"));
         foreach (var e in r.Changes)
         {
             var c = e.Change;

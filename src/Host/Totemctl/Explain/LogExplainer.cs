@@ -4,7 +4,7 @@ using Totem.Protocol.Config;
 namespace Totem.Host.Totemctl.Explain;
 
 /// <summary>
-/// Times each membership change of a corosync log against what the timeouts predict (<see cref="FailoverTiming"/>):
+/// Times each membership change of a corosync log against what the timeouts predict (<see cref="FailoverWindow"/>):
 /// last token seen to "A processor failed" against the effective token, the consensus wait against consensus, and the
 /// fault (given, or the last token seen) to the new ring against token + consensus.
 /// </summary>
@@ -52,14 +52,16 @@ public static class LogExplainer
         var consensusWait = Between(c.ProcessorFailed?.Time, c.Formed.Time);
         var total = Between(fault, c.Formed.Time);
         var sync = Between(c.Formed.Time, c.SyncCompleted?.Time);
-        var window = givenFault is not null ? FailoverTiming.FaultToNewMembership(t) : FailoverTiming.LastTokenToNewMembership(t);
+        var window = givenFault is not null ? FailoverWindow.FaultToNewMembership(t) : FailoverWindow.LastTokenToNewMembership(t, declaredHere: c.ProcessorFailed is not null);
 
         if (c.LoggedTokenMs is { } loggedToken && loggedToken != t.Token)
             findings.Add($"corosync logged token timed out ({loggedToken}ms) where this config predicts {t.Token} ms: the node ran other timeouts or another ring size (token_coefficient adds per node above 2); give --config or --nodes to match.");
         if (c.LoggedConsensusMs is { } loggedConsensus && loggedConsensus != t.Consensus)
             findings.Add($"corosync logged waiting {loggedConsensus}ms for consensus where this config predicts {t.Consensus} ms.");
-        if (c.TokenWarningMs is { } warned && warned != FailoverTiming.TokenWarningMs(t))
-            findings.Add($"the token warning came at {warned} ms where token_warning {t.TokenWarningPercent}% of {t.Token} ms predicts {FailoverTiming.TokenWarningMs(t)} ms.");
+        if (c.TokenWarningMs is { } warned && warned != FailoverWindow.TokenWarningMs(t))
+            findings.Add($"the token warning came at {warned} ms where token_warning {t.TokenWarningPercent}% of {t.Token} ms predicts {FailoverWindow.TokenWarningMs(t)} ms.");
+        if (IsFailure(c) && c.ProcessorFailed is null && c.TokenWarning is not null)
+            findings.Add("this node did not declare the failure itself (no \"A processor failed\"): another survivor's join brought it into the new ring, timed from that survivor's earlier last token.");
         if (c.WasQuorate == true && c.Quorate == false)
             findings.Add("this node lost quorum here (non-primary component): with fencing it would have fenced itself.");
         else if (c.WasQuorate == false && c.Quorate == true)
