@@ -23,6 +23,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         root.Add(SealBenchmark.Command(output));
         root.Add(HotPathBenchmark.Command(output));
         root.Add(FuzzCommand.Command(output));
+        root.Add(WhatifCommand.Command(output, error));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

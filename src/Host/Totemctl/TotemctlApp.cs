@@ -60,6 +60,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         root.Add(ReloadCommand());
         root.Add(StoreCommand());
         root.Add(KeygenCommand());
+        root.Add(ExplainCommand());
         return root;
     }
 

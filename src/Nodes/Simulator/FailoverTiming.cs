@@ -22,8 +22,8 @@ public static class FailoverTiming
     public static (TimeSpan Lower, TimeSpan Upper) Bounds(TotemTimeouts timeouts)
     {
         ArgumentNullException.ThrowIfNull(timeouts);
-        return (TimeSpan.FromMilliseconds((double)timeouts.Token - timeouts.Hold + timeouts.Consensus),
-                TimeSpan.FromMilliseconds((double)timeouts.Token + timeouts.Consensus + UpperSlackMs));
+        var window = FailoverWindow.FaultToNewMembership(timeouts);
+        return (TimeSpan.FromMilliseconds(window.LowMs), TimeSpan.FromMilliseconds((double)window.HighMs + UpperSlackMs));
     }
 
     /// <summary>Runs one seed: form the ring, let it go idle, crash a random node at a random moment, time the survivors.</summary>

@@ -39,6 +39,12 @@ public sealed class SimulatedNetwork
         return new SimulatedTransport(this, node, shaper);
     }
 
+    /// <summary>
+    /// When set, each datagram's jitter is drawn from it (a what-if profile's normal or measured distribution) instead
+    /// of uniformly within the link's <see cref="LinkConditions.Jitter"/>. Unset, the random draws are as before.
+    /// </summary>
+    public Func<Random, TimeSpan>? JitterModel { get; set; }
+
     public void SetDefaultConditions(LinkConditions conditions) => _defaultConditions = conditions.Validate();
 
     public void SetLinkConditions(NodeId from, NodeId to, LinkConditions conditions) =>
@@ -109,7 +115,9 @@ public sealed class SimulatedNetwork
     private void ScheduleDelivery(NodeId from, NodeId to, byte[] datagram, LinkConditions conditions, TimeSpan heldBySender)
     {
         var delay = heldBySender + conditions.Delay;
-        if (conditions.Jitter > TimeSpan.Zero)
+        if (JitterModel is { } model)
+            delay += model(_simulation.Random);
+        else if (conditions.Jitter > TimeSpan.Zero)
             delay += TimeSpan.FromTicks((long)(_simulation.Random.NextDouble() * conditions.Jitter.Ticks));
         _simulation.Schedule(delay, () =>
         {
