@@ -23,4 +23,6 @@ namespace Totem.Host.Control;
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(TimeoutsDto))]
 [JsonSerializable(typeof(ReloadDto))]
+[JsonSerializable(typeof(ObservedEventDto))]
+[JsonSerializable(typeof(RingSampleDto))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;
