@@ -1,3 +1,4 @@
+using Totem.Host.Control.Observer;
 using Totem.Nodes;
 using Totem.Nodes.Control;
 using Totem.Protocol.Config;
@@ -20,9 +21,10 @@ public sealed class UdpNodeLauncher : INodeLauncher
         var options = OptionsFor(launch) with { InitialRingSeq = store?.Load() ?? 0 };
         if (options.Crypto is { } crypto && launch.StateDir is { } state)
             options = options with { Crypto = crypto with { BootEpoch = new BootEpochStore(state, launch.LocalNode).Next(TimeProvider.System) } };
-        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
+        var node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
             akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig);
-        return Task.FromResult(node);
+        if (launch.Observer) node.StartObserver(ObserverPlane.SampleEvery);
+        return Task.FromResult<IRunningNode>(node);
     }
 
     /// <summary>On the thread pool: Akka's start (its HOCON, dispatchers, loggers, guardians) overlaps totemd's own.</summary>

@@ -25,9 +25,11 @@ public static class ObserverPlane
 
     /// <summary>
     /// Akka.Remote on <paramref name="endpoint"/> (port 0: any free port) with the observer's messages bound to
-    /// <see cref="ObserverSerializer"/>, over whatever else the system is configured with.
+    /// <see cref="ObserverSerializer"/>, over whatever else the system is configured with. Akka drops messages
+    /// addressed to another host name than its own, so a system bound to a wildcard address names the one
+    /// watchers reach it at (<paramref name="reachedAt"/>; default: the bound address).
     /// </summary>
-    public static Config RemoteConfig(IPEndPoint endpoint)
+    public static Config RemoteConfig(IPEndPoint endpoint, IPAddress? reachedAt = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var serializer = $"{typeof(ObserverSerializer).FullName}, {typeof(ObserverSerializer).Assembly.GetName().Name}";
@@ -45,6 +47,7 @@ public static class ObserverPlane
             akka.remote.dot-netty.tcp {
               hostname = "{{endpoint.Address}}"
               port = {{endpoint.Port}}
+              public-hostname = "{{reachedAt ?? endpoint.Address}}"
             }
             # A watcher that lost a node keeps trying; the gate after a failed association is short, so a restarted
             # node is seen again within seconds.
