@@ -216,7 +216,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                     // Bound like the control API; a wildcard control address is reached at the ring address.
                     var observer = new IPEndPoint(control.Address, options.ObserverPort ?? settings.ObserverPort);
                     var reachedAt = control.Address.Equals(IPAddress.Any) || control.Address.Equals(IPAddress.IPv6Any) ? local.BindAddress : control.Address;
-                    akka = ObserverPlane.RemoteConfig(observer, reachedAt).WithFallback(akka);
+                    akka = ObserverPlane.RemoteConfig(observer, reachedAt.ToString()).WithFallback(akka);
                     main.Warning("Observer plane (Akka.Remote, UNAUTHENTICATED, unencrypted) on {Observer}: watchers subscribe at {Path:l}; never expose it beyond a lab network",
                         observer, ObserverPlane.PublisherPath(local.NodeId.Value, new IPEndPoint(reachedAt, observer.Port)));
                 }

@@ -29,7 +29,7 @@ public static class ObserverPlane
     /// addressed to another host name than its own, so a system bound to a wildcard address names the one
     /// watchers reach it at (<paramref name="reachedAt"/>; default: the bound address).
     /// </summary>
-    public static Config RemoteConfig(IPEndPoint endpoint, IPAddress? reachedAt = null)
+    public static Config RemoteConfig(IPEndPoint endpoint, string? reachedAt = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var serializer = $"{typeof(ObserverSerializer).FullName}, {typeof(ObserverSerializer).Assembly.GetName().Name}";
@@ -47,7 +47,7 @@ public static class ObserverPlane
             akka.remote.dot-netty.tcp {
               hostname = "{{endpoint.Address}}"
               port = {{endpoint.Port}}
-              public-hostname = "{{reachedAt ?? endpoint.Address}}"
+              public-hostname = "{{reachedAt ?? endpoint.Address.ToString()}}"
             }
             # A watcher that lost a node keeps trying; the gate after a failed association is short, so a restarted
             # node is seen again within seconds.
