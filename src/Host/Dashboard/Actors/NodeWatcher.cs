@@ -31,6 +31,7 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
     private uint? _node;
     private (uint Token, uint Consensus)? _timeouts;
     private long _attempt;
+    private (string State, string Detail)? _shown;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -104,7 +105,7 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
             case ObservedEventDto observed when Sender.Equals(_publisher):
                 _feed.Event(observed);
                 break;
-            case DisassociatedEvent gone when _publisher is not null && gone.RemoteAddress.Equals(_remote):
+            case DisassociatedEvent gone when _publisher is not null && gone.RemoteAddress.Equals(_remote) && _shown?.State != LinkState.Gone:
                 // The connection to its process dropped: what a killed process looks like at once. Death watch confirms later.
                 Show(LinkState.Gone, "process gone: the observer's connection dropped");
                 break;
@@ -126,7 +127,7 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
     private void Reach()
     {
         var attempt = ++_attempt;
-        if (_publisher is null) Show(LinkState.Connecting, $"asking its control API http://{_target}/v1/status");
+        if (_shown is null) Show(LinkState.Connecting, $"asking its control API http://{_target}/v1/status");
         var target = _target;
         var observerPort = _observerPort;
         var control = _control;
@@ -157,6 +158,13 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
         if (_publisher is null) Timers.StartSingleTimer(RetryTimer, new Connect(), _retry);
     }
 
-    private void Show(string state, string detail) =>
+    /// <summary>Tells the page of a change only: a node retried every second while down does not flood it.</summary>
+    private void Show(string state, string detail)
+    {
+        // "gone" stays on the page until the node is subscribed again; the retries' reasons do not replace it.
+        if (_shown is { State: LinkState.Gone } && state == LinkState.Unreachable) return;
+        if (_shown == (state, detail)) return;
+        _shown = (state, detail);
         _feed.Link(new NodeLinkDto(_target.ToString(), _node, state, DateTimeOffset.UtcNow, detail, _timeouts?.Token, _timeouts?.Consensus), _target);
+    }
 }
