@@ -13,6 +13,11 @@ internal static class Dashboard
         akka.loglevel = WARNING
         akka.log-dead-letters = 0
         akka.remote.log-remote-lifecycle-events = off
+        # A handful of connections of a few messages a second: one DotNetty event loop each way, not one per core.
+        akka.remote.dot-netty.tcp {
+          server-socket-worker-pool { pool-size-min = 1, pool-size-factor = 1.0, pool-size-max = 1 }
+          client-socket-worker-pool { pool-size-min = 1, pool-size-factor = 1.0, pool-size-max = 1 }
+        }
         akka.remote.watch-failure-detector {
           heartbeat-interval = 500ms
           acceptable-heartbeat-pause = 2s
