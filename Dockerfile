@@ -21,7 +21,8 @@ COPY --from=projects /src/src/ src/
 # Restored for linux-x64 with ReadyToRun (totemd) and NativeAOT (totemctl): that brings the crossgen2,
 # ILCompiler and runtime packs from the package feed into this cached layer too.
 RUN dotnet restore src/Host/Totemd/Totemd.csproj -r linux-x64 -p:PublishReadyToRun=true -p:TotemdNative=false \
- && dotnet restore src/Host/Totemctl/Totemctl.csproj -r linux-x64 -p:PublishAot=true
+ && dotnet restore src/Host/Totemctl/Totemctl.csproj -r linux-x64 -p:PublishAot=true \
+ && dotnet restore src/Host/Dashboard/Dashboard.csproj
 
 # --- 2. publish both programs into one folder -------------------------------------------------
 # totemd ReadyToRun, framework-dependent (precompiled: a node is up without waiting for the JIT).
@@ -35,7 +36,8 @@ COPY src/ src/
 RUN dotnet publish src/Host/Totemd/Totemd.csproj -c Release -r linux-x64 --self-contained false --no-restore \
       -p:PublishReadyToRun=true -p:TotemdNative=false -p:SatelliteResourceLanguages=en -o /out \
  && dotnet publish src/Host/Totemctl/Totemctl.csproj -c Release -r linux-x64 --no-restore \
-      -p:PublishAot=true -o /out
+      -p:PublishAot=true -o /out \
+ && dotnet publish src/Host/Dashboard/Dashboard.csproj -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out/dashboard
 
 # --- 3. the runtime image -------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS node
@@ -58,6 +60,6 @@ COPY hocon/ /etc/totem/
 RUN ln -s /opt/totem/totemd /usr/local/bin/totemd \
  && ln -s /opt/totem/totemctl /usr/local/bin/totemctl
 # Totem (UDP) and the control API (HTTP).
-EXPOSE 5405/udp 7405/tcp
+EXPOSE 5405/udp 7405/tcp 7406/tcp 8405/tcp
 # compose.conf: the cluster (corosync.conf style); totemd.conf: the daemon's own settings (HOCON).
 ENTRYPOINT ["totemd", "--config", "/etc/totem/compose.conf", "--akka-config", "/etc/totem/totemd.conf"]

@@ -150,6 +150,19 @@ public sealed class TotemNode : IRunningNode
         _daemon = _environment.System.ActorOf(NodeDaemon.Props(parts), "node");
     }
 
+    /// <summary>
+    /// Starts the observer plane's publisher (/user/observer, <see cref="ObserverPublisher"/>): totemd does when the
+    /// observer is on, over an ActorSystem with Akka.Remote. Never in the simulator.
+    /// </summary>
+    public IActorRef StartObserver(TimeSpan sampleEvery) =>
+        System.ActorOf(ObserverPublisher.Props(NodeId, _board.Subscribe, Sample, sampleEvery), ObserverPublisher.Name);
+
+    private RingSample Sample()
+    {
+        var metrics = _board.Metrics();
+        return new RingSample(_board.Status(), metrics.TokenRotationMs, metrics.Retransmits, metrics.TokensLost);
+    }
+
     private void Stopped() => Exit(new NodeExit(NodeExitReason.Stopped, "shutdown requested", Now));
 
     /// <summary>The daemon stops only when the system terminates; otherwise the node has failed.</summary>

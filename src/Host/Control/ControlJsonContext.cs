@@ -26,4 +26,6 @@ namespace Totem.Host.Control;
 [JsonSerializable(typeof(StoreEntryDto))]
 [JsonSerializable(typeof(StoreListDto))]
 [JsonSerializable(typeof(StoreWrittenDto))]
+[JsonSerializable(typeof(ObservedEventDto))]
+[JsonSerializable(typeof(RingSampleDto))]
 internal sealed partial class ControlJsonContext : JsonSerializerContext;

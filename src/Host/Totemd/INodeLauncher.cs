@@ -16,6 +16,9 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
 {
     public string? StateDir { get; init; }
 
+    /// <summary>Start the observer plane's publisher (the system then runs Akka.Remote, <see cref="Control.Observer.ObserverPlane"/>).</summary>
+    public bool Observer { get; init; }
+
     /// <summary>totemd.delivered-log: how much of the delivered messages the node keeps for GET /v1/messages.</summary>
     public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 

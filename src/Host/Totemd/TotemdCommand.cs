@@ -6,7 +6,7 @@ using Totem.Host.Totemd.Logging;
 
 namespace Totem.Host.Totemd;
 
-/// <summary>totemd's command line: `totemd --config FILE [--akka-config FILE] [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--state-dir DIR] [--client-socket PATH|off] [--check]`.</summary>
+/// <summary>totemd's command line: `totemd --config FILE [--akka-config FILE] [--nodeid N] [--bind ADDRESS] [--control ADDRESS:PORT] [--state-dir DIR] [--client-socket PATH|off] [--observer] [--observer-port N] [--check]`.</summary>
 public static class TotemdCommand
 {
     public static RootCommand Build(Func<TotemdOptions, CancellationToken, Task<int>> run)
@@ -21,6 +21,12 @@ public static class TotemdCommand
         clientSocket.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string?>() is { } s && string.IsNullOrWhiteSpace(s)) r.AddError("--client-socket needs a path, or off");
+        });
+        var observer = new Option<bool>("--observer") { Description = "Serve the observer plane (Akka.Remote, UNAUTHENTICATED) on the control address for totem-dashboard (default totemd.observer.enabled)" };
+        var observerPort = new Option<int?>("--observer-port") { Description = "The observer plane's TCP port (default totemd.observer.port, 7406)" };
+        observerPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535) r.AddError($"--observer-port must be from 1 to 65535, but {port} was given");
         });
         var check = new Option<bool>("--check") { Description = "Validate the config and this node's identity, print them, and exit" };
         nodeId.Validators.Add(r =>
@@ -38,7 +44,7 @@ public static class TotemdCommand
 
         var root = new RootCommand("totemd: one node of a Totem ring (corosync's totemsrp + votequorum + self-fencing)")
         {
-            config, akkaConfig, nodeId, bind, control, stateDir, clientSocket, check,
+            config, akkaConfig, nodeId, bind, control, stateDir, clientSocket, observer, observerPort, check,
         };
         root.SetAction((p, ct) => run(new TotemdOptions(
             p.GetValue(config)!,
@@ -50,6 +56,8 @@ public static class TotemdCommand
             StateDir = p.GetValue(stateDir) ?? NonEmpty(Environment.GetEnvironmentVariable("TOTEM_STATE_DIR")),
             AkkaConfigPath = p.GetValue(akkaConfig),
             ClientSocket = p.GetValue(clientSocket),
+            Observer = p.GetValue(observer),
+            ObserverPort = p.GetValue(observerPort),
         }, ct));
         return root;
     }

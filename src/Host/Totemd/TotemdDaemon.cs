@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using Totem.Host.Control;
+using Totem.Host.Control.Observer;
 using Totem.Host.Totemd.ClientSocket;
 using Totem.Host.Totemd.Api;
 using Totem.Host.Totemd.Discovery;
@@ -45,7 +46,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         // in the background, while the cluster file is read, the log made, the peers resolved and the socket
         // bound. Its Akka lines wait for the log. Any refusal below stops it again: nothing has started then.
         var akkaLog = new DeferredLog();
-        var ahead = new AheadSystem(options.CheckOnly || options.NodeId is not { } early ? null
+        // With the observer on, the system needs the control address (maybe from the cluster file) for Akka.Remote: made later.
+        var ahead = new AheadSystem(options.CheckOnly || Observed(settings) || options.NodeId is not { } early ? null
             : launcher?.CreateSystemAhead(new NodeId(early), hocon.Config, akkaLog.Logger), options.NodeId);
         try
         {
@@ -100,6 +102,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             }
         }
     }
+
+    private bool Observed(TotemdSettings settings) => options.Observer || settings.ObserverEnabled;
 
     private async Task<int> RunAsync(TotemdHoconResult hocon, TotemdSettings settings, AheadSystem ahead, DeferredLog akkaLog, CancellationToken stop)
     {
@@ -206,10 +210,20 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             var system = await ahead.ForNodeAsync(local.NodeId).ConfigureAwait(false);
             if (system is null)
             {
-                system = launcher.CreateSystemAhead(local.NodeId, hocon.Config, log);
+                var akka = hocon.Config;
+                if (Observed(settings))
+                {
+                    // Bound like the control API; a wildcard control address is reached at the ring address.
+                    var observer = new IPEndPoint(control.Address, options.ObserverPort ?? settings.ObserverPort);
+                    var reachedAt = control.Address.Equals(IPAddress.Any) || control.Address.Equals(IPAddress.IPv6Any) ? local.BindAddress : control.Address;
+                    akka = ObserverPlane.RemoteConfig(observer, reachedAt.ToString()).WithFallback(akka);
+                    main.Warning("Observer plane (Akka.Remote, UNAUTHENTICATED, unencrypted) on {Observer}: watchers subscribe at {Path:l}; never expose it beyond a lab network",
+                        observer, ObserverPlane.PublisherPath(local.NodeId.Value, new IPEndPoint(reachedAt, observer.Port)));
+                }
+                system = launcher.CreateSystemAhead(local.NodeId, akka, log);
                 ahead.Made(system);
             }
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, DeliveredLog = settings.DeliveredLog, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, Observer = Observed(settings), DeliveredLog = settings.DeliveredLog, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
             ahead.TakenByNode();
             Phases.Mark(StartupPhases.ActorSystemReady);
         }

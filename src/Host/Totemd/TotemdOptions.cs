@@ -13,4 +13,10 @@ public sealed record TotemdOptions(string ConfigPath, uint? NodeId, IPAddress? B
 
     /// <summary>totemd's HOCON file (--akka-config) over its embedded reference.conf; null: the defaults only.</summary>
     public string? AkkaConfigPath { get; init; }
+
+    /// <summary>--observer: the observer plane on, whatever totemd.observer.enabled says.</summary>
+    public bool Observer { get; init; }
+
+    /// <summary>--observer-port; null: totemd.observer.port.</summary>
+    public int? ObserverPort { get; init; }
 }

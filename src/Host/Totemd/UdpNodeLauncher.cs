@@ -1,3 +1,4 @@
+using Totem.Host.Control.Observer;
 using Totem.Nodes;
 using Totem.Nodes.Control;
 using Totem.Protocol.Config;
@@ -23,10 +24,11 @@ public sealed class UdpNodeLauncher : INodeLauncher
         // The replicated store keeps its copy in the state directory; without one it lives in memory and a restart catches up from the ring.
         var snapshot = launch.StateDir is { } storeDir ? new StoreSnapshotFile(storeDir, launch.LocalNode) : null;
         var hosting = new StoreHosting(snapshot?.Load(), snapshot is null ? null : snapshot.Save);
-        IRunningNode node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
+        var node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
             akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig,
             store: hosting);
-        return Task.FromResult(node);
+        if (launch.Observer) node.StartObserver(ObserverPlane.SampleEvery);
+        return Task.FromResult<IRunningNode>(node);
     }
 
     /// <summary>On the thread pool: Akka's start (its HOCON, dispatchers, loggers, guardians) overlaps totemd's own.</summary>

@@ -137,6 +137,8 @@ public sealed class TotemdHoconTests
     [InlineData("totemd {\n  delivered-log { bytes = lots }\n}\n", 2, 19, "totemd.delivered-log.bytes", "positive size")]
     [InlineData("totemd.delivered-log.bytes = 0\n", 1, 1, "totemd.delivered-log.bytes", "positive size")]
     [InlineData("totemd.delivered-log = 100\n", 1, 1, "totemd.delivered-log", "must be an object")]
+    [InlineData("totemd.observer.enabled = maybe\n", 1, 1, "totemd.observer.enabled", "on, off")]
+    [InlineData("totemd {\n  observer { port = 0 }\n}\n", 2, 14, "totemd.observer.port", "integer from 1 to 65535")]
     public void A_wrong_value_names_file_line_and_key(string text, int line, int column, string key, string expected)
     {
         var error = OneError(text);

@@ -90,13 +90,19 @@ public sealed class LocalRing : IAsyncDisposable
     public string ClientSocket(int node) => Path.Combine(RunDirectory, $"node{node}.sock");
 
     /// <param name="configPath">Another cluster file for this start (a node given another key); the ring's own by default.</param>
+    /// <summary>
+    /// The observer plane's port on every node's address (--observer), for the dashboard; null (the default): off.
+    /// Set before the nodes start.
+    /// </summary>
+    public int? ObserverPort { get; set; }
+
     public TotemdProcess Start(int node, string? configPath = null)
     {
         if (_current[node] is { HasExited: false } running)
             throw new InvalidOperationException($"node {node} is still running (pid {running.Pid})");
         var restarts = _started.Count(p => p.NodeId == node);
         var log = Path.Combine(RunDirectory, restarts == 0 ? $"node{node}.log" : $"node{node}.{restarts}.log");
-        var process = TotemdProcess.Start(Program, configPath ?? ConfigPath, node, new IPEndPoint(Address(node), ControlPort), ClientSocket(node), log);
+        var process = TotemdProcess.Start(Program, configPath ?? ConfigPath, node, new IPEndPoint(Address(node), ControlPort), ClientSocket(node), log, ObserverPort);
         _started.Add(process);
         _current[node] = process;
         return process;

@@ -39,10 +39,12 @@ public sealed class TotemdProcess : IDisposable
     /// <summary>The exit status; a process ended by a signal reports 128 + signal (137 for SIGKILL).</summary>
     public int ExitCode => _process.ExitCode;
 
-    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string clientSocket, string logPath) =>
+    /// <param name="observerPort">The observer plane's port (--observer), or null for none.</param>
+    public static TotemdProcess Start(TotemdProgram program, string configPath, int nodeId, IPEndPoint control, string clientSocket, string logPath, int? observerPort = null) =>
         StartProgram(nodeId, program.Executable,
             program.LeadingArguments.Concat(["--config", configPath, "--nodeid", nodeId.ToString(CultureInfo.InvariantCulture), "--control", control.ToString(),
-                "--client-socket", clientSocket]),
+                "--client-socket", clientSocket])
+                .Concat(observerPort is { } port ? ["--observer", "--observer-port", port.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>()),
             logPath);
 
     /// <summary>Any ring member's program with its arguments (ringbench's corosync nodes run through here too).</summary>

@@ -136,7 +136,7 @@ public static class TotemdHocon
 
         public TotemdSettings? Read()
         {
-            foreach (var section in new[] { R, $"{R}.control", $"{R}.client", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log" })
+            foreach (var section in new[] { R, $"{R}.control", $"{R}.client", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log", $"{R}.observer" })
             {
                 var value = config.GetValue(section);
                 if (value is not null && !value.IsObject()) Error(section, $"key '{section}' must be an object ({{ ... }}), but a value was given");
@@ -173,6 +173,8 @@ public static class TotemdHocon
             var clientSocket = Text($"{R}.client.socket");
             var inflight = Int($"{R}.client.max-inflight-bytes", Totem.Protocol.Client.ClientFrameCodec.MaxFrameBytes, int.MaxValue);
             var maxClients = Int($"{R}.client.max-clients", 1, 65535);
+            var observer = Choice($"{R}.observer.enabled", new Dictionary<string, bool> { ["on"] = true, ["off"] = false, ["true"] = true, ["false"] = false, ["yes"] = true, ["no"] = false });
+            var observerPort = Int($"{R}.observer.port", 1, 65535);
             if (keyFile is not null && string.IsNullOrWhiteSpace(keyFile))
                 Error($"{R}.keyfile", $"value of key '{R}.keyfile' is expected to be a file path (corosync's is {AuthKeyFile.DefaultPath}), but \"\" was given");
             if (diagnostics.Any(d => d.IsError)) return null;
@@ -184,6 +186,8 @@ public static class TotemdHocon
                 ClientSocket = NonEmpty(clientSocket),
                 ClientMaxInflightBytes = inflight!.Value,
                 ClientMaxClients = maxClients!.Value,
+                ObserverEnabled = observer!.Value,
+                ObserverPort = observerPort!.Value,
             };
         }
 

@@ -38,6 +38,12 @@ public sealed record TotemdSettings(
     /// <summary>totemd.client.max-clients.</summary>
     public int ClientMaxClients { get; init; } = 64;
 
+    /// <summary>totemd.observer.enabled: Akka.Remote on the control address for watchers (the dashboard).</summary>
+    public bool ObserverEnabled { get; init; }
+
+    /// <summary>totemd.observer.port.</summary>
+    public int ObserverPort { get; init; } = Totem.Host.Control.Observer.ObserverPlane.DefaultPort;
+
     /// <summary>The value that turns the client socket off.</summary>
     public const string ClientSocketOff = "off";
 
