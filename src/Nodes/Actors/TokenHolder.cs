@@ -73,6 +73,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private IActorRef _quorum = ActorRefs.Nobody;
     private IActorRef _cfg = ActorRefs.Nobody;
     private IActorRef _store = ActorRefs.Nobody;
+    private ValueList<NodeId> _leftInTransitional = ValueList<NodeId>.Empty;
     private IActorRef _membership = ActorRefs.Nobody;
     private RingIncarnation? _incarnation;
     private RetransmitTimer _timers = null!;
@@ -447,11 +448,15 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     {
         if (change.Kind == ConfigurationKind.Transitional)
         {
+            // EVS names the processors that left in the transitional configuration and those that joined in the
+            // regular one; the membership event an operator reads ("Members left: 5") carries both.
+            _leftInTransitional = change.Left;
             _store.Tell(new TransitionalConfigurationDelivered(change.Members));
             Sync(new TransitionalDelivered(change.Members));
             return;
         }
-        _board.Publish(new MembershipFormed(Context.System.Scheduler.Now, change.RingId, change.Members, change.Joined, change.Left));
+        _board.Publish(new MembershipFormed(Context.System.Scheduler.Now, change.RingId, change.Members, change.Joined, _leftInTransitional));
+        _leftInTransitional = ValueList<NodeId>.Empty;
         Sync(new RegularDelivered(change.RingId, change.Members));
     }
 

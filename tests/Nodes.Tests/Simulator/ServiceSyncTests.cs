@@ -1,4 +1,5 @@
 using Serilog.Events;
+using Totem.Nodes.Control;
 using Totem.Nodes.Simulator;
 using Totem.Protocol.Wire;
 
@@ -54,6 +55,32 @@ public sealed class ServiceSyncTests
             Assert.True(formed >= 0 && counted > formed && completed > counted, $"node {node}:\n" + string.Join("\n", lines.TakeLast(40)));
         }
         Assert.Equal(4, sim.QuorateNodes().Count);
+    }
+
+    [Fact]
+    public async Task The_membership_event_after_a_crash_names_the_node_that_left()
+    {
+        // EVS reports the departed in the transitional configuration and the joined in the regular one; the event
+        // /v1/events and the observer plane publish must carry both, as corosync's "Members left: 5" line does.
+        var sim = Started(11, 5);
+        using var stop = new CancellationTokenSource();
+        var feed = sim.Node(new NodeId(1)).Board.Subscribe(stop.Token).GetAsyncEnumerator(stop.Token);
+        var next = feed.MoveNextAsync(); // the subscription is taken here, before the crash
+        sim.Crash(new NodeId(5));
+        Assert.True(sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(15)));
+
+        var formed = new List<MembershipFormed>();
+        while (await next.AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
+        {
+            if (feed.Current is MembershipFormed m) formed.Add(m);
+            next = feed.MoveNextAsync();
+            if (!next.IsCompleted) break;
+        }
+        var last = Assert.Single(formed);
+        Assert.Equal([new NodeId(5)], last.Left);
+        Assert.Equal([], last.Joined);
+        Assert.Equal([new NodeId(1), new NodeId(2), new NodeId(3), new NodeId(4)], last.Members);
+        await stop.CancelAsync();
     }
 
     [Fact]
