@@ -3,6 +3,7 @@ using Totem.Client;
 using Totem.Host.Ringbench.Corosync;
 using Totem.Host.Ringbench.LocalRing;
 using Totem.Host.Totemd.Logging;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Ringbench.Bench;
 
@@ -145,7 +146,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var latencies = new List<LatencySample>();
         IReadOnlyList<ThroughputSample> http = [];
         long delivered = 0;
-        await using (var watch = await DeliveryWatch.OpenAsync(nodes.Select(ring.ClientSocket), ct).ConfigureAwait(false))
+        await using (var watch = await DeliveryWatch.OpenAsync(await WatchedNodesAsync(ring, nodes, ct).ConfigureAwait(false), ct).ConfigureAwait(false))
         {
             foreach (var size in options.PayloadSizes)
             {
@@ -174,6 +175,30 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         return new Throughput(samples, latencies, http);
     }
 
+    /// <summary>
+    /// Each node's regular configuration before its subscriber opens (the ring is settled: its status is the
+    /// configuration the first deliveries belong to), for the delivery history's start.
+    /// </summary>
+    private static async Task<(NodeId, string, RingId, ValueList<NodeId>)[]> WatchedNodesAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
+    {
+        var watched = new List<(NodeId, string, RingId, ValueList<NodeId>)>();
+        foreach (var n in nodes)
+        {
+            var status = await ring.TryStatusAsync(n, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"node {n} does not answer GET /v1/status before the throughput runs\n{await ring.DescribeAsync().ConfigureAwait(false)}");
+            watched.Add((new NodeId((uint)n), ring.ClientSocket(n), new RingId(new NodeId(status.RingId.Rep), status.RingId.Seq),
+                new ValueList<NodeId>(status.Members.Select(m => new NodeId(m)))));
+        }
+        return [.. watched];
+    }
+
+    /// <summary>The invariant checker on what every node's subscriber delivered in the run just timed; a violation ends the benchmark.</summary>
+    private async Task CheckRunAsync(DeliveryWatch watch, string run)
+    {
+        watch.History.ThrowIfViolated($"ringbench throughput run {run}");
+        await output.WriteLineAsync($"  invariants held: {watch.History.LastRunDeliveries} deliveries on all nodes in one agreed order, none lost or duplicated").ConfigureAwait(false);
+    }
+
     /// <summary>How long a latency run sends at half the peak rate.</summary>
     private const double LatencySeconds = 3;
 
@@ -195,6 +220,12 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             var accepted = clock.Elapsed.TotalMilliseconds;
             await watch.WaitForAsync(deliveredBefore + total, FormTimeout, ct).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalMilliseconds;
+            for (var s = 0; s < senders; s++)
+            {
+                for (var i = 0L; i < perSender; i++)
+                    watch.History.Submitted(new NodeId((uint)nodes[s]), DeliveryWatch.Message(s, i, Math.Min(size, DeliveryHistory.IdBytes)));
+            }
+            await CheckRunAsync(watch, $"{senders} sender(s) x {size} B{(rate > 0 ? $" at {rate:0} msg/s" : "")}").ConfigureAwait(false);
             return (new ThroughputSample(senders, size, (int)total, elapsed, total / (elapsed / 1000), accepted, reports.Sum(r => r.TryAgains)), total);
         }
         finally
@@ -214,14 +245,18 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 var perSender = options.HttpMessages / senders;
                 var total = perSender * senders;
                 var clock = Stopwatch.StartNew();
+                var payloads = Enumerable.Range(0, senders).Select(s => HttpMessagePump.Payloads(s + 1, perSender, size)).ToArray();
                 var sends = Enumerable.Range(0, senders)
-                    .Select(s => HttpMessagePump.SendAsync(ring.Client(nodes[s]), HttpMessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
+                    .Select(s => HttpMessagePump.SendAsync(ring.Client(nodes[s]), payloads[s], options.InFlight, ct))
                     .ToArray();
                 var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
                 var accepted = clock.Elapsed.TotalMilliseconds;
                 await watch.WaitForAsync(delivered + total, FormTimeout, ct).ConfigureAwait(false);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
                 delivered += total;
+                for (var s = 0; s < senders; s++)
+                    foreach (var payload in payloads[s]) watch.History.Submitted(new NodeId((uint)nodes[s]), payload);
+                await CheckRunAsync(watch, $"HTTP {senders} sender(s) x {size} B").ConfigureAwait(false);
                 var sample = new ThroughputSample(senders, size, total, elapsed, total / (elapsed / 1000), accepted, retries);
                 samples.Add(sample);
                 await output.WriteLineAsync($"throughput (HTTP): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);
