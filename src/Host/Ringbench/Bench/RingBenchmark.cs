@@ -21,6 +21,28 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 
     public async Task<BenchResult> RunAsync(CancellationToken ct)
     {
+        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
+        CorosyncFigures? corosync = null;
+        CpgBenchProgram? cpg = null;
+        if (options.Corosync)
+        {
+            if (CorosyncRing.Unavailable() is { } why) throw new InvalidOperationException($"--corosync: {why}");
+            corosync = new CorosyncFigures(await CorosyncRing.VersionAsync().ConfigureAwait(false));
+            // Built before anything runs: a machine without clang or libcpg-dev fails here, with what to install.
+            cpg = await CpgBenchProgram.BuildAsync(ct).ConfigureAwait(false);
+        }
+        try
+        {
+            return await RunRepeatsAsync(all, corosync, cpg, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            cpg?.Dispose();
+        }
+    }
+
+    private async Task<BenchResult> RunRepeatsAsync(int[] all, CorosyncFigures? corosync, CpgBenchProgram? cpg, CancellationToken ct)
+    {
         var coldStarts = new List<double>();
         var reforms = new List<KillSample>();
         var rejoins = new List<double>();
@@ -29,13 +51,6 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var phases = new List<PhaseSample>();
         var program = "?";
         Totem.Protocol.Config.TotemTimeouts? timeouts = null;
-        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
-        CorosyncFigures? corosync = null;
-        if (options.Corosync)
-        {
-            if (CorosyncRing.Unavailable() is { } why) throw new InvalidOperationException($"--corosync: {why}");
-            corosync = new CorosyncFigures(await CorosyncRing.VersionAsync().ConfigureAwait(false));
-        }
 
         for (var r = 1; r <= options.Repeats; r++)
         {
@@ -80,7 +95,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             if (corosync is not null)
             {
                 // After this repeat's totemd ring and before the next: both see the same machine, load drifts and all.
-                await CorosyncRepeatAsync(r, victim, corosync, ct).ConfigureAwait(false);
+                await CorosyncRepeatAsync(r, victim, corosync, r == options.Repeats ? cpg : null, ct).ConfigureAwait(false);
             }
         }
         var result = new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput.Socket, memory)
@@ -91,7 +106,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
     }
 
     /// <summary>The same repeat on corosync 3: cold start to a quorate ring, SIGKILL of the same victim, its restart.</summary>
-    private async Task CorosyncRepeatAsync(int r, int victim, CorosyncFigures figures, CancellationToken ct)
+    /// <param name="cpg">On the last repeat: the CPG client, and the throughput workload runs on the restored ring.</param>
+    private async Task CorosyncRepeatAsync(int r, int victim, CorosyncFigures figures, CpgBenchProgram? cpg, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
@@ -115,6 +131,13 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
         figures.RejoinMs.Add(clock.Elapsed.TotalMilliseconds);
         await output.WriteLineAsync($"repeat {r}: corosync: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+        if (cpg is null) return;
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, "idle ring", ring.Process(n).ResidentKiB() ?? 0)));
+        var (throughput, latency) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
+        figures.Throughput.AddRange(throughput);
+        figures.Latency.AddRange(latency);
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.LoadedWhen, ring.Process(n).ResidentKiB() ?? 0)));
     }
 
     /// <summary>
@@ -200,9 +223,9 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
     }
 
     /// <summary>How long a latency run sends at half the peak rate.</summary>
-    private const double LatencySeconds = 3;
+    internal const double LatencySeconds = 3;
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
+    internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
 
     /// <summary>One run: every sender a fresh client on its node, pumping its messages; done when every node delivered them all.</summary>
     private async Task<(ThroughputSample Sample, long Total)> SocketRunAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long deliveredBefore,
