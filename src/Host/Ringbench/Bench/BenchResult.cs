@@ -14,6 +14,14 @@ public sealed record CorosyncFigures(string Version)
     public List<double> ColdStartMs { get; } = [];
     public List<KillSample> Kills { get; } = [];
     public List<double> RejoinMs { get; } = [];
+
+    /// <summary>The throughput workload through CPG on the last repeat's ring (<see cref="Corosync.CorosyncThroughput"/>).</summary>
+    public List<ThroughputSample> Throughput { get; } = [];
+
+    public List<LatencySample> Latency { get; } = [];
+
+    /// <summary>Each corosync's VmRSS, idle and after its throughput runs.</summary>
+    public List<MemorySample> Memory { get; } = [];
 }
 
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
@@ -124,6 +132,7 @@ public sealed record BenchResult(
             foreach (var group in Memory.GroupBy(m => m.When))
                 b.AppendLine(c, $"  {group.Key,-26} {string.Join("  ", group.Select(m => string.Create(c, $"node{m.Node} {m.ResidentKiB / 1024.0:0.0}")))}");
         }
+        Ringbench.Corosync.ThroughputComparison.Append(b, this);
         StartUp(b);
         return b.ToString();
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Totem.Client;
 using Totem.Protocol.Client;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Ringbench.Bench;
 
@@ -9,6 +10,8 @@ namespace Totem.Host.Ringbench.Bench;
 /// One subscriber on every node's client socket: counts the application messages each node delivers and, while a
 /// latency run is on, the time from a message's submission (<see cref="Stamp"/>) to its delivery on each node, as a
 /// client on that node sees it. Benchmark messages start with <see cref="HeaderBytes"/> bytes: u16 sender, u32 number.
+/// Every delivery and configuration change is also recorded in <see cref="History"/>, which the benchmark judges after
+/// each run with the protocol's invariant checker.
 /// </summary>
 public sealed class DeliveryWatch : IAsyncDisposable
 {
@@ -23,9 +26,13 @@ public sealed class DeliveryWatch : IAsyncDisposable
     private List<double>[]? _latencyMs;
     private Dictionary<(int Sender, uint Number), (int Nodes, long Last)>? _lastDelivery;
 
-    private DeliveryWatch(TotemClient[] clients)
+    private readonly NodeId[] _nodes;
+
+    private DeliveryWatch(TotemClient[] clients, NodeId[] nodes, DeliveryHistory history)
     {
         _clients = clients;
+        _nodes = nodes;
+        History = history;
         _counts = new long[clients.Length];
         _readers = new Task[clients.Length];
         for (var i = 0; i < clients.Length; i++)
@@ -35,16 +42,21 @@ public sealed class DeliveryWatch : IAsyncDisposable
         }
     }
 
-    public static async Task<DeliveryWatch> OpenAsync(IEnumerable<string> sockets, CancellationToken ct)
+    /// <summary>What every node's subscriber delivered and saw change since the last run was judged.</summary>
+    public DeliveryHistory History { get; }
+
+    /// <param name="nodes">Each node's socket and its regular configuration (ring id, members) before the subscription opens.</param>
+    public static async Task<DeliveryWatch> OpenAsync(IReadOnlyList<(NodeId Node, string Socket, RingId Ring, ValueList<NodeId> Members)> nodes, CancellationToken ct)
     {
         var clients = new List<TotemClient>();
+        var history = new DeliveryHistory(nodes.Select(n => (n.Node, n.Ring, n.Members)));
         try
         {
-            foreach (var path in sockets)
+            foreach (var node in nodes)
             {
-                var client = await TotemClient.ConnectAsync(path, ct).ConfigureAwait(false);
+                var client = await TotemClient.ConnectAsync(node.Socket, ct).ConfigureAwait(false);
                 clients.Add(client);
-                await client.SubscribeAsync(SubscribeTo.Messages, ct).ConfigureAwait(false);
+                await client.SubscribeAsync(SubscribeTo.Messages | SubscribeTo.ConfigurationChanges, ct).ConfigureAwait(false);
             }
         }
         catch
@@ -52,7 +64,7 @@ public sealed class DeliveryWatch : IAsyncDisposable
             foreach (var c in clients) await c.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return new DeliveryWatch([.. clients]);
+        return new DeliveryWatch([.. clients], [.. nodes.Select(n => n.Node)], history);
     }
 
     /// <summary>Benchmark message <paramref name="number"/> of <paramref name="sender"/>, <paramref name="size"/> bytes (at least the header).</summary>
@@ -118,6 +130,7 @@ public sealed class DeliveryWatch : IAsyncDisposable
     {
         await foreach (var frame in _clients[node].Deliveries.ReadAllAsync(ct).ConfigureAwait(false))
         {
+            History.Record(_nodes[node], frame);
             if (frame is not DeliveredBatch batch) continue;
             var now = Stopwatch.GetTimestamp();
             lock (_gate)

@@ -3,6 +3,7 @@ using Totem.Client;
 using Totem.Host.Ringbench.Corosync;
 using Totem.Host.Ringbench.LocalRing;
 using Totem.Host.Totemd.Logging;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Ringbench.Bench;
 
@@ -20,6 +21,28 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 
     public async Task<BenchResult> RunAsync(CancellationToken ct)
     {
+        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
+        CorosyncFigures? corosync = null;
+        CpgBenchProgram? cpg = null;
+        if (options.Corosync)
+        {
+            if (CorosyncRing.Unavailable() is { } why) throw new InvalidOperationException($"--corosync: {why}");
+            corosync = new CorosyncFigures(await CorosyncRing.VersionAsync().ConfigureAwait(false));
+            // Built before anything runs: a machine without clang or libcpg-dev fails here, with what to install.
+            cpg = await CpgBenchProgram.BuildAsync(ct).ConfigureAwait(false);
+        }
+        try
+        {
+            return await RunRepeatsAsync(all, corosync, cpg, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            cpg?.Dispose();
+        }
+    }
+
+    private async Task<BenchResult> RunRepeatsAsync(int[] all, CorosyncFigures? corosync, CpgBenchProgram? cpg, CancellationToken ct)
+    {
         var coldStarts = new List<double>();
         var reforms = new List<KillSample>();
         var rejoins = new List<double>();
@@ -28,13 +51,6 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var phases = new List<PhaseSample>();
         var program = "?";
         Totem.Protocol.Config.TotemTimeouts? timeouts = null;
-        var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
-        CorosyncFigures? corosync = null;
-        if (options.Corosync)
-        {
-            if (CorosyncRing.Unavailable() is { } why) throw new InvalidOperationException($"--corosync: {why}");
-            corosync = new CorosyncFigures(await CorosyncRing.VersionAsync().ConfigureAwait(false));
-        }
 
         for (var r = 1; r <= options.Repeats; r++)
         {
@@ -79,7 +95,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             if (corosync is not null)
             {
                 // After this repeat's totemd ring and before the next: both see the same machine, load drifts and all.
-                await CorosyncRepeatAsync(r, victim, corosync, ct).ConfigureAwait(false);
+                await CorosyncRepeatAsync(r, victim, corosync, r == options.Repeats ? cpg : null, ct).ConfigureAwait(false);
             }
         }
         var result = new BenchResult(options, timeouts!, coldStarts, reforms, rejoins, throughput.Socket, memory)
@@ -90,7 +106,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
     }
 
     /// <summary>The same repeat on corosync 3: cold start to a quorate ring, SIGKILL of the same victim, its restart.</summary>
-    private async Task CorosyncRepeatAsync(int r, int victim, CorosyncFigures figures, CancellationToken ct)
+    /// <param name="cpg">On the last repeat: the CPG client, and the throughput workload runs on the restored ring.</param>
+    private async Task CorosyncRepeatAsync(int r, int victim, CorosyncFigures figures, CpgBenchProgram? cpg, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
@@ -114,6 +131,13 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
         figures.RejoinMs.Add(clock.Elapsed.TotalMilliseconds);
         await output.WriteLineAsync($"repeat {r}: corosync: node {victim} restarted -> {all.Length} members again after {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
+
+        if (cpg is null) return;
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, "idle ring", ring.Process(n).ResidentKiB() ?? 0)));
+        var (throughput, latency) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
+        figures.Throughput.AddRange(throughput);
+        figures.Latency.AddRange(latency);
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.LoadedWhen, ring.Process(n).ResidentKiB() ?? 0)));
     }
 
     /// <summary>
@@ -145,7 +169,7 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var latencies = new List<LatencySample>();
         IReadOnlyList<ThroughputSample> http = [];
         long delivered = 0;
-        await using (var watch = await DeliveryWatch.OpenAsync(nodes.Select(ring.ClientSocket), ct).ConfigureAwait(false))
+        await using (var watch = await DeliveryWatch.OpenAsync(await WatchedNodesAsync(ring, nodes, ct).ConfigureAwait(false), ct).ConfigureAwait(false))
         {
             foreach (var size in options.PayloadSizes)
             {
@@ -174,10 +198,34 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         return new Throughput(samples, latencies, http);
     }
 
-    /// <summary>How long a latency run sends at half the peak rate.</summary>
-    private const double LatencySeconds = 3;
+    /// <summary>
+    /// Each node's regular configuration before its subscriber opens (the ring is settled: its status is the
+    /// configuration the first deliveries belong to), for the delivery history's start.
+    /// </summary>
+    private static async Task<(NodeId, string, RingId, ValueList<NodeId>)[]> WatchedNodesAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
+    {
+        var watched = new List<(NodeId, string, RingId, ValueList<NodeId>)>();
+        foreach (var n in nodes)
+        {
+            var status = await ring.TryStatusAsync(n, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"node {n} does not answer GET /v1/status before the throughput runs\n{await ring.DescribeAsync().ConfigureAwait(false)}");
+            watched.Add((new NodeId((uint)n), ring.ClientSocket(n), new RingId(new NodeId(status.RingId.Rep), status.RingId.Seq),
+                new ValueList<NodeId>(status.Members.Select(m => new NodeId(m)))));
+        }
+        return [.. watched];
+    }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
+    /// <summary>The invariant checker on what every node's subscriber delivered in the run just timed; a violation ends the benchmark.</summary>
+    private async Task CheckRunAsync(DeliveryWatch watch, string run)
+    {
+        watch.History.ThrowIfViolated($"ringbench throughput run {run}");
+        await output.WriteLineAsync($"  invariants held: {watch.History.LastRunDeliveries} deliveries on all nodes in one agreed order, none lost or duplicated").ConfigureAwait(false);
+    }
+
+    /// <summary>How long a latency run sends at half the peak rate.</summary>
+    internal const double LatencySeconds = 3;
+
+    internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
 
     /// <summary>One run: every sender a fresh client on its node, pumping its messages; done when every node delivered them all.</summary>
     private async Task<(ThroughputSample Sample, long Total)> SocketRunAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long deliveredBefore,
@@ -195,6 +243,12 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
             var accepted = clock.Elapsed.TotalMilliseconds;
             await watch.WaitForAsync(deliveredBefore + total, FormTimeout, ct).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalMilliseconds;
+            for (var s = 0; s < senders; s++)
+            {
+                for (var i = 0L; i < perSender; i++)
+                    watch.History.Submitted(new NodeId((uint)nodes[s]), DeliveryWatch.Message(s, i, Math.Min(size, DeliveryHistory.IdBytes)));
+            }
+            await CheckRunAsync(watch, $"{senders} sender(s) x {size} B{(rate > 0 ? $" at {rate:0} msg/s" : "")}").ConfigureAwait(false);
             return (new ThroughputSample(senders, size, (int)total, elapsed, total / (elapsed / 1000), accepted, reports.Sum(r => r.TryAgains)), total);
         }
         finally
@@ -214,14 +268,18 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 var perSender = options.HttpMessages / senders;
                 var total = perSender * senders;
                 var clock = Stopwatch.StartNew();
+                var payloads = Enumerable.Range(0, senders).Select(s => HttpMessagePump.Payloads(s + 1, perSender, size)).ToArray();
                 var sends = Enumerable.Range(0, senders)
-                    .Select(s => HttpMessagePump.SendAsync(ring.Client(nodes[s]), HttpMessagePump.Payloads(s + 1, perSender, size), options.InFlight, ct))
+                    .Select(s => HttpMessagePump.SendAsync(ring.Client(nodes[s]), payloads[s], options.InFlight, ct))
                     .ToArray();
                 var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
                 var accepted = clock.Elapsed.TotalMilliseconds;
                 await watch.WaitForAsync(delivered + total, FormTimeout, ct).ConfigureAwait(false);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
                 delivered += total;
+                for (var s = 0; s < senders; s++)
+                    foreach (var payload in payloads[s]) watch.History.Submitted(new NodeId((uint)nodes[s]), payload);
+                await CheckRunAsync(watch, $"HTTP {senders} sender(s) x {size} B").ConfigureAwait(false);
                 var sample = new ThroughputSample(senders, size, total, elapsed, total / (elapsed / 1000), accepted, retries);
                 samples.Add(sample);
                 await output.WriteLineAsync($"throughput (HTTP): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);

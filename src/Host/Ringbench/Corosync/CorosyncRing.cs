@@ -37,6 +37,9 @@ public sealed class CorosyncRing : IAsyncDisposable
 
     public string RunDirectory { get; }
 
+    /// <summary>The authkey of a ring with crypto (<see cref="RingSpec.Sealed"/>).</summary>
+    public string KeyFile => Path.Combine(RunDirectory, "authkey");
+
     /// <summary>Whether this machine can run it: corosync and iproute2 installed, and root (namespaces, mounts).</summary>
     public static string? Unavailable() =>
         !File.Exists(Program) ? $"{Program} is not installed (apt-get install corosync)"
@@ -58,6 +61,9 @@ public sealed class CorosyncRing : IAsyncDisposable
         var ring = new CorosyncRing(spec, dir, tag, subnet);
         try
         {
+            // corosync reads the same form of key as totemd (corosync-keygen writes 256 random bytes): one key for every node.
+            if (spec.Sealed && Totem.Host.Control.AuthKeyFile.Write(ring.KeyFile, Totem.Host.Control.AuthKeyFile.DefaultBytes, overwrite: false) is { } problem)
+                throw new InvalidOperationException($"the corosync ring's authkey: {problem}");
             await ring.BuildNetworkAsync().ConfigureAwait(false);
             for (var n = 1; n <= spec.Nodes; n++) ring.WriteNodeFiles(n);
         }
@@ -70,6 +76,9 @@ public sealed class CorosyncRing : IAsyncDisposable
     }
 
     public string Address(int node) => string.Create(CultureInfo.InvariantCulture, $"10.{_subnet / 256}.{_subnet % 256}.{node}");
+
+    /// <summary>Node N's network namespace: its corosync's IPC (abstract unix sockets) is reachable only from there.</summary>
+    public string Namespace(int node) => _namespaces[node];
 
     public TotemdProcess Process(int node) => _current[node] ?? throw new InvalidOperationException($"corosync node {node} was never started");
 
@@ -180,7 +189,7 @@ public sealed class CorosyncRing : IAsyncDisposable
         File.WriteAllText(Path.Combine(dir, "corosync.conf"), Render(Path.Combine(dir, "state")));
     }
 
-    /// <summary>corosync.conf for one node: the totemd ring's keys (udpu, token, token_coefficient, votequorum), this node's state dir.</summary>
+    /// <summary>corosync.conf for one node: the totemd ring's keys (transport, crypto, token, token_coefficient, votequorum), this node's state dir.</summary>
     public string Render(string stateDir)
     {
         var c = CultureInfo.InvariantCulture;
@@ -190,9 +199,7 @@ public sealed class CorosyncRing : IAsyncDisposable
             totem {
               version: 2
               cluster_name: {{_spec.ClusterName}}
-              transport: udpu
-              crypto_cipher: none
-              crypto_hash: none
+              transport: {{(_spec.Sealed ? "knet" : _spec.Transport)}}{{Crypto()}}
               token: {{_spec.Token}}
               token_coefficient: {{_spec.TokenCoefficient}}
             }
@@ -210,6 +217,14 @@ public sealed class CorosyncRing : IAsyncDisposable
             }
             """);
         return text.ToString();
+    }
+
+    /// <summary>The totemd ring's crypto keys: corosync 3 seals only on knet, as totemd does.</summary>
+    private string Crypto()
+    {
+        if (!_spec.Sealed) return "\n  crypto_cipher: none\n  crypto_hash: none";
+        var suite = Totem.Protocol.Config.TotemCrypto.ParseSuite(_spec.Crypto, out var error) ?? throw new ArgumentException($"crypto {error}");
+        return $"\n  crypto_cipher: {Totem.Protocol.Config.TotemCrypto.Name(suite.Cipher)}\n  crypto_hash: {Totem.Protocol.Config.TotemCrypto.Name(suite.Hash)}\n  keyfile: {KeyFile}";
     }
 
     private static async Task<string> RunAsync(string program, IEnumerable<string> arguments)
