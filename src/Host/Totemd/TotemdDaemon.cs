@@ -209,7 +209,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 system = launcher.CreateSystemAhead(local.NodeId, hocon.Config, log);
                 ahead.Made(system);
             }
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, DeliveredLog = settings.DeliveredLog, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, DeliveredLog = settings.DeliveredLog, SendQueue = settings.SendQueue, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
             ahead.TakenByNode();
             Phases.Mark(StartupPhases.ActorSystemReady);
         }
