@@ -327,7 +327,7 @@ public sealed class NodeBoard
             entries.Add(CmapEntry.Str(srp + "ring_id", _ringId.ToString()));
             // corosync keeps no counter for udpu's "Packet rejected"; named after that line, beside the transport's other keys.
             entries.Add(CmapEntry.U64("runtime.totem.udpu.packets_rejected_unlisted", (ulong)datagrams.RejectedUnlisted));
-            entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, SrpOptions.DefaultMaxPendingMessages - _pendingMessages)));
+            entries.Add(CmapEntry.U64("runtime.totem.pg.msg_queue_avail", (ulong)Math.Max(0, _options.SendQueue.Messages - _pendingMessages)));
             if (_quorum is { } q)
             {
                 const string vq = "runtime.votequorum.";

@@ -25,6 +25,9 @@ public sealed record NodeOptions(
     /// <summary>How many delivered application messages, and how many bytes of them, the node keeps for GET /v1/messages.</summary>
     public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 
+    /// <summary>How many submitted messages, and how many bytes of them, may wait for the token before submits are refused.</summary>
+    public SendQueueLimits SendQueue { get; init; } = SendQueueLimits.Default;
+
     /// <summary>
     /// Largest application payload accepted: the packing layer's 1 MiB message limit (corosync's for CPG) less the
     /// service byte the node puts in front of it; larger ones are refused as too large.

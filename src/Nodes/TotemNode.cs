@@ -174,6 +174,8 @@ public sealed class TotemNode : IRunningNode
     private SrpOptions SrpOptionsNow() => new(_options.NodeId, _board.Running.Timeouts)
     {
         InitialRingSeq = Math.Max(_options.InitialRingSeq, _board.HighestRingSeq),
+        MaxPendingMessages = _options.SendQueue.Messages,
+        MaxPendingBytes = _options.SendQueue.Bytes,
     };
 
     private LinkSnapshot LinkOf(PeerActivity activity, ValueList<NodeId> members)

@@ -217,4 +217,37 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
         Assert.Equal(max, _board.Metrics().PendingMessages);
         Assert.Equal(max, _board.SubmittedCount);
     }
+
+    [Fact]
+    public void The_send_queue_is_bounded_in_bytes_for_batches_and_single_submits()
+    {
+        Batch(new SuspendRing());
+        var budget = SrpOptions.DefaultMaxPendingBytes;
+        // The largest payload: with the service byte in front of it, one message of exactly PgLimits.MaxMessageBytes.
+        var largest = Totem.Protocol.Pg.PgLimits.MaxMessageBytes - Totem.Nodes.Services.ServiceFrame.HeaderBytes;
+        var fill = (int)(budget / Totem.Protocol.Pg.PgLimits.MaxMessageBytes);
+        ReadOnlyMemory<byte>[] Large(int count) => Enumerable.Range(0, count).Select(_ => (ReadOnlyMemory<byte>)new byte[largest]).ToArray();
+
+        // More bytes than the whole queue holds: too large, whatever is queued.
+        _holder.Tell(new SubmitApplicationBatch(1, Large(fill + 1)), TestActor);
+        var tooLarge = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.Equal(SubmitRefusal.TooLarge, tooLarge.Result.Refusal);
+        Assert.Contains($"larger than the send queue ({budget} bytes)", tooLarge.Result.Reason);
+
+        // Exactly the budget fits, in few messages (far below the 2048-message bound).
+        _holder.Tell(new SubmitApplicationBatch(2, Large(fill)), TestActor);
+        Assert.True(ExpectMsg<ApplicationBatchSubmitted>().Result.Accepted);
+        Assert.Equal(fill, _board.Metrics().PendingMessages);
+
+        // One byte more is a full queue (TRY_AGAIN / 503), for a batch and for a single submit alike.
+        _holder.Tell(new SubmitApplicationBatch(3, [new byte[1]]), TestActor);
+        var full = ExpectMsg<ApplicationBatchSubmitted>();
+        Assert.Equal(SubmitRefusal.QueueFull, full.Result.Refusal);
+        Assert.Contains($"{budget} of {budget} bytes wait for the token", full.Result.Reason);
+        _holder.Tell(new SubmitApplicationMessage(new byte[1]), TestActor);
+        var single = ExpectMsg<SubmitResult>();
+        Assert.Equal(SubmitRefusal.QueueFull, single.Refusal);
+        Assert.Equal(fill, _board.Metrics().PendingMessages);
+        Assert.Equal(fill, _board.SubmittedCount);
+    }
 }

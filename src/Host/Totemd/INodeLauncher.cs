@@ -22,6 +22,9 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
     /// <summary>totemd.delivered-log: how much of the delivered messages the node keeps for GET /v1/messages.</summary>
     public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 
+    /// <summary>totemd.send-queue: how much submitted traffic may wait for the token.</summary>
+    public SendQueueLimits SendQueue { get; init; } = SendQueueLimits.Default;
+
     /// <summary>
     /// totemd's merged HOCON (the --akka-config file over totemd's reference.conf): its akka { }
     /// section is meant for the node's ActorSystem, over the node's own reference.conf.

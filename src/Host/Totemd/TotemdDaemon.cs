@@ -223,7 +223,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 system = launcher.CreateSystemAhead(local.NodeId, akka, log);
                 ahead.Made(system);
             }
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, Observer = Observed(settings), DeliveredLog = settings.DeliveredLog, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, Observer = Observed(settings), DeliveredLog = settings.DeliveredLog, SendQueue = settings.SendQueue, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
             ahead.TakenByNode();
             Phases.Mark(StartupPhases.ActorSystemReady);
         }

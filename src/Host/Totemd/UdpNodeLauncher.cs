@@ -52,6 +52,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
             Transport = config.Totem.Transport,
             BlockUnlistedIps = config.Totem.BlockUnlistedIps,
             DeliveredLog = launch.DeliveredLog,
+            SendQueue = launch.SendQueue,
             // Crypto none keeps clear datagrams; otherwise every datagram is sealed with keys from the authkey totemd loaded.
             Crypto = launch.Crypto.Authenticates ? new DatagramCrypto(launch.Crypto, launch.AuthKey) : null,
         };

@@ -82,6 +82,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private bool _left;
     private ulong _rxDropped;
     private readonly int _maxPending;
+    private readonly long _maxPendingBytes;
 
     /// <param name="optionsNow">Evaluated by each incarnation (Props keep their arguments, so the function is the
     /// argument): a restarted ring starts above the ring seqs seen so far.</param>
@@ -92,6 +93,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         var options = optionsNow();
         _engine = new TokenHolderEngine(options);
         _maxPending = options.MaxPendingMessages;
+        _maxPendingBytes = options.MaxPendingBytes;
         _tokenTimeoutMs = options.Timeouts.Token;
         _board = board;
         _adapter = adapter;
@@ -310,11 +312,19 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 return SubmitResult.Refused(SubmitRefusal.TooLarge,
                     $"message {i} of the batch has {payloads[i].Length} bytes, above the limit of {Protocol.Pg.PgLimits.MaxMessageBytes - ServiceFrame.HeaderBytes} bytes");
         }
+        // Bytes as the engine counts them: each payload with the service byte the node puts in front of it.
+        var bytes = (long)payloads.Count * ServiceFrame.HeaderBytes;
+        for (var i = 0; i < payloads.Count; i++) bytes += payloads[i].Length;
         if (payloads.Count > _maxPending)
             return SubmitResult.Refused(SubmitRefusal.TooLarge, $"a batch of {payloads.Count} messages is larger than the send queue ({_maxPending} messages)");
+        if (bytes > _maxPendingBytes)
+            return SubmitResult.Refused(SubmitRefusal.TooLarge, $"a batch of {bytes} bytes is larger than the send queue ({_maxPendingBytes} bytes)");
         var pending = _engine.PendingMessages;
-        return pending + payloads.Count > _maxPending
-            ? SubmitResult.Refused(SubmitRefusal.QueueFull, $"the send queue is full: {pending} of {_maxPending} messages wait for the token, the batch has {payloads.Count}")
+        if (pending + payloads.Count > _maxPending)
+            return SubmitResult.Refused(SubmitRefusal.QueueFull, $"the send queue is full: {pending} of {_maxPending} messages wait for the token, the batch has {payloads.Count}");
+        var pendingBytes = _engine.PendingBytes;
+        return pendingBytes + bytes > _maxPendingBytes
+            ? SubmitResult.Refused(SubmitRefusal.QueueFull, $"the send queue is full: {pendingBytes} of {_maxPendingBytes} bytes wait for the token, the batch has {bytes}")
             : null;
     }
 

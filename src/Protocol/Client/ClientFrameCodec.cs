@@ -95,13 +95,31 @@ public static class ClientFrameCodec
     /// <summary>The frame with its length prefix, ready for the socket.</summary>
     public static byte[] Encode(ClientFrame frame)
     {
+        var bytes = new byte[EncodedLength(frame)];
+        EncodeInto(frame, bytes);
+        return bytes;
+    }
+
+    /// <summary>Bytes of the frame with its length prefix: what <see cref="EncodeInto"/> needs.</summary>
+    public static int EncodedLength(ClientFrame frame)
+    {
         ArgumentNullException.ThrowIfNull(frame);
         var measure = WireWriter.Measuring();
         Write(ref measure, frame);
-        var bytes = new byte[measure.Position];
-        var writer = WireWriter.Into(bytes);
+        return measure.Position;
+    }
+
+    /// <summary>
+    /// Writes the frame with its length prefix at the start of <paramref name="destination"/> (a pooled buffer: a
+    /// delivery frame is up to a few hundred KiB, which a fresh array would put on the large object heap each time).
+    /// </summary>
+    /// <returns>The bytes written, <see cref="EncodedLength"/>.</returns>
+    public static int EncodeInto(ClientFrame frame, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var writer = WireWriter.Into(destination);
         Write(ref writer, frame);
-        return bytes;
+        return writer.Position;
     }
 
     private static void Write(ref WireWriter w, ClientFrame frame)

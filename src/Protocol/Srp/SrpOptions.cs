@@ -19,6 +19,16 @@ public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
 
     public int MaxPendingMessages { get; init; } = DefaultMaxPendingMessages;
 
+    /// <summary>
+    /// Bytes of submitted messages that may wait for the token before a submit is refused: the message count alone lets
+    /// 2048 messages of 1 MiB (2 GiB) queue up. 8 MiB is about 6,000 frames of 1.4 KB, over a hundred token visits at
+    /// max_messages 17 per visit: the queue never runs dry between two visits while a client keeps it full.
+    /// </summary>
+    public const long DefaultMaxPendingBytes = 8L * 1024 * 1024;
+
+    /// <summary>At least one message of the largest size (<see cref="Pg.PgLimits.MaxMessageBytes"/>), so any message fits an empty queue.</summary>
+    public long MaxPendingBytes { get; init; } = DefaultMaxPendingBytes;
+
     /// <summary>totem.netmtu: a multicast's datagram never exceeds it, so messages are packed and fragmented into frames that fit.</summary>
     public int NetMtu { get; init; } = (int)TotemTimeoutRules.NetMtu;
 
@@ -40,5 +50,7 @@ public sealed record SrpOptions(NodeId LocalNode, TotemTimeouts Timeouts)
             throw new ArgumentException($"SrpOptions.NetMtu is {NetMtu}; it must be at least {Pg.PgLimits.MinNetMtu}", nameof(NetMtu));
         if (MaxPendingMessages <= 0)
             throw new ArgumentException("SrpOptions.MaxPendingMessages must be greater than 0", nameof(MaxPendingMessages));
+        if (MaxPendingBytes < Pg.PgLimits.MaxMessageBytes)
+            throw new ArgumentException($"SrpOptions.MaxPendingBytes is {MaxPendingBytes}; it must be at least {Pg.PgLimits.MaxMessageBytes} (one message of the largest size)", nameof(MaxPendingBytes));
     }
 }

@@ -105,6 +105,8 @@ public sealed class TokenHolderEngine : SrpEngineCore
     public uint HighDelivered => _myHighDelivered;
     public uint HighSeqReceived => _myHighSeqReceived;
     public int PendingMessages => _newMessages.Count + _newMessagesTrans.Count;
+    /// <summary>Bytes of the submitted messages not yet multicast (of a message partly sent, what is left of it).</summary>
+    public long PendingBytes => _newMessages.PendingBytes + _newMessagesTrans.PendingBytes;
     /// <summary>Bytes of pieces a multicast's frame may carry under the configured netmtu.</summary>
     public int FrameBudget => _newMessages.FrameBudget;
     /// <summary>Messages thrown away unfinished at delivery (their sender left or started them over).</summary>
@@ -312,6 +314,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
         Check(State != SrpState.Operational || _retransMessages.Count == 0, "no old-ring message left to re-multicast in OPERATIONAL");
         // Submit refuses what does not fit.
         Check(_newMessages.Count <= _options.MaxPendingMessages && _newMessagesTrans.Count <= _options.MaxPendingMessages, "pending messages within max");
+        Check(_newMessages.PendingBytes <= _options.MaxPendingBytes && _newMessagesTrans.PendingBytes <= _options.MaxPendingBytes, "pending bytes within max");
     }
 
     private void Tell(TokenReport report) => _out.Add(new TellMembership(report));
@@ -539,7 +542,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
             _out.Add(new SubmitRejected(submit.Payload, reason));
             return;
         }
-        if (queue.Count >= _options.MaxPendingMessages)
+        if (queue.Count >= _options.MaxPendingMessages || queue.PendingBytes + submit.Payload.Count > _options.MaxPendingBytes)
         {
             _stats.MessagesRejected++;
             Log(SrpLogLevel.Debug, "queue full");

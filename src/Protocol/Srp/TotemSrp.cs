@@ -52,6 +52,8 @@ public sealed class TotemSrp
     public uint HighSeqReceived => _token.HighSeqReceived;
     /// <summary>Submitted messages still waiting for the token.</summary>
     public int PendingMessages => _token.PendingMessages;
+    /// <summary>Bytes of the submitted messages still waiting for the token.</summary>
+    public long PendingBytes => _token.PendingBytes;
     /// <summary>Messages thrown away unfinished at delivery (their sender left or started them over).</summary>
     public long DiscardedFragmentedMessages => _token.DiscardedFragmentedMessages;
     /// <summary>True once <see cref="LeaveRing"/> was handled: the engine ignores everything after it.</summary>

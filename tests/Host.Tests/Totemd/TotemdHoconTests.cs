@@ -50,6 +50,15 @@ public sealed class TotemdHoconTests
         Assert.Null(s.StateDir);
         Assert.Equal(Totem.Nodes.DeliveredLogLimits.Default, s.DeliveredLog);
         Assert.Equal(new Totem.Nodes.DeliveredLogLimits(10_000, 16L * 1024 * 1024), s.DeliveredLog);
+        Assert.Equal(Totem.Nodes.SendQueueLimits.Default, s.SendQueue);
+        Assert.Equal(new Totem.Nodes.SendQueueLimits(2048, 8L * 1024 * 1024), s.SendQueue);
+    }
+
+    [Fact]
+    public void The_send_queue_s_bounds_are_read_with_size_units()
+    {
+        Assert.Equal(new Totem.Nodes.SendQueueLimits(100, 3L * 1024 * 1024), Valid("totemd.send-queue { messages = 100, bytes = 3MiB }\n").SendQueue);
+        Assert.Equal(new Totem.Nodes.SendQueueLimits(2048, 1L << 30), Valid("totemd.send-queue.bytes = 1G\n").SendQueue);
     }
 
     [Fact]
@@ -139,6 +148,10 @@ public sealed class TotemdHoconTests
     [InlineData("totemd.delivered-log = 100\n", 1, 1, "totemd.delivered-log", "must be an object")]
     [InlineData("totemd.observer.enabled = maybe\n", 1, 1, "totemd.observer.enabled", "on, off")]
     [InlineData("totemd {\n  observer { port = 0 }\n}\n", 2, 14, "totemd.observer.port", "integer from 1 to 65535")]
+    [InlineData("totemd.send-queue.messages = 0\n", 1, 1, "totemd.send-queue.messages", "integer from 1")]
+    [InlineData("\ntotemd.send-queue.bytes = 512KiB\n", 2, 1, "totemd.send-queue.bytes", "at least 1048576 bytes")]
+    [InlineData("totemd.send-queue.bytes = plenty\n", 1, 1, "totemd.send-queue.bytes", "positive size")]
+    [InlineData("totemd.send-queue = 8MiB\n", 1, 1, "totemd.send-queue", "must be an object")]
     public void A_wrong_value_names_file_line_and_key(string text, int line, int column, string key, string expected)
     {
         var error = OneError(text);

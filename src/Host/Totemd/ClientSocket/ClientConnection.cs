@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Totem.Nodes.Control;
@@ -207,7 +208,7 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
                 }
                 if (_fatal is { } fatal)
                 {
-                    await output.WriteAsync(ClientFrameCodec.Encode(fatal), ct).ConfigureAwait(false);
+                    await WriteFrameAsync(output, fatal, ct).ConfigureAwait(false);
                     await output.FlushAsync(ct).ConfigureAwait(false);
                     return;
                 }
@@ -236,7 +237,7 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
         {
             _pending.Reader.TryRead(out _);
             var frame = next.Answer is null ? Subscribe(next.Subscription) : Answer(next, await next.Answer.ConfigureAwait(false));
-            if (frame is not null) await output.WriteAsync(ClientFrameCodec.Encode(frame), ct).ConfigureAwait(false);
+            if (frame is not null) await WriteFrameAsync(output, frame, ct).ConfigureAwait(false);
             if (next.Bytes > 0)
             {
                 Interlocked.Add(ref _inflightBytes, -next.Bytes);
@@ -290,7 +291,7 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
             else if (item.Configuration is { } c && what.HasFlag(SubscribeTo.ConfigurationChanges))
             {
                 await FlushAsync().ConfigureAwait(false);
-                await output.WriteAsync(ClientFrameCodec.Encode(new ConfigurationChange(c.RingId, c.Members, c.Joined, c.Left)), ct).ConfigureAwait(false);
+                await WriteFrameAsync(output, new ConfigurationChange(c.RingId, c.Members, c.Joined, c.Left), ct).ConfigureAwait(false);
             }
         }
         await FlushAsync().ConfigureAwait(false);
@@ -298,9 +299,29 @@ public sealed class ClientConnection(long id, Socket socket, INodeControl node, 
         async Task FlushAsync()
         {
             if (deliveries.Count == 0) return;
-            await output.WriteAsync(ClientFrameCodec.Encode(new DeliveredBatch(deliveries.ToArray())), ct).ConfigureAwait(false);
+            await WriteFrameAsync(output, new DeliveredBatch(deliveries.ToArray()), ct).ConfigureAwait(false);
             deliveries.Clear();
             bytes = 0;
+        }
+    }
+
+    /// <summary>
+    /// Encodes into a pooled buffer, returned once the stream took the bytes: a delivery frame is up to
+    /// <see cref="ClientLimits.DeliveryFrameBytes"/> (256 KiB), and a fresh array per frame per subscriber landed on the
+    /// large object heap, which only a full collection gives back: most of a loaded node's memory.
+    /// </summary>
+    private static async ValueTask WriteFrameAsync(Stream output, ClientFrame frame, CancellationToken ct)
+    {
+        var length = ClientFrameCodec.EncodedLength(frame);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            ClientFrameCodec.EncodeInto(frame, buffer);
+            await output.WriteAsync(buffer.AsMemory(0, length), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

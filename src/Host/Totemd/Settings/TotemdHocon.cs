@@ -136,7 +136,7 @@ public static class TotemdHocon
 
         public TotemdSettings? Read()
         {
-            foreach (var section in new[] { R, $"{R}.control", $"{R}.client", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log", $"{R}.observer" })
+            foreach (var section in new[] { R, $"{R}.control", $"{R}.client", $"{R}.fencing", $"{R}.discovery", $"{R}.logging", $"{R}.delivered-log", $"{R}.observer", $"{R}.send-queue" })
             {
                 var value = config.GetValue(section);
                 if (value is not null && !value.IsObject()) Error(section, $"key '{section}' must be an object ({{ ... }}), but a value was given");
@@ -167,6 +167,8 @@ public static class TotemdHocon
             var format = Choice($"{R}.logging.format", new Dictionary<string, LogFormat> { ["corosync"] = LogFormat.Corosync, ["json"] = LogFormat.Json });
             var logMessages = Int($"{R}.delivered-log.messages", 1, int.MaxValue);
             var logBytes = Size($"{R}.delivered-log.bytes");
+            var queueMessages = Int($"{R}.send-queue.messages", 1, int.MaxValue);
+            var queueBytes = Size($"{R}.send-queue.bytes", Totem.Protocol.Pg.PgLimits.MaxMessageBytes, "one message of the largest size, 1MiB");
             var leave = Duration($"{R}.leave-timeout", allowZero: false);
             var stateDir = Text($"{R}.state-dir");
             var keyFile = Text($"{R}.keyfile");
@@ -183,6 +185,7 @@ public static class TotemdHocon
                 NonEmpty(logFile), format!.Value, leave!.Value, NonEmpty(stateDir), keyFile!)
             {
                 DeliveredLog = new DeliveredLogLimits(logMessages!.Value, logBytes!.Value),
+                SendQueue = new SendQueueLimits(queueMessages!.Value, queueBytes!.Value),
                 ClientSocket = NonEmpty(clientSocket),
                 ClientMaxInflightBytes = inflight!.Value,
                 ClientMaxClients = maxClients!.Value,
@@ -245,6 +248,15 @@ public static class TotemdHocon
             if (text is null) return null;
             if (ParseSize(text) is { } v && v > 0) return v;
             Error(key, $"value of key '{key}' is expected to be a positive size such as 16MiB, 512KiB or 1048576, but \"{text}\" was given");
+            return null;
+        }
+
+        /// <param name="least">What the smallest allowed size stands for, for the error.</param>
+        private long? Size(string key, long minimum, string least)
+        {
+            if (Size(key) is not { } v) return null;
+            if (v >= minimum) return v;
+            Error(key, $"value of key '{key}' is {v} bytes; it must be at least {minimum} bytes ({least})");
             return null;
         }
 

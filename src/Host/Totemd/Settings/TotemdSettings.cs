@@ -29,6 +29,9 @@ public sealed record TotemdSettings(
     /// <summary>totemd.delivered-log: how much of the delivered messages the node keeps for GET /v1/messages.</summary>
     public DeliveredLogLimits DeliveredLog { get; init; } = DeliveredLogLimits.Default;
 
+    /// <summary>totemd.send-queue: how much submitted traffic may wait for the token before submits get TRY_AGAIN / 503.</summary>
+    public SendQueueLimits SendQueue { get; init; } = SendQueueLimits.Default;
+
     /// <summary>totemd.client.socket: null = the default place (see <see cref="ClientSocketPath"/>), "off" = none.</summary>
     public string? ClientSocket { get; init; }
 
