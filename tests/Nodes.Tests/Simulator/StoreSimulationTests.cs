@@ -23,9 +23,21 @@ public sealed class StoreSimulationTests
         return sim;
     }
 
+    /// <summary>
+    /// Akka's Ask completes its task with continuations run asynchronously, so TotemNode's mapping of the answer lands
+    /// on the thread pool one hop after the simulation delivered it: virtual time goes on in small steps with a short
+    /// real-time wait between them, or a fast simulation runs past the answer (the answer's virtual instant therefore
+    /// varies between runs; nothing here depends on it).
+    /// </summary>
     private static T Await<T>(ClusterSimulation sim, Task<T> task)
     {
-        Assert.True(sim.RunUntil(() => task.IsCompleted, TimeSpan.FromSeconds(30)), "no answer in 30 s of virtual time");
+        var deadline = sim.Now + TimeSpan.FromSeconds(30);
+        while (!task.IsCompleted && sim.Now < deadline)
+        {
+            sim.RunFor(TimeSpan.FromMilliseconds(5));
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(1));
+        }
+        Assert.True(task.IsCompleted, $"no answer in 30 s of virtual time:\n" + string.Join("\n", sim.Logs.TakeLast(40)));
         return task.Result;
     }
 
