@@ -303,7 +303,9 @@ public sealed class TotemNode : IRunningNode
     public Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
     {
         if (_environment.Store is null) return Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore));
-        // Completed in the answer's own step (no continuation on the thread pool): the simulator polls the task as it runs.
+        // The ContinueWith maps an Ask timeout to an unknown outcome. Akka's Ask runs continuations asynchronously, so
+        // the returned task completes one thread-pool hop after the answer: the simulator's tests wait across it
+        // (StoreSimulationTests.Await); completing it in the answer's own step is left to do (notes/issue-16-wiring.md).
         return _daemon.Ask<StoreWriteResult>(new StoreWriteCommand(op, path, value, expectedVersion), StoreWriteTimeout)
             .ContinueWith(asked => asked.Exception?.InnerException is AskTimeoutException
                     ? StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
