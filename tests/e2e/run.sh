@@ -185,6 +185,10 @@ YAML
 C1="$C1 -f $ROOT/docker-compose.yml -f $OUT/compose.reload.yml"
 # A subnet of its own, so the test can run beside a user's lab.
 export TOTEM_SUBNET=${TOTEM_E2E_SUBNET:-172.28.250.0/24} TOTEM_INTRUDER=$INTRUDER
+# The dashboard's page on a port of its own too (docker-compose.yml's "${TOTEM_DASHBOARD_PORT}:8405"): a user's
+# lab on the host's 8405 would otherwise make every `up` fail ("Bind for 0.0.0.0:8405 failed: port is already
+# allocated"). "127.0.0.1:" is "127.0.0.1::8405", a free port on loopback that docker picks.
+export TOTEM_DASHBOARD_PORT=${TOTEM_E2E_DASHBOARD_PORT:-127.0.0.1:}
 # An image name of its own (docker-compose.yml's TOTEM_IMAGE): the user's totem-lab/node:latest is
 # not rebuilt from this checkout nor left untagged by the build.
 IMAGE=${TOTEM_E2E_IMAGE:-totem-lab/node:e2e}
@@ -212,6 +216,19 @@ say "up -d: 5 nodes"
 check "$C1 up -d starts 5 replicas" $C1 -p "$PROJECT" up -d --no-build
 d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "5 members, quorate, expected votes 5 on every node (after $d s)" ||
     fail "5 members, quorate, expected votes 5 on every node: $(tail -1 "$OUT/wait.log")"
+# The dashboard (issue 14) as a browser reaches it, through its published port: one second of /events has a
+# "sample" from each of n nodes, every one naming n members. HTTP/1.0, so the stream is not chunked.
+dashboard_sees() { # n
+    local hostport
+    hostport=$(docker port "$(docker ps -q --filter "label=com.docker.compose.project=$PROJECT" \
+        --filter label=com.docker.compose.service=dashboard | head -1)" 8405/tcp | head -1)
+    [ -n "$hostport" ] || { echo "the dashboard has no published port"; return 1; }
+    timeout 3 bash -c 'exec 3<>/dev/tcp/${0%:*}/${0##*:}; printf "GET /events HTTP/1.0\r\n\r\n" >&3; cat <&3' "$hostport" \
+        >"$OUT/dashboard.events" 2>&1
+    awk '/^event: sample/ { s = 1; next } s && /^data: / { sub(/^data: /, ""); print; s = 0 }' "$OUT/dashboard.events" |
+        jq -s -e --argjson n "$1" '(map(.node) | unique | length) == $n and all(.[]; (.members | length) == $n)' >/dev/null ||
+        { echo "dashboard at $hostport: $(grep -c '^event: sample' "$OUT/dashboard.events") samples"; tail -c 600 "$OUT/dashboard.events"; return 1; }
+}
 distinct_ids() { # n: the last statuses name n distinct numeric node ids
     [ "$(cat "$OUT"/last-status.* | jq -r '.nodeId | numbers' | sort -u | wc -l)" = "$1" ]
 }
@@ -259,6 +276,8 @@ run_as_promised() { # token, consensus, replica...: every node runs exactly thes
     done
 }
 check "the 5 nodes have 5 distinct node ids" distinct_ids 5
+d=$(wait_for 30 dashboard_sees 5) && pass "the dashboard's published page shows the 5 nodes, 5 members each (after $d s)" ||
+    fail "the dashboard's published page shows the 5 nodes: $(tail -3 "$OUT/wait.log" | tr '\n' ' ')"
 check "every node runs the same token + consensus" same_timing 1 2 3 4 5
 # corosync's defaults for TOTEM_EXPECTED_VOTES nodes unless the caller's environment tunes them.
 read -r want_token want_consensus <<<"$(timeouts_of 1 --config /etc/totem/compose.conf)"
@@ -412,6 +431,8 @@ check "$C1 up -d --scale node=7" $C1 -p "$PROJECT" up -d --no-build --scale node
 d=$(wait_for 120 ring_is true 7 1 2 3 4 5 6 7) && pass "a ring of 7, quorate, expected votes 7 (after $d s)" ||
     fail "a ring of 7, quorate, expected votes 7: $(tail -1 "$OUT/wait.log")"
 d=$(wait_for 120 all_healthy 1 2 3 4 5 6 7) && pass "all 7 healthy" || fail "all 7 healthy"
+d=$(wait_for 30 dashboard_sees 7) && pass "the dashboard found the 2 new nodes: 7 nodes, 7 members each (after $d s)" ||
+    fail "the dashboard shows the 7 nodes: $(tail -3 "$OUT/wait.log" | tr '\n' ' ')"
 check "the replicas added by --scale read the same key" same_key 1 6 7
 check "the 7 replicas still run one timing (sized by TOTEM_EXPECTED_VOTES)" same_timing 1 2 3 4 5 6 7
 rt_before_reload=$(runtime_table 1 2 3 4 5 6 7)

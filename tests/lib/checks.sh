@@ -14,10 +14,18 @@ elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 say() { printf '[%s %6.1fs] %s\n' "$CHECKS_NAME" "$(elapsed "$t_start")" "$*"; }
 pass() { passed=$((passed + 1)); printf '  PASS  %s\n' "$*"; }
 fail() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$*"; }
-check() { # description, command...: one assertion
-    local what=$1
+check() { # description, command...: one assertion; a failure shows the command's last lines (all in checks.log)
+    local what=$1 out
     shift
-    if "$@" >>"$OUT/checks.log" 2>&1; then pass "$what"; else fail "$what"; fi
+    out=$(mktemp)
+    if "$@" >"$out" 2>&1; then
+        pass "$what"
+    else
+        fail "$what"
+        tail -n 8 "$out" | sed 's/^/        | /'
+    fi
+    cat "$out" >>"$OUT/checks.log"
+    rm -f "$out"
 }
 # Polls a command until it succeeds or the timeout (s) passes; prints how long it took.
 wait_for() { # timeout, command...
