@@ -33,6 +33,8 @@ public sealed class TotemNode : IRunningNode
     private int _exiting;
     private int _leaving;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource<SubmitResult>> _waiting = new();
+    // The store's answers still awaited, each with what the node's exit answers instead.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, Action> _storeReplies = new();
     private long _nextTicket;
     private volatile IActorRef? _receiver;
 
@@ -204,6 +206,8 @@ public sealed class TotemNode : IRunningNode
         _board.CompleteEvents();
         foreach (var ticket in _waiting.Keys)
             if (_waiting.TryRemove(ticket, out var waiter)) waiter.TrySetResult(SubmitResult.Refused(SubmitRefusal.Stopping, "the node is stopping"));
+        foreach (var reply in _storeReplies.Keys)
+            if (_storeReplies.TryRemove(reply, out var atExit)) atExit();
         if (_environment.System.Scheduler is Simulator.VirtualTimeScheduler simulated) simulated.SystemTerminating();
         _ = _environment.System.Terminate();
         _environment.Transport.Dispose();
@@ -292,33 +296,39 @@ public sealed class TotemNode : IRunningNode
     /// <summary>Asks for a reload without waiting for the answers (the simulator reads them from <see cref="NodeBoard.Running"/>).</summary>
     public void RequestReload() => _daemon.Tell(new ReloadConfigCommand(), ActorRefs.NoSender);
 
-    /// <summary>
-    /// A write waits for its Safe delivery, and one delivered while the membership changes for the next sync: longer than
-    /// other commands. No answer by then is an unknown outcome, never a refusal.
-    /// </summary>
-    private static readonly TimeSpan StoreWriteTimeout = TimeSpan.FromSeconds(15);
-
     private const string NoStore = "this node runs no replicated store";
 
-    public Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken)
-    {
-        if (_environment.Store is null) return Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore));
-        // The ContinueWith maps an Ask timeout to an unknown outcome. Akka's Ask runs continuations asynchronously, so
-        // the returned task completes one thread-pool hop after the answer: the simulator's tests wait across it
-        // (StoreSimulationTests.Await); completing it in the answer's own step is left to do (notes/issue-16-wiring.md).
-        return _daemon.Ask<StoreWriteResult>(new StoreWriteCommand(op, path, value, expectedVersion), StoreWriteTimeout)
-            .ContinueWith(asked => asked.Exception?.InnerException is AskTimeoutException
-                    ? StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
-                        $"no answer for the write of '{path}' within {StoreWriteTimeout.TotalSeconds:0} s; it may or may not have been applied")
-                    : asked.GetAwaiter().GetResult(),
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
-            .WaitAsync(cancellationToken);
-    }
+    /// <summary>
+    /// The store's actor answers every write (after <see cref="StoreService.AnswerTimeout"/> at the latest, with an
+    /// unknown outcome), so no timeout here; the task completes in the actor's step (<see cref="TaskReplyRef{T}"/>).
+    /// </summary>
+    public Task<StoreWriteResult> WriteStoreAsync(StoreOp op, string path, byte[] value, ulong? expectedVersion, CancellationToken cancellationToken) =>
+        _environment.Store is null
+            ? Task.FromResult(StoreWriteResult.Refused(StoreErrorKind.InvalidRequest, NoStore))
+            : AskStore(new StoreWriteCommand(op, path, value, expectedVersion),
+                StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown, $"the node stopped before the outcome of the write of '{path}' was known; it may or may not have been applied"),
+                cancellationToken);
 
     public Task<StoreReadResult> ReadStoreAsync(string path, bool list, CancellationToken cancellationToken) =>
         _environment.Store is null
             ? Task.FromResult(new StoreReadResult(path, null, null, 0, false, false, new StoreFailure(StoreErrorKind.InvalidRequest, NoStore)))
-            : _daemon.Ask<StoreReadResult>(new StoreReadCommand(path, list), CommandTimeout).WaitAsync(cancellationToken);
+            : AskStore(new StoreReadCommand(path, list),
+                new StoreReadResult(path, null, null, 0, false, false, new StoreFailure(StoreErrorKind.NotSynchronized, "the node is stopping")),
+                cancellationToken);
+
+    /// <summary>Tells the store's actor <paramref name="command"/>; its answer completes the task, and the node's exit answers <paramref name="atExit"/>.</summary>
+    private Task<T> AskStore<T>(object command, T atExit, CancellationToken cancellationToken)
+    {
+        if (_exiting != 0) return Task.FromResult(atExit);
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _storeReplies[reply.Task] = () => reply.TrySetResult(atExit);
+        reply.Task.ContinueWith(done => _storeReplies.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _daemon.Tell(command, new TaskReplyRef<T>(_environment.System, reply));
+        // The exit may have run between the check and the registration: it answers every reply it finds, so look again.
+        if (_exiting != 0) reply.TrySetResult(atExit);
+        // Without a token that can fire, the task itself: a simulated client sees the answer in the actor's step.
+        return cancellationToken.CanBeCanceled ? reply.Task.WaitAsync(cancellationToken) : reply.Task;
+    }
 
     public IAsyncEnumerable<ClusterEvent> SubscribeEvents(CancellationToken cancellationToken) => _board.Subscribe(cancellationToken);
 

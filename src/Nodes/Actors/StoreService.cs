@@ -24,9 +24,21 @@ namespace Totem.Nodes.Actors;
 /// Every state the engine asks to keep is written (<see cref="StoreHosting"/>) before any other output of the step is
 /// acted on, so no write is acknowledged before it is on disk. A restarted actor starts from the latest kept state.
 /// </para>
+/// <para>
+/// Every write is answered: by the engine, or after <see cref="AnswerTimeout"/> (on the actor system's clock, virtual in
+/// the simulator) with an unknown outcome, never a refusal; and with an unknown outcome when the actor stops first.
+/// </para>
 /// </summary>
-public sealed class StoreService : UntypedActor
+public sealed class StoreService : UntypedActor, IWithTimers
 {
+    /// <summary>
+    /// A write waits for its Safe delivery and a token rotation, and one caught by a membership change for the next
+    /// sync: longer than other commands.
+    /// </summary>
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(15);
+
+    private sealed record AnswerTimedOut(ulong RequestId);
+
     private readonly StoreHosting _hosting;
     private readonly NodeBoard _board;
     private readonly ILogger _log;
@@ -43,6 +55,8 @@ public sealed class StoreService : UntypedActor
         _log = log.ForContext(LogSubsystem.Property, LogSubsystem.Store);
         _engine = new StoreEngine(local, hosting.Kept);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeId local, StoreHosting hosting, NodeBoard board, ILogger log) =>
         Akka.Actor.Props.Create<StoreService>(local, hosting, board, log);
@@ -75,6 +89,14 @@ public sealed class StoreService : UntypedActor
                 break;
             case StoreFrameDelivered delivered:
                 OnDelivered(delivered);
+                break;
+            case RingTokenTaken taken:
+                Step(new TokenRotated(taken.Ring));
+                break;
+            case AnswerTimedOut timedOut:
+                if (_askers.ContainsKey(timedOut.RequestId))
+                    Answer(timedOut.RequestId, StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown,
+                        $"no answer for the write within {AnswerTimeout.TotalSeconds:0} s; it may or may not have been applied"));
                 break;
             case StoreWriteCommand write:
                 OnWrite(write);
@@ -118,6 +140,7 @@ public sealed class StoreService : UntypedActor
     {
         var id = ++_nextRequest;
         _askers[id] = Sender;
+        Timers.StartSingleTimer(id, new AnswerTimedOut(id), AnswerTimeout);
         Step(new WriteRequested(id, write.Op, write.Path, write.Value.ToValueList(), write.ExpectedVersion));
     }
 
@@ -157,6 +180,9 @@ public sealed class StoreService : UntypedActor
                 case MulticastStore multicast:
                     Context.Parent.Tell(new Broadcast(ServiceId.Store, StoreMessageCodec.Encode(multicast.Message), DeliveryGuarantee.Safe));
                     break;
+                case AwaitTokenRotation rotation:
+                    Context.Parent.Tell(new AwaitRingToken(rotation.Ring));
+                    break;
                 case StoreSyncProcessed processed:
                     // After the summary and chunks in this actor's mailbox order to the ring: the barrier follows them.
                     Context.Parent.Tell(new ServiceSyncProcessed(ServiceId.Store, processed.Ring));
@@ -181,9 +207,18 @@ public sealed class StoreService : UntypedActor
         }
     }
 
+    protected override void PostStop()
+    {
+        // A restart or the node's stop: the engine and what it was waiting for are gone.
+        foreach (var id in _askers.Keys.ToList())
+            Answer(id, StoreWriteResult.Refused(StoreErrorKind.OutcomeUnknown, "the store stopped before the write's outcome was known; it may or may not have been applied"));
+        base.PostStop();
+    }
+
     private void Answer(ulong requestId, StoreWriteResult result)
     {
         if (!_askers.Remove(requestId, out var asker)) return;
+        Timers.Cancel(requestId);
         if (!asker.IsNobody() && !asker.Equals(Context.System.DeadLetters)) asker.Tell(result);
     }
 }

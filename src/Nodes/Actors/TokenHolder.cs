@@ -73,6 +73,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     private IActorRef _quorum = ActorRefs.Nobody;
     private IActorRef _cfg = ActorRefs.Nobody;
     private IActorRef _store = ActorRefs.Nobody;
+    // The store's AwaitRingToken: its ring and the engine's count of tokens taken when it came.
+    private (RingId Ring, ulong Taken)? _storeTokenWatch;
     private ValueList<NodeId> _leftInTransitional = ValueList<NodeId>.Empty;
     private IActorRef _membership = ActorRefs.Nobody;
     private RingIncarnation? _incarnation;
@@ -178,6 +180,9 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                 break;
             case TimeoutsReloaded reloaded:
                 OnTimeoutsReloaded(reloaded);
+                break;
+            case AwaitRingToken watch:
+                _storeTokenWatch = (watch.Ring, _engine.OperationalTokensTaken);
                 break;
             case ServiceSyncProcessed processed:
                 if (_left) break;
@@ -399,7 +404,26 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
                     break;
             }
         }
+        AnswerStoreTokenWatch();
         return rejected;
+    }
+
+    /// <summary>
+    /// After this step's deliveries (the store sees them first): a token of the watched ring taken since the store asked
+    /// is its answer; a new ring ends the watch unanswered (the store's writes then wait for the next sync).
+    /// </summary>
+    private void AnswerStoreTokenWatch()
+    {
+        if (_storeTokenWatch is not { } watch) return;
+        if (_engine.RingId != watch.Ring)
+        {
+            _storeTokenWatch = null;
+        }
+        else if (_engine.OperationalTokensTaken != watch.Taken)
+        {
+            _storeTokenWatch = null;
+            _store.Tell(new RingTokenTaken(watch.Ring));
+        }
     }
 
     /// <param name="answer">The step was a batch of Membership's: answer it even without reports.</param>

@@ -14,6 +14,12 @@ public sealed record TransitionalConfigurationDelivered(ValueList<NodeId> Member
 /// <summary>votequorum's verdict (its quorum callback) with the ring it was taken in; the ring hands it to the store.</summary>
 public sealed record RingQuorumVerdict(bool Quorate, RingId? Ring);
 
+/// <summary>The store asks the ring for <see cref="RingTokenTaken"/> at the next token of <paramref name="Ring"/> it takes while operational.</summary>
+public sealed record AwaitRingToken(RingId Ring);
+
+/// <summary>The ring took a token of <paramref name="Ring"/> while operational after the store's <see cref="AwaitRingToken"/>.</summary>
+public sealed record RingTokenTaken(RingId Ring);
+
 /// <summary>A client's write (put, or remove with an empty value); answered with a <see cref="Control.StoreWriteResult"/>.</summary>
 public sealed record StoreWriteCommand(StoreOp Op, string Path, byte[] Value, ulong? ExpectedVersion);
 

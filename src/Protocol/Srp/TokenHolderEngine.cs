@@ -36,6 +36,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
     private SortQueue _regular = new(unchecked(SeqnoStartMsg - 1));
     private SortQueue _recovery = new(SeqnoStartMsg);
     private uint _safeAru;
+    private ulong _operationalTokensTaken;
     private uint _myLastAru;
     private bool _oldRingStateSaved;
     private uint _oldRingStateAru;
@@ -117,6 +118,13 @@ public sealed class TokenHolderEngine : SrpEngineCore
     public double TokenRotationAvgMs => _rotationSamples.Count == 0 ? 0 : (double)_rotationSampleSum / _rotationSamples.Count;
     public double AvgBacklogCalc => _backlogSamples.Count == 0 ? 0 : (double)_backlogSampleSum / _backlogSamples.Count;
     public SrpCounters Counters => SrpStats.ToCounters(_stats, TokenRotationAvgMs, AvgBacklogCalc);
+
+    /// <summary>
+    /// Tokens of the installed ring taken while operational (not a retransmitted copy of one already taken). The token
+    /// taken after a safe delivery has passed every other member since, and each delivered then what was safe: a safe
+    /// message is safe on every member from the aru's second visit, so the next token each takes delivers it.
+    /// </summary>
+    public ulong OperationalTokensTaken => _operationalTokensTaken;
 
     private bool IAmRep => _ring.RingId.Representative == _myId;
 
@@ -423,6 +431,7 @@ public sealed class TokenHolderEngine : SrpEngineCore
         _myLastAru = token.Aru;
         if (State == SrpState.Operational)
         {
+            _operationalTokensTaken++;
             // Every member has what is at or below the aru the token carried on two consecutive visits.
             var safe = SeqNo.Min(token.Aru, lastAru);
             if (SeqNo.Gt(safe, _safeAru)) _safeAru = safe;

@@ -13,7 +13,7 @@ namespace Totem.Protocol.Store;
 /// Writes: a quorate, synchronized member multicasts a client's write; every member applies each write where the ring
 /// delivers it, in agreed order, whatever its own verdict then (the writer's was checked), so members holding the same
 /// state apply the same writes to it. The writer answers when its own write comes back: at once when delivered in the
-/// regular configuration; a write delivered during recovery (a transitional configuration) is answered after the next
+/// regular configuration, once a token rotation shows every member delivered it too; a write delivered during recovery (a transitional configuration) is answered after the next
 /// sync, applied only if this node kept its state and the new ring is quorate, else with an unknown outcome. A write
 /// that reaches a later ring than it was sent in is discarded by every member (and answered "not applied").
 /// </para>
@@ -28,9 +28,10 @@ public sealed class StoreEngine
 {
     private sealed record PendingWrite(RingId Ring, StorePath Path);
 
-    // A write delivered in a transitional configuration, answered after the next sync: its local outcome stands only if
-    // this node's state survives that sync into a quorate ring.
-    private sealed record UnsureWrite(ulong RequestId, StorePath Path, StoreApplyResult Result);
+    // A write of this node applied here whose answer is held back: until a token rotation (settling), or, delivered in a
+    // transitional configuration or still settling at a membership change, until the next sync, where its local outcome
+    // stands only if this node's state survives that sync into a quorate ring.
+    private sealed record HeldAnswer(ulong RequestId, StorePath Path, StoreApplyResult Result);
 
     private sealed class Round(RingId ring, ValueList<NodeId> members)
     {
@@ -47,7 +48,11 @@ public sealed class StoreEngine
     private readonly NodeId _local;
     private readonly List<StoreOutput> _out = new();
     private readonly Dictionary<ulong, PendingWrite> _pending = new();
-    private readonly List<UnsureWrite> _unsure = new();
+    private readonly List<HeldAnswer> _unsure = new();
+    // Writes of this node applied in the regular configuration, waiting for the token rotation that shows every member
+    // delivered them; the first _settlingAsked of them are covered by the AwaitTokenRotation given out.
+    private readonly List<HeldAnswer> _settling = new();
+    private int _settlingAsked;
     private StoreState _state;
     private bool _quorate;
     private RingId? _verdictRing;
@@ -97,6 +102,7 @@ public sealed class StoreEngine
             case StoreSyncProcess process: OnSyncProcess(process); break;
             case StoreSyncActivate activate: OnSyncActivate(activate); break;
             case StoreSyncAbort: DropRound("aborted by a membership change"); break;
+            case TokenRotated rotated: OnTokenRotated(rotated); break;
             case StoreMessageDelivered { Message: StoreWrite write } delivered: OnWrite(delivered.Sender, write); break;
             case StoreMessageDelivered { Message: StoreSummary summary } delivered: OnSummary(delivered.Sender, summary); break;
             case StoreMessageDelivered { Message: StoreStateChunk chunk } delivered: OnChunk(delivered.Sender, chunk); break;
@@ -142,6 +148,7 @@ public sealed class StoreEngine
     private void OnTransitional()
     {
         _transitional = true;
+        Unsettle();
         // A transitional configuration ends the ring's sync, whichever phase it was in.
         DropRound("overtaken by a transitional configuration");
     }
@@ -151,6 +158,8 @@ public sealed class StoreEngine
         if (!init.Members.Contains(_local))
             throw new ArgumentException($"regular configuration {init.Ring} does not include the local node {_local}", nameof(init));
         DropRound("overtaken by a new configuration");
+        // The stream gives a transitional configuration first; should it not have, the old ring's writes still wait.
+        Unsettle();
         _ring = init.Ring;
         _transitional = false;
         _round = new Round(init.Ring, init.Members);
@@ -315,8 +324,52 @@ public sealed class StoreEngine
             _out.Add(new PersistSnapshot(_state));
         }
         if (!mine) return;
-        if (_transitional) _unsure.Add(new UnsureWrite(write.RequestId, write.Path, result));
-        else Answer(write.RequestId, write.Path, result);
+        if (_transitional) _unsure.Add(new HeldAnswer(write.RequestId, write.Path, result));
+        else if (result.Failure is not null) Answer(write.RequestId, write.Path, result);
+        else Settle(new HeldAnswer(write.RequestId, write.Path, result));
+    }
+
+    /// <summary>
+    /// The invariant enforced here: <b>a write is acknowledged only when no member of its ring can lose it</b>, i.e. when
+    /// every member has delivered it in the regular configuration. Safe delivery alone says less: every member has
+    /// received the write, but one that has not yet delivered it, if the ring then splits, recovers it only when the
+    /// writer or a member that delivered it is in its transitional configuration (totemsrp's recovery: safe messages
+    /// up to the highest any transitional member delivered, past that only those of its members). A quorate side made of
+    /// such members would lose an acknowledged write. A member delivers a safe write at the first token it takes after
+    /// the writer's delivery (the aru that made it safe here has passed it twice by then), so the writer's next token of
+    /// the same ring shows every member delivered it: the acknowledgement waits for <see cref="TokenRotated"/>.
+    /// A refusal decided in the order (conflict, not found) is answered at once: every member that delivers the write
+    /// refuses it too, and one that loses it applies nothing either. A write still settling when the membership changes
+    /// is answered after the next sync, as one delivered in recovery.
+    /// </summary>
+    private void Settle(HeldAnswer write)
+    {
+        _settling.Add(write);
+        if (_settlingAsked == 0) AskRotation();
+    }
+
+    private void AskRotation()
+    {
+        _settlingAsked = _settling.Count;
+        _out.Add(new AwaitTokenRotation(_ring!.Value));
+    }
+
+    private void OnTokenRotated(TokenRotated rotated)
+    {
+        // An answer of an older ring, or one the membership change already made moot, settles nothing.
+        if (rotated.Ring != _ring || _settlingAsked == 0 || _transitional) return;
+        foreach (var write in _settling.Take(_settlingAsked)) Answer(write.RequestId, write.Path, write.Result);
+        _settling.RemoveRange(0, _settlingAsked);
+        _settlingAsked = 0;
+        // Delivered after the rotation was asked for: the token taken may have passed a member before it delivered them.
+        if (_settling.Count > 0) AskRotation();
+    }
+
+    private void Unsettle()
+    {
+        _unsure.AddRange(_settling);
+        _settling.Clear();
+        _settlingAsked = 0;
     }
 
     private void Answer(ulong requestId, StorePath path, StoreApplyResult result)

@@ -35,3 +35,9 @@ public sealed record StoreSyncAbort : StoreInput;
 
 /// <summary>The ring delivered a store message in agreed order; <paramref name="Sender"/> is its source.</summary>
 public sealed record StoreMessageDelivered(NodeId Sender, StoreMessage Message) : StoreInput;
+
+/// <summary>
+/// Answers <see cref="AwaitTokenRotation"/>: this node took a token of <paramref name="Ring"/> while operational after
+/// it was asked, so every other member has taken the token since and delivered what was safe then.
+/// </summary>
+public sealed record TokenRotated(RingId Ring) : StoreInput;

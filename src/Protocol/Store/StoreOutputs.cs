@@ -8,10 +8,16 @@ public abstract record StoreOutput;
 
 /// <summary>
 /// Multicast this message through the ring on the services' lane with <see cref="DeliveryGuarantee.Safe"/>: a write
-/// the writer sees delivered in its regular configuration has then reached every member, so the quorate side of a
-/// split that follows has it too.
+/// the writer sees delivered in its regular configuration has then been received by every member, and each delivers it
+/// at the next token it takes (see <see cref="AwaitTokenRotation"/> for why that is not yet enough to acknowledge it).
 /// </summary>
 public sealed record MulticastStore(StoreMessage Message) : StoreOutput;
+
+/// <summary>
+/// Tell <see cref="TokenRotated"/> when this node next takes a token of <paramref name="Ring"/> while operational: the
+/// writes applied before this was asked are then delivered on every member, and only then acknowledged.
+/// </summary>
+public sealed record AwaitTokenRotation(RingId Ring) : StoreOutput;
 
 /// <summary>This member's part of the sync's process phase is multicast (summary, and the state when it is the source): send the barrier.</summary>
 public sealed record StoreSyncProcessed(RingId Ring) : StoreOutput;
