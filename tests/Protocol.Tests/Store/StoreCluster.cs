@@ -10,7 +10,9 @@ namespace Totem.Protocol.Tests.Store;
 /// Totem ring would; a new ring runs the service synchronization as TokenHolder does. Old-ring messages still in flight
 /// at a membership change are delivered in the transitional configuration to the members that stay with their sender
 /// (totemsrp's recovery filter) and to no one else. Verdicts: a partition is quorate when it holds a majority of the
-/// <see cref="Size"/> configured nodes, unless a test sets them.
+/// <see cref="Size"/> configured nodes, unless a test sets them. A message is delivered to every member of its partition at
+/// once, so a token rotation a writer waits for (<see cref="AwaitTokenRotation"/>) comes after each round of deliveries;
+/// <see cref="DeliverOnlyTo"/> opens the window in between: some members delivered a message the others only received.
 /// </summary>
 internal sealed class StoreCluster
 {
@@ -28,6 +30,7 @@ internal sealed class StoreCluster
         public StoreState? Persisted { get; set; }
         public List<NodeId> Group { get; set; } = new();
         public int SyncsCompleted { get; set; }
+        public RingId? RotationAwaited { get; set; }
     }
 
     private sealed class Group(RingId ring, List<NodeId> members)
@@ -35,6 +38,8 @@ internal sealed class StoreCluster
         public RingId Ring { get; } = ring;
         public List<NodeId> Members { get; } = members;
         public Queue<(NodeId Sender, byte Service, byte[] Body)> Stream { get; } = new();
+        // Delivered by some members only (each with who delivered it); the others received it and deliver it later.
+        public List<((NodeId Sender, byte Service, byte[] Body) Item, HashSet<NodeId> DeliveredBy)> Partly { get; } = new();
     }
 
     private readonly Dictionary<NodeId, Node> _nodes = new();
@@ -77,14 +82,28 @@ internal sealed class StoreCluster
             old.Stream.Clear();
             foreach (var item in items.Take(kept)) old.Stream.Enqueue(item);
             carried.AddRange(items.Skip(kept).Where(i => _nodes.ContainsKey(i.Sender)));
+            // Before the transitional configuration, in the old one: messages some member of the transitional configuration
+            // delivered (totemsrp delivers safe messages up to the highest any of them delivered).
+            foreach (var (item, deliveredBy) in old.Partly)
+                foreach (var member in old.Members.Where(m => _nodes.ContainsKey(m) && !deliveredBy.Contains(m)))
+                    if (TransitionalOf(member, old, next).Any(deliveredBy.Contains))
+                    {
+                        deliveredBy.Add(member);
+                        Deliver(_nodes[member], item, old);
+                    }
             foreach (var member in old.Members.Where(_nodes.ContainsKey))
             {
-                var stays = next.FirstOrDefault(p => p.Contains(member)) ?? new List<NodeId>();
-                var transitional = old.Members.Where(stays.Contains).ToList();
+                var transitional = TransitionalOf(member, old, next);
                 var node = _nodes[member];
                 Apply(node, node.Sync.Handle(new TransitionalDelivered(transitional.ToValueList())));
                 Apply(node, node.Store.Handle(new TransitionalConfiguration(transitional.ToValueList())));
             }
+            // The rest of them only to those whose transitional configuration holds their sender (the recovery filter).
+            foreach (var (item, deliveredBy) in old.Partly)
+                foreach (var member in old.Members.Where(m => _nodes.ContainsKey(m) && !deliveredBy.Contains(m)))
+                    if (TransitionalOf(member, old, next).Contains(item.Sender))
+                        Deliver(_nodes[member], item, old);
+            old.Partly.Clear();
             // Recovery: each transitional configuration delivers the old ring's messages of its own members.
             while (old.Stream.TryDequeue(out var item))
                 foreach (var member in old.Members.Where(_nodes.ContainsKey))
@@ -108,6 +127,12 @@ internal sealed class StoreCluster
             }
         }
         if (settle) Settle();
+    }
+
+    private static List<NodeId> TransitionalOf(NodeId member, Group old, List<List<NodeId>> next)
+    {
+        var stays = next.FirstOrDefault(p => p.Contains(member)) ?? new List<NodeId>();
+        return old.Members.Where(stays.Contains).ToList();
     }
 
     /// <summary>A node stops: its engines are gone, what it persisted stays.</summary>
@@ -144,16 +169,58 @@ internal sealed class StoreCluster
     }
 
     /// <summary>Delivers up to <paramref name="count"/> messages in each partition (or only in <paramref name="member"/>'s); false when nothing was left.</summary>
+    /// <remarks>Each member first delivers what <see cref="DeliverOnlyTo"/> left it; the token then goes round.</remarks>
     public bool Deliver(int count, uint? member = null)
     {
         var any = false;
         foreach (var group in _groups.Where(g => member is null || g.Members.Contains(new NodeId(member.Value))))
+        {
+            foreach (var (item, deliveredBy) in group.Partly)
+                foreach (var receiver in group.Members.Where(m => _nodes.ContainsKey(m) && !deliveredBy.Contains(m)))
+                    Deliver(_nodes[receiver], item, group);
+            group.Partly.Clear();
             for (var i = 0; i < count && group.Stream.TryDequeue(out var item); i++)
             {
                 any = true;
                 foreach (var receiver in group.Members.Where(_nodes.ContainsKey)) Deliver(_nodes[receiver], item, group);
             }
+            RotateToken(group);
+        }
         return any;
+    }
+
+    /// <summary>
+    /// The next message of the partition of <paramref name="writer"/> is delivered by <paramref name="members"/> only, as safe
+    /// delivery lets the members where the token first showed it everywhere deliver it before the rest (of them, those that
+    /// delivered the messages before it); no token follows.
+    /// </summary>
+    /// <returns>False when <paramref name="writer"/>'s partition had nothing left to deliver.</returns>
+    public bool DeliverOnlyTo(uint writer, params uint[] members)
+    {
+        var group = GroupOf(new NodeId(writer));
+        if (!group.Stream.TryDequeue(out var item)) return false;
+        var deliveredBy = members.Select(m => new NodeId(m)).ToHashSet();
+        // In order: only a member that delivered the messages before it can deliver this one.
+        if (group.Partly.Count > 0) deliveredBy.IntersectWith(group.Partly[^1].DeliveredBy);
+        foreach (var receiver in deliveredBy) Deliver(_nodes[receiver], item, group);
+        group.Partly.Add((item, deliveredBy));
+        return true;
+    }
+
+    /// <summary>Every member of the partition has delivered all it was given: a writer's next token shows it.</summary>
+    private void RotateToken(Group group)
+    {
+        var waiting = group.Members.Where(m => _nodes.ContainsKey(m) && _nodes[m].RotationAwaited == group.Ring).ToList();
+        while (waiting.Count > 0)
+        {
+            foreach (var member in waiting)
+            {
+                var node = _nodes[member];
+                node.RotationAwaited = null;
+                Apply(node, node.Store.Handle(new TokenRotated(group.Ring)));
+            }
+            waiting = waiting.Where(m => _nodes[m].RotationAwaited == group.Ring).ToList();
+        }
     }
 
     public void Settle()
@@ -214,6 +281,10 @@ internal sealed class StoreCluster
                     break;
                 case StoreSyncProcessed processed:
                     Apply(node, node.Sync.Handle(new ServiceProcessed(StoreService, processed.Ring)));
+                    break;
+                case AwaitTokenRotation rotation:
+                    Assert.True(node.RotationAwaited != rotation.Ring, $"node {node.Id} asked twice for a token rotation of ring {rotation.Ring}");
+                    node.RotationAwaited = rotation.Ring;
                     break;
                 case WriteCompleted or WriteFailed:
                     var id = output is WriteCompleted c ? c.RequestId : ((WriteFailed)output).RequestId;

@@ -275,6 +275,48 @@ public class StoreReplicationTests(ITestOutputHelper output)
         Assert.Null(merge.Value(1, "/a"));
     }
 
+    /// <summary>
+    /// The window of safe delivery: the writer and the member that raised the aru delivered the write, the other three
+    /// had only received it when the ring split them off. Their transitional configuration holds neither the writer nor
+    /// a member that delivered it, so totemsrp's recovery drops it there, and that side is quorate. The write must not
+    /// have been acknowledged (it was, at its Safe delivery, before the rotation rule).
+    /// </summary>
+    [Fact]
+    public void A_write_the_writer_delivered_but_the_quorate_side_had_not_is_never_acknowledged()
+    {
+        var cluster = new StoreCluster(5);
+        cluster.Form(All5);
+        var request = cluster.Put(2, "/cfg", "written");
+        Assert.True(cluster.DeliverOnlyTo(2, 1, 2));
+        Assert.Equal("written", cluster.Value(2, "/cfg"));
+        Assert.False(cluster[2].Answers.ContainsKey(request), "acknowledged at its Safe delivery, before every member delivered it");
+        Assert.NotNull(cluster[2].RotationAwaited);
+
+        cluster.Form([1, 2], [3, 4, 5]);
+        Assert.Null(cluster.Value(3, "/cfg"));
+        Assert.True(cluster[3].Store.Quorate);
+        var answer = Assert.IsType<WriteFailed>(cluster.Answer(2, request));
+        Assert.Equal(StoreErrorKind.OutcomeUnknown, answer.Kind);
+
+        // Had a member of the quorate side delivered it, that side recovers it for all its members.
+        var kept = new StoreCluster(5);
+        kept.Form(All5);
+        kept.Put(2, "/cfg", "written");
+        kept.DeliverOnlyTo(2, 2, 3);
+        kept.Form([1, 2], [3, 4, 5]);
+        Assert.Equal("written", kept.Value(5, "/cfg"));
+
+        // Without a change, the token goes round: every member delivers it, then the writer answers.
+        var calm = new StoreCluster(5);
+        calm.Form(All5);
+        var third = calm.Put(2, "/cfg", "written");
+        calm.DeliverOnlyTo(2, 2);
+        Assert.False(calm[2].Answers.ContainsKey(third));
+        calm.Settle();
+        Assert.Equal(new WriteCompleted(third, StorePath.Parse("/cfg"), 1, 1), calm.Answer(2, third));
+        Assert.All(All5, n => Assert.Equal("written", calm.Value(n, "/cfg")));
+    }
+
     [Fact]
     public void Writes_acknowledged_on_the_quorate_side_survive_crashes_partitions_and_restarts()
     {
@@ -316,6 +358,12 @@ public class StoreReplicationTests(ITestOutputHelper output)
                     var node = up[rng.Next(up.Count)];
                     writes.Add((node, cluster.Put(node, $"/k{rng.Next(6)}", $"{seed}.{step}.{w}")));
                     if (rng.Next(3) == 0) cluster.Deliver(1);
+                    // Safe delivery's window: some members delivered the next message, the others only received it.
+                    if (rng.Next(4) == 0)
+                    {
+                        var group = cluster[node].Group;
+                        cluster.DeliverOnlyTo(node, group.Where(_ => rng.Next(2) == 0).Select(n => n.Value).ToArray());
+                    }
                 }
                 if (rng.Next(3) > 0)
                 {
