@@ -24,7 +24,7 @@ public sealed class StoreRandomTests(ITestOutputHelper output)
     [Fact]
     public void Store_workload_through_crashes_restarts_and_partitions_keeps_the_store_invariants()
     {
-        var results = new (string? Failure, int Acked, int Refused, int Unknown)[Seeds];
+        var results = new SeedOutcome[Seeds];
         Parallel.For(0, Seeds, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => results[i] = RunSeed(1000 + i));
         var failures = results.Select((r, i) => (r.Failure, Seed: 1000 + i)).Where(r => r.Failure is not null).ToList();
         output.WriteLine($"{Seeds} seeds: {results.Sum(r => r.Acked)} writes acknowledged, {results.Sum(r => r.Refused)} refused, {results.Sum(r => r.Unknown)} unknown or unanswered");
@@ -32,14 +32,35 @@ public sealed class StoreRandomTests(ITestOutputHelper output)
         Assert.True(results.Sum(r => r.Acked) > Seeds && results.Sum(r => r.Refused) > Seeds / 10, "the workload should see both acknowledged and refused writes");
     }
 
+    /// <summary>
+    /// The store's answers complete in the simulation's own step, so a seed replays exactly: the same answers and the
+    /// same ordered trace of every message, timer and action.
+    /// </summary>
+    [Fact]
+    public void The_same_seed_gives_the_same_answers_and_trace_twice()
+    {
+        var acked = 0;
+        foreach (var seed in new[] { 1000, 1001, 1002, 1003 })
+        {
+            var first = RunSeed(seed);
+            var second = RunSeed(seed);
+            Assert.Null(first.Failure);
+            Assert.Equal(first, second);
+            acked += first.Acked;
+        }
+        Assert.True(acked > 0, "the seeds acknowledged nothing: the comparison would mean little");
+    }
+
     private sealed record Issued(string Path, string Value, Task<StoreWriteResult> Answer);
 
-    private static (string? Failure, int Acked, int Refused, int Unknown) RunSeed(int seed)
+    private sealed record SeedOutcome(string? Failure, int Acked, int Refused, int Unknown, string Trace);
+
+    private static SeedOutcome RunSeed(int seed)
     {
         var random = new Random(seed);
         var sim = new ClusterSimulation(seed, new SimulationOptions(5) { Store = true, Totem = ShortTimeouts });
         sim.StartAll();
-        if (!sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(30))) return ("no first ring", 0, 0, 0);
+        if (!sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(30))) return new SeedOutcome("no first ring", 0, 0, 0, "");
         var issued = new List<Issued>();
         var down = new HashSet<NodeId>();
         for (var step = 0; step < 5; step++)
@@ -77,16 +98,16 @@ public sealed class StoreRandomTests(ITestOutputHelper output)
         }
         sim.Network.Heal();
         foreach (var node in down) sim.Start(node);
-        if (!sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(60))) return ("no ring of all after the heal", 0, 0, 0);
+        if (!sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(60))) return new SeedOutcome("no ring of all after the heal", 0, 0, 0, "");
         sim.RunUntil(() => issued.All(i => i.Answer.IsCompleted), TimeSpan.FromSeconds(20));
         sim.RunFor(TimeSpan.FromSeconds(2));
 
         var violations = sim.CheckInvariants(livenessExpected: true);
-        if (violations.Count > 0) return (string.Join("; ", violations), 0, 0, 0);
+        if (violations.Count > 0) return new SeedOutcome(string.Join("; ", violations), 0, 0, 0, "");
         var states = sim.LiveNodes.OrderBy(n => n.Value).Select(n => (Node: n, State: sim.StoreDisk(n).Kept ?? StoreState.Empty)).ToList();
         var digests = states.Select(s => Convert.ToHexString(s.State.Digest)).Distinct().ToList();
         if (digests.Count != 1)
-            return ($"the members' stores differ: {string.Join(", ", states.Select(s => $"{s.Node} v{s.State.Version}"))}", 0, 0, 0);
+            return new SeedOutcome($"the members' stores differ: {string.Join(", ", states.Select(s => $"{s.Node} v{s.State.Version}"))}", 0, 0, 0, "");
         var final = states[0].State;
         int acked = 0, refused = 0, unknown = 0;
         foreach (var write in issued)
@@ -102,14 +123,14 @@ public sealed class StoreRandomTests(ITestOutputHelper output)
             if (answer.Ok)
             {
                 acked++;
-                if (!held) return ($"the acknowledged write of {write.Path} (store version {answer.StoreVersion}) is lost", 0, 0, 0);
+                if (!held) return new SeedOutcome($"the acknowledged write of {write.Path} (store version {answer.StoreVersion}) is lost", 0, 0, 0, "");
             }
             else
             {
                 refused++;
-                if (entry is not null) return ($"the write of {write.Path} was refused ({answer.Error}: {answer.Reason}) but is in the store", 0, 0, 0);
+                if (entry is not null) return new SeedOutcome($"the write of {write.Path} was refused ({answer.Error}: {answer.Reason}) but is in the store", 0, 0, 0, "");
             }
         }
-        return (null, acked, refused, unknown);
+        return new SeedOutcome(null, acked, refused, unknown, sim.Simulation.TraceHash);
     }
 }
