@@ -24,14 +24,7 @@ public sealed class StoreApiTests : IAsyncLifetime
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var app = new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null);
-        var code = await app.RunAsync(["--node", _server.Address.ToString(), .. args], CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => _server.RunTotemctlAsync(args);
 
     [Fact]
     public async Task Put_get_list_and_delete_a_key_with_versions()

@@ -28,6 +28,10 @@ public sealed class ControlServerFixture : IAsyncDisposable
         return new ControlServerFixture(app, node, ControlServer.BoundAddress(app));
     }
 
+    /// <summary>totemctl, in-process, against this server (its <c>--node</c> given first).</summary>
+    public Task<(int Code, string Out, string Err)> RunTotemctlAsync(params string[] args) =>
+        Totemctl.OfflineTotemctl.Run(["--node", Address.ToString(), .. args]);
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

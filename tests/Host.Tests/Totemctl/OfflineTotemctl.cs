@@ -2,7 +2,10 @@ using Totem.Host.Totemctl;
 
 namespace Totem.Host.Tests.Totemctl;
 
-/// <summary>Runs totemctl's real handlers in-process for the commands that need no totemd (timeouts, keygen).</summary>
+/// <summary>
+/// Runs totemctl's real handlers in-process: alone for the commands that need no totemd (timeouts, keygen), and with
+/// <c>--node</c> against a control API (<see cref="Fixtures.ControlServerFixture.RunTotemctlAsync"/>).
+/// </summary>
 internal static class OfflineTotemctl
 {
     public static async Task<(int Code, string Out, string Err)> Run(params string[] args)

@@ -16,14 +16,7 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var app = new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null);
-        var code = await app.RunAsync(["--node", _server.Address.ToString(), .. args], CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => _server.RunTotemctlAsync(args);
 
     [Fact]
     public async Task Status_prints_pvecm_sections_with_hex_node_ids()
@@ -215,12 +208,9 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var app = new TotemctlApp(output, error, TotemctlApp.DefaultHttpClient, _ => null);
-        var code = await app.RunAsync(["status", "--node", $"127.0.0.1:{port}"], CancellationToken.None);
+        var (code, _, error) = await OfflineTotemctl.Run("status", "--node", $"127.0.0.1:{port}");
         Assert.Equal(ExitCodes.UsageOrConnection, code);
-        Assert.Equal($"totemctl: cannot reach totemd at http://127.0.0.1:{port}/: connection refused", error.ToString().Trim());
+        Assert.Equal($"totemctl: cannot reach totemd at http://127.0.0.1:{port}/: connection refused", error.Trim());
     }
 
     [Fact]
