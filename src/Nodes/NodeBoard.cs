@@ -35,6 +35,7 @@ public sealed class NodeBoard
     private double _avgBacklogCalc;
     private ulong _rxDroppedBeforeEngines;
     private QuorumStatus? _quorum;
+    private StoreSnapshot? _store;
     private FencingStatus _watchdog;
     private int _pendingMessages;
     private ulong _highestRingSeq;
@@ -134,6 +135,11 @@ public sealed class NodeBoard
     internal void PublishQuorum(QuorumStatus status)
     {
         lock (_gate) _quorum = status;
+    }
+
+    internal void PublishStore(StoreSnapshot store)
+    {
+        lock (_gate) _store = store;
     }
 
     internal void PublishWatchdog(FencingStatus status)
@@ -256,7 +262,7 @@ public sealed class NodeBoard
             var link = _link(_members);
             return new NodeStatusSnapshot(
                 _options.NodeId, _options.ClusterName, _options.Transport, _state, _ringId, _members,
-                QuorumSnapshotOf(_quorum, link), WatchdogSnapshotOf(_watchdog), link, StartedAt, _clock.GetUtcNow());
+                QuorumSnapshotOf(_quorum, link), WatchdogSnapshotOf(_watchdog), link, StartedAt, _clock.GetUtcNow(), _store);
         }
     }
 

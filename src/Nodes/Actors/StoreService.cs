@@ -168,9 +168,18 @@ public sealed class StoreService : UntypedActor, IWithTimers
         return new StoreReadResult(path.Value, got.Value, null, got.StoreVersion, got.Quorate, got.Synchronized, failure);
     }
 
+    protected override void PreStart() => PublishStatus();
+
+    private void PublishStatus()
+    {
+        var state = _engine.State;
+        _board.PublishStore(new StoreSnapshot(state.Count, state.Version, state.Epoch, _engine.Quorate, _engine.Synchronized));
+    }
+
     private void Step(StoreInput input)
     {
         var outputs = _engine.Handle(input);
+        PublishStatus();
         // Only the latest state of a step needs keeping (each supersedes the earlier), and before any answer goes out.
         if (outputs.OfType<PersistSnapshot>().LastOrDefault() is { } keep) _hosting.Keep(keep.State);
         foreach (var output in outputs)

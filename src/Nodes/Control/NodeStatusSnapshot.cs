@@ -5,7 +5,8 @@ namespace Totem.Nodes.Control;
 
 /// <summary>
 /// One consistent view of a node, published by its actors. <see cref="Members"/> is the current ring
-/// (ascending node id, the ring order); during gather/commit/recovery it is the last installed ring.
+/// (ascending node id, the ring order); during gather/commit/recovery it is the last installed ring. <see cref="Store"/>
+/// is null on a node that runs no replicated store.
 /// </summary>
 public sealed record NodeStatusSnapshot(
     NodeId NodeId,
@@ -18,4 +19,5 @@ public sealed record NodeStatusSnapshot(
     WatchdogSnapshot Watchdog,
     LinkSnapshot Link,
     DateTimeOffset StartedAt,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    StoreSnapshot? Store = null);

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Totem.Host.Tests.Fixtures;
 using Totem.Host.Totemctl;
+using Totem.Nodes.Control;
+using Totem.Protocol.Wire;
 
 namespace Totem.Host.Tests.Api;
 
@@ -25,6 +27,26 @@ public sealed class StoreApiTests : IAsyncLifetime
     }
 
     private Task<(int Code, string Out, string Err)> Run(params string[] args) => _server.RunTotemctlAsync(args);
+
+    [Fact]
+    public async Task Status_shows_the_store_and_whether_a_write_is_sent_or_refused_at_once()
+    {
+        Assert.Equal(JsonValueKind.Null, (await Send(HttpMethod.Get, "v1/status")).Json.GetProperty("store").ValueKind);
+
+        _server.Node.Status = ScriptedNode.FiveNodeRing(quorate: false) with
+        {
+            Store = new StoreSnapshot(3, 9, new RingId(new NodeId(1), 0x28), Quorate: false, Synchronized: true),
+        };
+        var (status, json) = await Send(HttpMethod.Get, "v1/status");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var store = json.GetProperty("store");
+        Assert.Equal(3, store.GetProperty("keys").GetInt32());
+        Assert.Equal(9UL, store.GetProperty("version").GetUInt64());
+        Assert.Equal("1.28", store.GetProperty("epoch").GetProperty("text").GetString());
+        Assert.False(store.GetProperty("quorate").GetBoolean());
+        Assert.True(store.GetProperty("synchronized").GetBoolean());
+        Assert.False(store.GetProperty("writable").GetBoolean());
+    }
 
     [Fact]
     public async Task Put_get_list_and_delete_a_key_with_versions()

@@ -120,6 +120,8 @@ public sealed class StoreSimulationTests
         Assert.True(sim.RunUntil(sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(30)));
         sim.RunFor(TimeSpan.FromSeconds(2));
 
+        Assert.Equal(new StoreSnapshot(1, 1, sim.StoreDisk(N1).Kept!.Epoch, Quorate: false, Synchronized: true), sim.Node(N1).GetStatus().Store);
+        Assert.False(sim.Node(N1).GetStatus().Store!.Writable);
         var refused = Put(sim, N1, "/cluster/name", "survivors");
         Assert.Equal(StoreErrorKind.NoQuorum, refused.Error);
         Assert.Equal("cluster not ready - no quorum?", refused.Reason);
@@ -131,6 +133,7 @@ public sealed class StoreSimulationTests
         _ = sim.Node(N1).SetExpectedVotesAsync(2, CancellationToken.None);
         Assert.True(sim.RunUntil(() => sim.QuorateNodes().Count == 2, TimeSpan.FromSeconds(5)));
         sim.RunFor(TimeSpan.FromSeconds(1));
+        Assert.True(sim.Node(N1).GetStatus().Store!.Writable);
         var accepted = Put(sim, N1, "/cluster/name", "survivors");
         Assert.True(accepted.Ok, accepted.Reason);
 

@@ -41,7 +41,8 @@ public static class DtoMapper
         new LinkDto(s.Link.LocalAddress, s.Link.Port,
             s.Link.Peers.Select(p => new PeerLinkDto(p.NodeId.Value, p.Address, p.Connected, p.LastHeard)).ToArray()),
         s.StartedAt,
-        s.At);
+        s.At,
+        s.Store is { } store ? new StoreStatusDto(store.Keys, store.Version, store.Epoch.ToDto(), store.Quorate, store.Synchronized, store.Writable) : null);
 
     public static RuntimeEntryDto ToDto(this CmapEntry e) => new(e.Key, e.Type, e.Value);
 

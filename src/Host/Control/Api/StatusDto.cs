@@ -1,6 +1,9 @@
 namespace Totem.Host.Control.Api;
 
-/// <summary>GET /v1/status. Node ids are corosync's decimal nodeids; ringId prints as corosync does ("1.2c"); transport is totem.transport.</summary>
+/// <summary>
+/// GET /v1/status. Node ids are corosync's decimal nodeids; ringId prints as corosync does ("1.2c"); transport is
+/// totem.transport; store is null on a node without the replicated store.
+/// </summary>
 public sealed record StatusDto(
     uint NodeId,
     string ClusterName,
@@ -18,7 +21,11 @@ public sealed record StatusDto(
     WatchdogDto Watchdog,
     LinkDto Link,
     DateTimeOffset StartedAt,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    StoreStatusDto? Store = null);
+
+/// <summary>The replicated store: keys, store version, epoch, and whether a write here is sent (writable) or refused at once.</summary>
+public sealed record StoreStatusDto(int Keys, ulong Version, RingIdDto Epoch, bool Quorate, bool Synchronized, bool Writable);
 
 public sealed record RingIdDto(uint Rep, ulong Seq, string Text);
 
