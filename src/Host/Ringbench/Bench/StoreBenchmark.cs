@@ -8,7 +8,7 @@ namespace Totem.Host.Ringbench.Bench;
 /// <summary>
 /// `ringbench store`: the replicated store's write latency and throughput on a ring of real totemd processes. Latency:
 /// one client writes one key after another on node 1 (PUT /v1/store, answered once the write is Safe-delivered back
-/// to node 1). Throughput: <c>clients</c> writers spread over the nodes, each writing its own keys back to back.
+/// to node 1 and node 1 has taken the token once more, so every member has delivered it). Throughput: <c>clients</c> writers spread over the nodes, each writing its own keys back to back.
 /// </summary>
 public sealed class StoreBenchmark(RingSpec spec, int writes, int clients, int size, TextWriter output)
 {
