@@ -20,9 +20,15 @@ public sealed record CorosyncFigures(string Version)
 
     public List<LatencySample> Latency { get; } = [];
 
+    /// <summary>Rows of the throughput workload that did not complete, and why: the table prints them in place of a figure.</summary>
+    public List<FailedRow> Failures { get; } = [];
+
     /// <summary>Each corosync's VmRSS, idle and after its throughput runs.</summary>
     public List<MemorySample> Memory { get; } = [];
 }
+
+/// <summary>A throughput (or latency: <see cref="Senders"/> 0) row that gave no figure, with what went wrong.</summary>
+public sealed record FailedRow(int Senders, int PayloadBytes, string Reason);
 
 public sealed record ThroughputSample(int Senders, int PayloadBytes, int Messages, double ElapsedMs, double MessagesPerSecond, double AcceptedMs, long FullQueueRetries);
 

@@ -134,9 +134,10 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 
         if (cpg is null) return;
         figures.Memory.AddRange(all.Select(n => new MemorySample(n, "idle ring", ring.Process(n).ResidentKiB() ?? 0)));
-        var (throughput, latency) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
+        var (throughput, latency, failures) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
         figures.Throughput.AddRange(throughput);
         figures.Latency.AddRange(latency);
+        figures.Failures.AddRange(failures);
         figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.LoadedWhen, ring.Process(n).ResidentKiB() ?? 0)));
     }
 
