@@ -89,7 +89,9 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 {
                     var idle = Memory(ring, "idle ring");
                     throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
-                    memory = [.. idle, .. Memory(ring, BenchResult.LoadedWhen)];
+                    var loaded = Memory(ring, BenchResult.LoadedWhen);
+                    await Task.Delay(BenchResult.SettleTime, ct).ConfigureAwait(false);
+                    memory = [.. idle, .. loaded, .. Memory(ring, BenchResult.SettledWhen)];
                 }
             }
             if (corosync is not null)
@@ -139,6 +141,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         figures.Latency.AddRange(latency);
         figures.Failures.AddRange(failures);
         figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.LoadedWhen, ring.Process(n).ResidentKiB() ?? 0)));
+        await Task.Delay(BenchResult.SettleTime, ct).ConfigureAwait(false);
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.SettledWhen, ring.Process(n).ResidentKiB() ?? 0)));
     }
 
     /// <summary>

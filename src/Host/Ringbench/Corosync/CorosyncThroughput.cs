@@ -7,7 +7,8 @@ namespace Totem.Host.Ringbench.Corosync;
 /// <summary>
 /// ringbench's throughput workload on a ring of corosync 3 processes, measured as ours is: a cpgbench client in every
 /// node's namespace joined to one CPG group; per payload size 1 and N senders (each one client multicasting
-/// CPG_TYPE_AGREED flat out, retrying on CS_ERR_TRY_AGAIN) send <see cref="BenchOptions.MessagesFor"/> messages in all,
+/// CPG_TYPE_AGREED flat out, retrying on CS_ERR_TRY_AGAIN, with at most <see cref="BenchOptions.CpgWindowBytes"/> of its
+/// own messages undelivered) send <see cref="BenchOptions.MessagesFor"/> messages in all,
 /// timed from the send commands until the client on every node delivered every message; then 1 sender paced at half
 /// that size's 1-sender peak for the same time as ours, submit -> delivered on every node. Every node must report one
 /// delivery order (the same digest), each sender's messages in its order and nothing else delivered.
@@ -25,7 +26,7 @@ public sealed class CorosyncThroughput(BenchOptions options, TextWriter output)
         var latencies = new List<LatencySample>();
         var failures = new List<FailedRow>();
         var generation = 0;
-        var clients = await JoinAsync(ring, program, nodes, ++generation, ct).ConfigureAwait(false);
+        var clients = await JoinAsync(ring, program, nodes, ++generation, options.CpgWindowBytes, ct).ConfigureAwait(false);
         try
         {
             foreach (var size in options.PayloadSizes)
@@ -44,7 +45,7 @@ public sealed class CorosyncThroughput(BenchOptions options, TextWriter output)
                     {
                         failures.Add(new FailedRow(senders, size, ex.Message));
                         await output.WriteLineAsync($"corosync throughput (CPG): {senders} sender(s), {size} B: FAILED: {ex.Message}").ConfigureAwait(false);
-                        clients = await RejoinAsync(ring, program, nodes, clients, ++generation, ct).ConfigureAwait(false);
+                        clients = await RejoinAsync(ring, program, nodes, clients, ++generation, options.CpgWindowBytes, ct).ConfigureAwait(false);
                     }
                 }
                 var peaks = samples.Where(t => t.PayloadBytes == size && t.Senders == 1).ToArray();
@@ -67,7 +68,7 @@ public sealed class CorosyncThroughput(BenchOptions options, TextWriter output)
                 {
                     failures.Add(new FailedRow(0, size, ex.Message));
                     await output.WriteLineAsync($"corosync latency (CPG): 1 sender, {size} B: FAILED: {ex.Message}").ConfigureAwait(false);
-                    clients = await RejoinAsync(ring, program, nodes, clients, ++generation, ct).ConfigureAwait(false);
+                    clients = await RejoinAsync(ring, program, nodes, clients, ++generation, options.CpgWindowBytes, ct).ConfigureAwait(false);
                 }
             }
             return (samples, latencies, failures);
@@ -83,13 +84,13 @@ public sealed class CorosyncThroughput(BenchOptions options, TextWriter output)
     /// run the clients are replaced and join a fresh group, so that what the failed run left in flight (delivered late,
     /// or never) cannot reach the next run's counts.
     /// </summary>
-    private static async Task<List<CpgBenchClient>> JoinAsync(CorosyncRing ring, CpgBenchProgram program, int[] nodes, int generation, CancellationToken ct)
+    private static async Task<List<CpgBenchClient>> JoinAsync(CorosyncRing ring, CpgBenchProgram program, int[] nodes, int generation, long windowBytes, CancellationToken ct)
     {
         var clients = new List<CpgBenchClient>();
         try
         {
             var group = string.Create(CultureInfo.InvariantCulture, $"ringbench{generation}");
-            foreach (var n in nodes) clients.Add(CpgBenchClient.Start(program, ring.Namespace(n), group, n));
+            foreach (var n in nodes) clients.Add(CpgBenchClient.Start(program, ring.Namespace(n), group, n, windowBytes));
             var clock = Stopwatch.StartNew();
             while (clients.Any(c => c.Members != nodes.Length))
             {
@@ -106,11 +107,11 @@ public sealed class CorosyncThroughput(BenchOptions options, TextWriter output)
         }
     }
 
-    private static async Task<List<CpgBenchClient>> RejoinAsync(CorosyncRing ring, CpgBenchProgram program, int[] nodes, List<CpgBenchClient> old, int generation, CancellationToken ct)
+    private static async Task<List<CpgBenchClient>> RejoinAsync(CorosyncRing ring, CpgBenchProgram program, int[] nodes, List<CpgBenchClient> old, int generation, long windowBytes, CancellationToken ct)
     {
         foreach (var c in old) await c.DisposeAsync().ConfigureAwait(false);
         old.Clear();
-        return await JoinAsync(ring, program, nodes, generation, ct).ConfigureAwait(false);
+        return await JoinAsync(ring, program, nodes, generation, windowBytes, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@
  * disabled. The IPC flow control stops reading clients only at 75 % of the totem queue (4 MiB of frames), and then
  * finishes the batch it took from the IPC ring: up to 1 MiB of requests, 16 x 64 KiB = 720 frames, more than the
  * quarter left, so flat-out 64 KiB senders lose messages and their run never ends. A CPG application has to window
- * itself: a sender keeps at most WINDOW_BYTES of its own messages multicast and not yet delivered back to it (at
+ * itself: a sender keeps at most WINDOW_BYTES (argument 3) of its own messages multicast and not yet delivered back to it (at
  * least one message), which keeps its node's queue below the level where corosync drops. Should a run still end short,
  * "stop" ends it.
  *
@@ -45,8 +45,10 @@
 
 #define MAGIC 0x43504742u /* "CPGB" */
 #define MAX_SENDERS 256
-/* One IPC request ring (libcpg's IPC_REQUEST_SIZE): far below the 75 % of the totem queue where corosync stops reading. */
+/* The default window: one IPC request ring (libcpg's IPC_REQUEST_SIZE), far below the 75 % of the totem queue where
+ * corosync stops reading. The third argument sets another; 0 is none (to show corosync dropping). */
 #define WINDOW_BYTES (1024 * 1024)
+static unsigned long window_bytes = WINDOW_BYTES;
 
 struct header {
 	uint32_t magic;
@@ -172,7 +174,7 @@ static int send_due(void)
 	struct header *m = (struct header *)send_buffer;
 	struct iovec iov = { send_buffer, send_size };
 	/* A burst, then back to the loop so that deliveries and stdin are served while sending flat out. */
-	uint64_t window = WINDOW_BYTES / send_size > 0 ? WINDOW_BYTES / send_size : 1;
+	uint64_t window = window_bytes == 0 ? UINT64_MAX : window_bytes / send_size > 0 ? window_bytes / send_size : 1;
 	for (int burst = 0; burst < 64 && send_next < send_count; burst++) {
 		/* The window is full: wait for our own deliveries (they make the IPC fd readable). */
 		if (send_next - send_delivered >= window) return 1;
@@ -249,11 +251,12 @@ static int command(char *line)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: cpgbench GROUP SENDER_ID\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: cpgbench GROUP SENDER_ID [WINDOW_BYTES]\n");
 		return 2;
 	}
 	sender_id = (unsigned)atoi(argv[2]);
+	if (argc == 4) window_bytes = strtoul(argv[3], NULL, 10);
 	if (sender_id >= MAX_SENDERS) fail("sender id out of range", (int)sender_id);
 	cpg_callbacks_t callbacks = { deliver, confchg };
 	cs_error_t e;
