@@ -142,7 +142,7 @@ public sealed record BenchResult(
             b.AppendLine();
             b.AppendLine(c, $"resident memory per node (VmRSS, MiB; in this order: the idle ring before the throughput runs, right after the last of them, then {SettleTime.TotalSeconds:0} s later):");
             foreach (var group in Memory.GroupBy(m => m.When))
-                b.AppendLine(c, $"  {group.Key,-26} {string.Join("  ", group.Select(m => string.Create(c, $"node{m.Node} {m.ResidentKiB / 1024.0:0.0}")))}");
+                b.AppendLine(c, $"  {group.Key,-30} {string.Join("  ", group.Select(m => string.Create(c, $"node{m.Node} {m.ResidentKiB / 1024.0:0.0}")))}");
         }
         Ringbench.Corosync.ThroughputComparison.Append(b, this);
         StartUp(b);
