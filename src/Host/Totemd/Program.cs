@@ -1,1 +1,2 @@
+Totem.Host.Totemd.TotemdRuntime.Configure();
 return await Totem.Host.Totemd.TotemdCommand.RunAsync(args, new Totem.Host.Totemd.UdpNodeLauncher());

@@ -258,6 +258,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             if (clients is { Failed: true }) return TotemdExitCodes.Failed;
             // Ends with the node too (discoveryStop is cancelled on every way out), so an early exit does not wait for it.
             var phasesLine = LogPhasesAsync(main, logging, discoveryStop.Token);
+            var trim = new IdleMemoryTrim(IdleMemoryTrim.DefaultInterval, main).RunAsync(discoveryStop.Token);
 
             var signalled = Task.Delay(Timeout.Infinite, stop);
             var first = await Task.WhenAny(node.Exited, signalled).ConfigureAwait(false);
@@ -283,6 +284,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             discoveryStop.Cancel();
             await discoveryLoop.ConfigureAwait(false);
             await phasesLine.ConfigureAwait(false);
+            await trim.ConfigureAwait(false);
             await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await web.DisposeAsync().ConfigureAwait(false);
 

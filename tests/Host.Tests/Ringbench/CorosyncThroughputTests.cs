@@ -43,4 +43,12 @@ public sealed class CorosyncThroughputTests
         Assert.Equal(3, sample.Messages);
         Assert.Equal(10, sample.RatePerSecond);
     }
+
+    [Fact]
+    public void Corosync_s_log_line_for_a_dropped_multicast_is_recognised()
+    {
+        Assert.True(CorosyncThroughput.IsDrop("Dec 07 18:10:01.123 warning [MAIN  ] *** cs_ipcs_msg_process() (2:2 - 1) No buffer space available!"));
+        Assert.False(CorosyncThroughput.IsDrop("Dec 07 18:10:01.123 info    [MAIN  ] *** cs_ipcs_msg_process() invalid message! size:24 error:7"));
+        Assert.False(CorosyncThroughput.IsDrop("Dec 07 18:10:01.123 notice  [TOTEM ] A new membership (10.200.1.1:12) was formed. Members joined: 2"));
+    }
 }

@@ -44,6 +44,31 @@ public sealed class ThroughputComparisonTests
     }
 
     [Fact]
+    public void A_row_corosync_failed_is_printed_as_failed_with_its_reason_and_the_table_still_comes()
+    {
+        var corosync = new CorosyncFigures("v");
+        corosync.Throughput.Add(new ThroughputSample(1, 64, 1000, 100, 10_000, 90, 5));
+        corosync.Failures.Add(new FailedRow(5, 64, "run 2 (5 sender(s) x 64 B) did not finish within 60 s: node 1 delivered 999 of 1000 messages"));
+        corosync.Failures.Add(new FailedRow(0, 1024, "no latency run: the 1-sender row failed"));
+        var b = new StringBuilder();
+        ThroughputComparison.Append(b, Result(corosync));
+        var lines = b.ToString().Split('\n').Select(l => l.TrimEnd()).ToArray();
+
+        Assert.Contains(lines, l => Row(l, "1 sender(s) x 64 B", "20000", "10000", "2.00"));
+        Assert.Contains(lines, l => Row(l, "5 sender(s) x 64 B", "25000", "failed", "-"));
+        Assert.Contains(lines, l => Row(l, "1 sender(s) x 1 KiB", "4000", "-", "-"));
+        Assert.Contains("    5 sender(s) x 64 B: run 2 (5 sender(s) x 64 B) did not finish within 60 s: node 1 delivered 999 of 1000 messages", lines);
+        Assert.Contains("    latency 1 KiB: no latency run: the 1-sender row failed", lines);
+
+        // Only failures: the table is still printed, every row failed or without a figure.
+        var onlyFailures = new CorosyncFigures("v");
+        onlyFailures.Failures.Add(new FailedRow(1, 64, "cpgbench on corosync node 1 ended"));
+        var b2 = new StringBuilder();
+        ThroughputComparison.Append(b2, Result(onlyFailures));
+        Assert.Contains(b2.ToString().Split('\n').Select(l => l.TrimEnd()), l => Row(l, "1 sender(s) x 64 B", "20000", "failed", "-"));
+    }
+
+    [Fact]
     public void Without_corosync_s_throughput_there_is_no_table()
     {
         var b = new StringBuilder();

@@ -22,4 +22,14 @@ public sealed record BenchOptions(RingSpec Spec, int Repeats, int Messages, int 
 
     /// <summary>Each repeat also cold-starts, kills and restarts a ring of corosync 3 processes in network namespaces.</summary>
     public bool Corosync { get; init; }
+
+    /// <summary>
+    /// --corosync: each CPG sender keeps at most this many bytes of its own messages multicast and not yet delivered back
+    /// (at least one message); 0 is no window. corosync drops an asynchronous CPG multicast its queue cannot reserve, so a
+    /// sender without a window can lose messages (cpgbench.c explains it).
+    /// </summary>
+    public long CpgWindowBytes { get; init; } = DefaultCpgWindowBytes;
+
+    /// <summary>One IPC request ring of libcpg (IPC_REQUEST_SIZE).</summary>
+    public const long DefaultCpgWindowBytes = 1024 * 1024;
 }

@@ -89,7 +89,9 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                 {
                     var idle = Memory(ring, "idle ring");
                     throughput = await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false);
-                    memory = [.. idle, .. Memory(ring, BenchResult.LoadedWhen)];
+                    var loaded = Memory(ring, BenchResult.LoadedWhen);
+                    await Task.Delay(BenchResult.SettleTime, ct).ConfigureAwait(false);
+                    memory = [.. idle, .. loaded, .. Memory(ring, BenchResult.SettledWhen)];
                 }
             }
             if (corosync is not null)
@@ -134,10 +136,13 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 
         if (cpg is null) return;
         figures.Memory.AddRange(all.Select(n => new MemorySample(n, "idle ring", ring.Process(n).ResidentKiB() ?? 0)));
-        var (throughput, latency) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
+        var (throughput, latency, failures) = await new CorosyncThroughput(options, output).MeasureAsync(ring, cpg, all, ct).ConfigureAwait(false);
         figures.Throughput.AddRange(throughput);
         figures.Latency.AddRange(latency);
+        figures.Failures.AddRange(failures);
         figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.LoadedWhen, ring.Process(n).ResidentKiB() ?? 0)));
+        await Task.Delay(BenchResult.SettleTime, ct).ConfigureAwait(false);
+        figures.Memory.AddRange(all.Select(n => new MemorySample(n, BenchResult.SettledWhen, ring.Process(n).ResidentKiB() ?? 0)));
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Totem.Host.Ringbench.LocalRing;
 
 namespace Totem.Host.Ringbench.Bench;
 
-/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH]`.</summary>
+/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH] [--sizes B...] [--cpg-window BYTES]`.</summary>
 public static class RingbenchCommand
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
@@ -16,6 +16,17 @@ public static class RingbenchCommand
         var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
         var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
         var corosync = new Option<bool>("--corosync") { Description = "Also run each repeat on corosync 3 (Debian's package) in network namespaces, same keys, and print both side by side" };
+        var sizes = new Option<int[]>("--sizes") { Description = "Payload sizes (bytes) of the throughput runs, e.g. --sizes 1024 65536 (a subset of the rows)", DefaultValueFactory = _ => [64, 1024, 64 * 1024], AllowMultipleArgumentsPerToken = true };
+        sizes.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int[]>() is not { Length: > 0 } values || values.Any(v => v is < 1 or > (int)Totem.Protocol.Pg.PgLimits.MaxMessageBytes - 1))
+                r.AddError($"--sizes takes one or more sizes of 1..{Totem.Protocol.Pg.PgLimits.MaxMessageBytes - 1} bytes");
+        });
+        var cpgWindow = new Option<long>("--cpg-window") { Description = "--corosync: bytes of its own undelivered messages each CPG sender may have in flight; 0 is none (corosync then drops multicasts under load)", DefaultValueFactory = _ => BenchOptions.DefaultCpgWindowBytes };
+        cpgWindow.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 0) r.AddError("--cpg-window must be 0 (none) or more bytes");
+        });
         var crypto = new Option<string>("--crypto") { Description = "crypto_cipher/crypto_hash of the ring (knet, a fresh authkey), e.g. aes256/sha256; then the throughput of crypto none is measured too and compared", DefaultValueFactory = _ => "none" };
         crypto.Validators.Add(r =>
         {
@@ -37,12 +48,12 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto,
+            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, sizes, cpgWindow,
         };
         root.Add(StoreCommand(nodes, token, coefficient));
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
-            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), [64, 1024, 64 * 1024]) { Corosync = p.GetValue(corosync), Http = p.GetValue(http) }, ct));
+            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!) { Corosync = p.GetValue(corosync), Http = p.GetValue(http), CpgWindowBytes = p.GetValue(cpgWindow) }, ct));
         return root;
     }
 

@@ -32,7 +32,7 @@ public sealed class CpgBenchClient : IAsyncDisposable
     /// <summary>The group's member count the client last reported.</summary>
     public int Members => Volatile.Read(ref _members);
 
-    public static CpgBenchClient Start(CpgBenchProgram program, string networkNamespace, string group, int node)
+    public static CpgBenchClient Start(CpgBenchProgram program, string networkNamespace, string group, int node, long windowBytes)
     {
         var info = new ProcessStartInfo("/usr/sbin/ip")
         {
@@ -41,7 +41,7 @@ public sealed class CpgBenchClient : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "netns", "exec", networkNamespace, program.Executable, group, node.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { "netns", "exec", networkNamespace, program.Executable, group, node.ToString(CultureInfo.InvariantCulture), windowBytes.ToString(CultureInfo.InvariantCulture) })
             info.ArgumentList.Add(a);
         var process = new Process { StartInfo = info };
         var client = new CpgBenchClient(node, process);

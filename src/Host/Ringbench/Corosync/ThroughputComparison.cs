@@ -12,7 +12,7 @@ public static class ThroughputComparison
 {
     public static void Append(StringBuilder b, BenchResult result)
     {
-        if (result.Corosync is not { Throughput.Count: > 0 } cs) return;
+        if (result.Corosync is not { } cs || (cs.Throughput.Count == 0 && cs.Failures.Count == 0)) return;
         var c = CultureInfo.InvariantCulture;
         b.AppendLine();
         b.AppendLine(c, $"totemd vs {cs.Version}, same run ({result.Options.Spec.Nodes} nodes, {Crypto(result)}; ratio = totemd / corosync):");
@@ -20,7 +20,8 @@ public static class ThroughputComparison
         foreach (var ours in result.Throughput)
         {
             var theirs = cs.Throughput.FirstOrDefault(t => t.Senders == ours.Senders && t.PayloadBytes == ours.PayloadBytes);
-            Row(b, string.Create(c, $"{ours.Senders} sender(s) x {Size(ours.PayloadBytes)}"), ours.MessagesPerSecond, theirs?.MessagesPerSecond, "0");
+            var failed = cs.Failures.Any(f => f.Senders == ours.Senders && f.PayloadBytes == ours.PayloadBytes);
+            Row(b, string.Create(c, $"{ours.Senders} sender(s) x {Size(ours.PayloadBytes)}"), ours.MessagesPerSecond, theirs?.MessagesPerSecond, "0", failed);
         }
         if (result.Latency.Count > 0)
         {
@@ -43,12 +44,18 @@ public static class ThroughputComparison
                     theirs.Length > 0 ? theirs.Max(m => m.ResidentKiB) / 1024.0 : null, "0.0");
             }
         }
+        if (cs.Failures.Count > 0)
+        {
+            b.AppendLine("  corosync rows that gave no figure:");
+            foreach (var f in cs.Failures)
+                b.AppendLine(c, $"    {(f.Senders == 0 ? $"latency {Size(f.PayloadBytes)}" : $"{f.Senders} sender(s) x {Size(f.PayloadBytes)}")}: {f.Reason}");
+        }
     }
 
-    private static void Row(StringBuilder b, string what, double ours, double? theirs, string format)
+    private static void Row(StringBuilder b, string what, double ours, double? theirs, string format, bool failed = false)
     {
         var c = CultureInfo.InvariantCulture;
-        var corosync = theirs is { } t ? t.ToString(format, c) : "-";
+        var corosync = theirs is { } t ? t.ToString(format, c) : failed ? "failed" : "-";
         var ratio = theirs is { } r && r > 0 ? (ours / r).ToString("0.00", c) : "-";
         b.AppendLine(c, $"  {what,-46} {ours.ToString(format, c),9} {corosync,10} {ratio,8}");
     }

@@ -7,6 +7,8 @@
  *                               one line "sender number latency_ns" per delivery of the run
  *   send RUN COUNT SIZE RATE    multicast COUNT messages of SIZE bytes (CPG_TYPE_AGREED), RATE per second (0: flat
  *                               out), retrying on CS_ERR_TRY_AGAIN; then print "sent ..."
+ *   stop                        a run that does not finish (corosync can drop a message: see below): stop sending,
+ *                               answer "sent" with what was sent so far, and "done" with what was counted so far
  *   quit
  *
  *   members N                   the group has N members (after every group change)
@@ -16,6 +18,16 @@
  *                               ORDER_ERRORS: deliveries out of their sender's order; STRAYS: messages of another run
  *   sent RUN COUNT TRY_AGAIN ELAPSED_NS
  *   error TEXT                  then exit 1
+ *
+ * corosync 3 drops a CPG_TYPE_AGREED multicast it has already accepted from the IPC ring when totempg cannot reserve
+ * the message's frames (exec/ipc_glue.c cs_ipcs_msg_process: an async call refused by corosync_sending_allowed is only
+ * logged, "*** cs_ipcs_msg_process() ... No buffer space available!"), and cpg_flow_control_state_get always says
+ * disabled. The IPC flow control stops reading clients only at 75 % of the totem queue (4 MiB of frames), and then
+ * finishes the batch it took from the IPC ring: up to 1 MiB of requests, 16 x 64 KiB = 720 frames, more than the
+ * quarter left, so flat-out 64 KiB senders lose messages and their run never ends. A CPG application has to window
+ * itself: a sender keeps at most WINDOW_BYTES (argument 3) of its own messages multicast and not yet delivered back to it (at
+ * least one message), which keeps its node's queue below the level where corosync drops. Should a run still end short,
+ * "stop" ends it.
  *
  * Every message starts with a 24-byte header: magic, sender, run, number, send time (CLOCK_MONOTONIC, ns: one
  * clock for every namespace on this machine).
@@ -33,6 +45,10 @@
 
 #define MAGIC 0x43504742u /* "CPGB" */
 #define MAX_SENDERS 256
+/* The default window: one IPC request ring (libcpg's IPC_REQUEST_SIZE), far below the 75 % of the totem queue where
+ * corosync stops reading. The third argument sets another; 0 is none (to show corosync dropping). */
+#define WINDOW_BYTES (1024 * 1024)
+static unsigned long window_bytes = WINDOW_BYTES;
 
 struct header {
 	uint32_t magic;
@@ -64,6 +80,8 @@ static struct latency *latencies;
 static int sending;
 static unsigned send_run;
 static uint64_t send_count, send_next, send_try_again, send_start_ns;
+/* Own messages of the run being sent that came back: send_next - send_delivered are in flight. */
+static uint64_t send_delivered;
 static double send_rate;
 static char *send_buffer;
 static size_t send_size;
@@ -107,6 +125,8 @@ static void deliver(cpg_handle_t h, const struct cpg_name *group, uint32_t nodei
 	uint64_t now = now_ns();
 	if (len < sizeof m) { strays++; return; }
 	memcpy(&m, msg, sizeof m);
+	if (m.magic == MAGIC && m.sender == sender_id && m.run == send_run && m.number >= send_delivered)
+		send_delivered = (uint64_t)m.number + 1;
 	if (m.magic != MAGIC || !expecting || m.run != expect_run || expect_count >= expect_total) { strays++; return; }
 	if (expect_count == 0) first_ns = now;
 	last_ns = now;
@@ -137,6 +157,16 @@ static void dispatch(void)
 	if (e != CS_OK && e != CS_ERR_TRY_AGAIN) fail("cpg_dispatch", e);
 }
 
+static void finish_send(void)
+{
+	printf("sent %u %llu %llu %llu\n", send_run, (unsigned long long)send_next, (unsigned long long)send_try_again,
+	       (unsigned long long)(now_ns() - send_start_ns));
+	fflush(stdout);
+	sending = 0;
+	free(send_buffer);
+	send_buffer = NULL;
+}
+
 /* Sends what is due now; returns the ms to wait before the next message is due (-1: nothing to send). */
 static int send_due(void)
 {
@@ -144,7 +174,10 @@ static int send_due(void)
 	struct header *m = (struct header *)send_buffer;
 	struct iovec iov = { send_buffer, send_size };
 	/* A burst, then back to the loop so that deliveries and stdin are served while sending flat out. */
+	uint64_t window = window_bytes == 0 ? UINT64_MAX : window_bytes / send_size > 0 ? window_bytes / send_size : 1;
 	for (int burst = 0; burst < 64 && send_next < send_count; burst++) {
+		/* The window is full: wait for our own deliveries (they make the IPC fd readable). */
+		if (send_next - send_delivered >= window) return 1;
 		uint64_t now = now_ns();
 		if (send_rate > 0) {
 			uint64_t due = send_start_ns + (uint64_t)((double)send_next * 1e9 / send_rate);
@@ -164,12 +197,7 @@ static int send_due(void)
 		send_next++;
 	}
 	if (send_next < send_count) return 0;
-	printf("sent %u %llu %llu %llu\n", send_run, (unsigned long long)send_count, (unsigned long long)send_try_again,
-	       (unsigned long long)(now_ns() - send_start_ns));
-	fflush(stdout);
-	sending = 0;
-	free(send_buffer);
-	send_buffer = NULL;
+	finish_send();
 	return -1;
 }
 
@@ -207,9 +235,12 @@ static int command(char *line)
 		sending = 1;
 		send_run = run;
 		send_count = a;
-		send_next = send_try_again = 0;
+		send_next = send_try_again = send_delivered = 0;
 		send_rate = rate;
 		send_start_ns = now_ns();
+	} else if (strcmp(line, "stop") == 0) {
+		if (sending) finish_send();
+		if (expecting) finish_expect();
 	} else if (strncmp(line, "quit", 4) == 0) {
 		return 0;
 	} else {
@@ -220,11 +251,12 @@ static int command(char *line)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: cpgbench GROUP SENDER_ID\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: cpgbench GROUP SENDER_ID [WINDOW_BYTES]\n");
 		return 2;
 	}
 	sender_id = (unsigned)atoi(argv[2]);
+	if (argc == 4) window_bytes = strtoul(argv[3], NULL, 10);
 	if (sender_id >= MAX_SENDERS) fail("sender id out of range", (int)sender_id);
 	cpg_callbacks_t callbacks = { deliver, confchg };
 	cs_error_t e;
