@@ -167,6 +167,9 @@ public sealed class LinkTable
         return new LinkStatus(link, s.Connected, s.Pongs, s.LastPingSent, s.LastPong, s.Latency);
     }
 
+    /// <summary>True when the host is in the table (heartbeats are answered only for such hosts, as knet's).</summary>
+    public bool Knows(NodeId host) => _hosts.ContainsKey(host);
+
     /// <summary>True when the host has at least one up link.</summary>
     public bool IsReachable(NodeId host) => _hosts.TryGetValue(host, out var links) && links.Links.Any(l => l.Connected);
 
