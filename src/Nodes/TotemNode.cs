@@ -100,6 +100,11 @@ public sealed class TotemNode : IRunningNode
             seal?.Dispose();
             throw;
         }
+        // Redundant links run in the simulator's link layer (LinkedTransport) but not yet over real sockets (issue 13).
+        if (options.Config?.Nodelist.FirstOrDefault(n => n.RedundantRings.Count > 0) is { } linked)
+            logger.ForContext(LogSubsystem.Property, LogSubsystem.Transport).Warning(
+                "only link 0 runs over UDP in this build: ring{Link}_addr and the other redundant links are not used by totemd yet (issue 13)",
+                linked.RedundantRings[0].LinkNumber);
         // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
         ActorSystem created;

@@ -98,7 +98,7 @@ public sealed class ClusterSimulation
                 .WriteTo.Sink(new CaptureSink(Simulation, id, _logs)).CreateLogger()
             : (ILogger)Serilog.Core.Logger.None;
         var faults = new FaultShaper(Simulation.Random.NextDouble);
-        var transport = Network.CreateTransport(id, faults);
+        var transport = CreateTransport(id, faults, logger);
         var system = Simulation.CreateSystem($"node{id}-{nodeNumber}");
         if (nodeNumber > 1) Recorder.RecordRestart(id);
         // A new incarnation owes nothing for what an earlier one submitted (the checker judges the last one).
@@ -116,6 +116,28 @@ public sealed class ClusterSimulation
             Store = Options.Store ? StoreDisk(id) : null,
         });
         _nodes[id] = node;
+    }
+
+    /// <summary>Every link event of every node (link up or down, a host's links changed), with its virtual time.</summary>
+    public List<(NodeId Node, TimeSpan At, Protocol.Links.LinkOutput Event)> LinkEvents { get; } = new();
+
+    /// <summary>
+    /// One link: the network's transport, bare datagrams as before links existed. Several: a transport per link under
+    /// the link layer, its heartbeat on virtual time, its boot epoch the virtual instant it starts (later for every
+    /// restart, so peers restart their duplicate filter).
+    /// </summary>
+    private IDatagramTransport CreateTransport(NodeId id, FaultShaper faults, ILogger logger)
+    {
+        if (Options.LinkNumbers.Count <= 1) return Network.CreateTransport(id, Options.LinkNumbers.FirstOrDefault(), faults);
+        var table = new Protocol.Links.LinkTable(id, Protocol.Links.LinkModes.Parse(Options.Totem.LinkMode), Options.Links);
+        var links = Options.LinkNumbers.ToDictionary(l => l, l => (IDatagramTransport)Network.CreateTransport(id, l, faults));
+        return new LinkedTransport(table, links, Options.NodeIds, new SimulationLinkTimer(Simulation), (ulong)Now.Ticks + 1, logger)
+        {
+            OnLinkEvent = (at, e) =>
+            {
+                if (e is not Protocol.Links.PingDue) LinkEvents.Add((id, at, e));
+            },
+        };
     }
 
     private readonly Dictionary<NodeId, StoreHosting> _storeDisks = new();

@@ -18,6 +18,9 @@ public sealed class SimulatedTransport : IDatagramTransport
     }
 
     public NodeId LocalNode { get; }
+
+    /// <summary>The knet link this transport sends and receives on (0 for a single-link ring).</summary>
+    public uint Link { get; init; }
     public TransportCounters Counters { get; } = new();
 
     private Action<ReceivedDatagram>? _receiver;
@@ -30,7 +33,7 @@ public sealed class SimulatedTransport : IDatagramTransport
             Counters.OnReceived();
             onDatagram(datagram);
         };
-        _network.Attach(LocalNode, _receiver);
+        _network.Attach(LocalNode, Link, _receiver);
     }
 
     private bool _disposed;
@@ -46,7 +49,7 @@ public sealed class SimulatedTransport : IDatagramTransport
             Counters.OnDroppedByFault();
             return;
         }
-        _network.Send(LocalNode, destination, datagram, delay);
+        _network.Send(LocalNode, destination, datagram, delay, Link);
     }
 
     public void SendToAll(byte[] datagram)
@@ -61,6 +64,6 @@ public sealed class SimulatedTransport : IDatagramTransport
     public void Dispose()
     {
         _disposed = true;
-        if (_receiver is not null) _network.Detach(LocalNode, _receiver);
+        if (_receiver is not null) _network.Detach(LocalNode, Link, _receiver);
     }
 }

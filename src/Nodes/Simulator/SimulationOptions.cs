@@ -40,6 +40,16 @@ public sealed record SimulationOptions(int NodeCount)
     /// <summary>Every node runs the replicated store (issue 16), its copy kept on the simulation's "disk" across restarts; off: no store, the traces of issue 10.</summary>
     public bool Store { get; init; }
 
+    /// <summary>
+    /// The knet links every node has (ring0_addr .. ring7_addr); each link's heartbeat is tuned by <see cref="Totem"/>'s
+    /// interface block for it and its mode is <see cref="TotemSettings.LinkMode"/>. One link (the default): nodes send
+    /// bare datagrams with no heartbeat, the traces of a single-ring engine.
+    /// </summary>
+    public IReadOnlyList<uint> LinkNumbers { get; init; } = [0];
+
+    /// <summary>The links' settings as totemd derives them.</summary>
+    public IReadOnlyList<Protocol.Links.LinkSettings> Links => Protocol.Links.LinkSettings.For(LinkNumbers, Totem, Timeouts);
+
     public TotemTimeouts Timeouts => TotemTimeouts.Derive(Totem, NodeCount);
 
     public IReadOnlyList<NodeId> NodeIds => Enumerable.Range(1, NodeCount).Select(i => new NodeId((uint)i)).ToList();

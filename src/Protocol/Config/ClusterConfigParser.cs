@@ -22,8 +22,7 @@ public static class ClusterConfigParser
 
     private static readonly string[] UnusedInterfaceKeys =
     [
-        "ttl", "broadcast", "knet_link_priority", "knet_ping_interval", "knet_ping_timeout", "knet_ping_precision",
-        "knet_pong_count", "knet_transport",
+        "ttl", "broadcast", "knet_ping_precision", "knet_transport",
     ];
 
     private static readonly string[] UnusedLoggingKeys =
@@ -36,7 +35,7 @@ public static class ClusterConfigParser
         "votes", "expected_votes_tracking", "leaving_timeout", "device",
     ];
 
-    public const uint MaxLinks = 8;
+    public const uint MaxLinks = Links.LinkSettings.MaxLinks;
 
     /// <summary>Parses, binds and validates. The result is valid only when no diagnostic is an error.</summary>
     /// <param name="text">The file's content.</param>
@@ -163,7 +162,17 @@ public static class ClusterConfigParser
                 linkNumber = 0;
             }
             var port = ir.UInt16("mcastport") ?? (ushort)(TotemInterface.DefaultPort + linkNumber);
-            var entry = new TotemInterface(linkNumber, ir.String("bindnetaddr"), ir.String("mcastaddr"), port, section.Position.Line);
+            var entry = new TotemInterface(linkNumber, ir.String("bindnetaddr"), ir.String("mcastaddr"), port, section.Position.Line)
+            {
+                KnetLinkPriority = KnetLinkPriority(ir),
+                KnetPingInterval = Positive(ir, "knet_ping_interval", " (milliseconds)"),
+                KnetPingTimeout = Positive(ir, "knet_ping_timeout", " (milliseconds)"),
+                KnetPongCount = Positive(ir, "knet_pong_count", ""),
+            };
+            if (entry is { KnetPingInterval: { } interval, KnetPingTimeout: { } timeout } && timeout < interval)
+                ir.Warning("knet_ping_timeout",
+                    $"totem.interface.knet_ping_timeout {timeout} ms is shorter than knet_ping_interval {interval} ms: link {linkNumber} " +
+                    "would be declared down between two pings");
             ir.Unused("knet and multicast tuning", UnusedInterfaceKeys);
             ir.WarnUnknown();
             if (interfaces.Any(i => i.LinkNumber == entry.LinkNumber))
@@ -175,6 +184,24 @@ public static class ClusterConfigParser
         r.Unused("knet, crypto-key and kernel tuning of corosync", UnusedTotemKeys);
         r.WarnUnknown();
         return settings with { Interfaces = interfaces.ToValueList() };
+    }
+
+    /// <summary>knet_link_priority: knet keeps it in a byte (knet_link_set_priority takes a uint8_t).</summary>
+    private static byte? KnetLinkPriority(SectionReader r)
+    {
+        var value = r.UInt32("knet_link_priority");
+        if (value is null or <= byte.MaxValue) return (byte?)value;
+        r.Error("knet_link_priority", $"totem.interface.knet_link_priority {value} is out of range: knet link priorities are 0..{byte.MaxValue}");
+        return null;
+    }
+
+    /// <summary>A knet heartbeat value: knet refuses 0 (knet_link_set_ping_timers, knet_link_set_pong_count return EINVAL).</summary>
+    private static uint? Positive(SectionReader r, string key, string unit)
+    {
+        var value = r.UInt32(key, unit);
+        if (value is not 0) return value;
+        r.Error(key, $"{r.Qualified(key)} is 0: knet needs at least 1{unit}; leave the key out for corosync's default");
+        return null;
     }
 
     private static IReadOnlyList<NodeEntry> ReadNodelist(SectionReader r, List<ConfigDiagnostic> diagnostics, Dictionary<string, SourcePosition> positions)
@@ -189,11 +216,16 @@ public static class ClusterConfigParser
             var name = nr.String("name");
             var ring0 = nr.String("ring0_addr");
             var votes = nr.UInt32("quorum_votes") ?? 1;
-            for (var link = 1; link < MaxLinks; link++)
-                nr.Unused("it runs a single ring on link 0", $"ring{link}_addr");
+            var redundant = new List<LinkAddress>();
+            for (var link = 1u; link < MaxLinks; link++)
+                if (nr.String($"ring{link}_addr") is { } address)
+                    redundant.Add(new LinkAddress(link, address));
             nr.WarnUnknown();
             // corosync reads nodeid 0 as "not set" and derives one from ring0_addr.
-            nodes.Add(new NodeEntry(nodeId is null or 0 ? null : new NodeId(nodeId.Value), name, ring0, votes, section.Position.Line));
+            nodes.Add(new NodeEntry(nodeId is null or 0 ? null : new NodeId(nodeId.Value), name, ring0, votes, section.Position.Line)
+            {
+                RedundantRings = redundant.ToValueList(),
+            });
         }
         r.WarnUnknown();
         return nodes;

@@ -44,8 +44,6 @@ public static class ClusterConfigValidator
         var isKnet = totem.Transport == "knet";
         if (!isKnet && totem.Interfaces.Count > 1)
             Error(At("totem.transport"), $"{totem.Interfaces.Count} is too many configured interfaces for non-Knet transport.");
-        else if (totem.Interfaces.Count(i => i.LinkNumber != 0) > 0)
-            Warning(At("totem"), "only link 0 is used: this engine runs a single ring; the other interface blocks are ignored");
 
         var crypto = TotemCrypto.Decide(totem, out var cryptoError);
         if (crypto is null)
@@ -56,6 +54,7 @@ public static class ClusterConfigValidator
 
         ValidateTimeouts(config, At, Error);
         ValidateNodelist(config, isKnet, At, Error);
+        ValidateLinks(config, isKnet, At, Error, Warning);
 
         if (config.Nodelist.Count == 0 && config.Discovery.DnsName is null)
             Error(At("nodelist", "discovery", "totem"),
@@ -163,6 +162,84 @@ public static class ClusterConfigValidator
                 seen[nodeId.Value.Value] = (i, derived);
             }
         }
+    }
+
+    /// <summary>
+    /// The redundant links (knet): every node has an address on every link some node has (corosync refuses "Not all
+    /// nodes have the same number of links"), one IP family per link, no two links of a node on one address and port
+    /// (they would need one socket), links only under knet, and interface blocks only for links the nodelist uses.
+    /// </summary>
+    private static void ValidateLinks(ClusterConfig config, bool isKnet, Func<string[], SourcePosition> at,
+        Action<SourcePosition, string> error, Action<SourcePosition, string> warning)
+    {
+        var nodes = config.Nodelist;
+        if (nodes.Count == 0) return;
+        var links = nodes.SelectMany(n => n.LinkNumbers).Distinct().Order().ToList();
+        string Key(int node, uint link) => $"nodelist.node.{node}.ring{link}_addr";
+        string Name(int i) => nodes[i].Name ?? nodes[i].NodeId?.ToString() ?? "#" + (i + 1);
+
+        if (!isKnet && links.Any(l => l != 0))
+        {
+            var i = Enumerable.Range(0, nodes.Count).First(n => nodes[n].RedundantRings.Count > 0);
+            var link = nodes[i].RedundantRings[0].LinkNumber;
+            error(at([Key(i, link)]),
+                $"ring{link}_addr of node {Name(i)}: transport {config.Totem.Transport} runs a single link; redundant links need transport knet");
+            return;
+        }
+
+        foreach (var link in links.Where(l => l != 0))
+        {
+            var having = Enumerable.Range(0, nodes.Count).First(n => nodes[n].AddressOf(link) is not null);
+            AddressFamily? family = null;
+            string? firstAddress = null;
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var address = nodes[i].AddressOf(link);
+                if (address is null)
+                {
+                    error(at([$"nodelist.node.{i}.ring0_addr", $"nodelist.node.{i}"]),
+                        $"node {Name(i)} (line {nodes[i].Line}) has no ring{link}_addr, but node {Name(having)} (line {nodes[having].Line}) has one: " +
+                        "Not all nodes have the same number of links (every node needs an address on every link)");
+                    continue;
+                }
+                if (!IPAddress.TryParse(address, out var ip)) continue;
+                if (family is null)
+                {
+                    (family, firstAddress) = (ip.AddressFamily, address);
+                }
+                else if (family != ip.AddressFamily)
+                {
+                    error(at([Key(i, link)]), $"Nodes for link {link} have different IP families (compared {address} with {firstAddress})");
+                }
+            }
+        }
+
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var seen = new Dictionary<(string Address, ushort Port), uint>();
+            foreach (var link in nodes[i].LinkNumbers)
+            {
+                var port = LinkPort(config.Totem, link);
+                var address = nodes[i].AddressOf(link)!;
+                if (seen.TryGetValue((address, port), out var first))
+                    error(at([Key(i, link)]),
+                        $"node {Name(i)}: ring{link}_addr and ring{first}_addr are both {address} with port {port}: two links cannot share one socket " +
+                        $"(give the links different addresses, or different ports with mcastport in their interface blocks)");
+                else
+                    seen[(address, port)] = link;
+            }
+        }
+
+        foreach (var block in config.Totem.Interfaces.Where(b => !links.Contains(b.LinkNumber)))
+            warning(at(["totem"]) with { Line = block.Line, Column = 1 },
+                $"interface block for linknumber {block.LinkNumber} (line {block.Line}), but no node has a ring{block.LinkNumber}_addr: the link is not used");
+    }
+
+    /// <summary>Link N's UDP port: its interface block's mcastport, else 5405 + N as corosync.</summary>
+    public static ushort LinkPort(TotemSettings totem, uint link)
+    {
+        ArgumentNullException.ThrowIfNull(totem);
+        return totem.Interfaces.FirstOrDefault(i => i.LinkNumber == link)?.McastPort ?? (ushort)(TotemInterface.DefaultPort + link);
     }
 
     private static QuorumSettings ValidateQuorum(ClusterConfig config, Func<string[], SourcePosition> at,

@@ -96,6 +96,7 @@ public static class RuntimeConfigKeys
             if (node.NodeId is { } id) entries.Add(CmapEntry.U32(p + "nodeid", id.Value));
             if (Set(p + "quorum_votes")) entries.Add(CmapEntry.U32(p + "quorum_votes", node.QuorumVotes));
             Str(p + "ring0_addr", node.RingAddress);
+            foreach (var ring in node.RedundantRings) Str(p + $"ring{ring.LinkNumber}_addr", ring.Address);
         }
         var q = config.Quorum;
         if (Set("quorum.allow_downscale")) entries.Add(CmapEntry.U8("quorum.allow_downscale", q.AllowDownscale));

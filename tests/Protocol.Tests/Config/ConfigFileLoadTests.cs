@@ -38,9 +38,13 @@ public class ConfigFileLoadTests
         Assert.Equal(10, config.Nodelist.Count);
         var t = config.Timeouts();
         Assert.Equal((15200u, 1490u, 1182u, 12000u, 60u), (t.Token, t.TokenRetransmit, t.Hold, t.Consensus, t.Join));
-        // Link 1 and ring1_addr are legal corosync but unused by a single-ring engine: said once per place.
-        Assert.Contains(result.Warnings, w => w.Message.StartsWith("only link 0 is used"));
-        Assert.Equal(10, result.Warnings.Count(w => w.Message.StartsWith("key 'nodelist.node.") && w.Message.Contains("ring1_addr' is not used")));
+        // Two knet links: every node has ring1_addr, each link runs corosync's default heartbeat off the effective token.
+        Assert.Empty(result.Warnings);
+        Assert.All(config.Nodelist, n => Assert.Equal([0u, 1u], n.LinkNumbers));
+        Assert.Equal("10.20.10.2", config.Nodelist[1].AddressOf(1));
+        var links = Totem.Protocol.Links.LinkSettings.For(config.Nodelist[0].LinkNumbers, config.Totem, t);
+        Assert.Equal([(0u, 3800.0, 7600.0), (1u, 3800.0, 7600.0)],
+            links.Select(l => (l.LinkNumber, l.PingInterval.TotalMilliseconds, l.PingTimeout.TotalMilliseconds)));
     }
 
     [Fact]
