@@ -1,6 +1,6 @@
-namespace Totem.Host.Tests.Totemctl;
+namespace Totem.Host.Tests;
 
-/// <summary>A file in the temp directory holding what a command test feeds the command; deleted when disposed.</summary>
+/// <summary>A file in the temp directory holding what a command test feeds the command (a config, a log, a profile); deleted when disposed.</summary>
 public sealed class TempFile : IDisposable
 {
     private TempFile(string path) => Path = path;
