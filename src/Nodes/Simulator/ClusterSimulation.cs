@@ -172,8 +172,12 @@ public sealed class ClusterSimulation
     /// <summary>How often a node detected a pause of its own and flushed its membership messages.</summary>
     public long PausesDetected { get; private set; }
 
+    /// <summary>Told of every engine output of every node as it happens (the what-if run's token and quorum watch).</summary>
+    public Action<NodeId, SrpOutput>? OnProtocolOutput { get; set; }
+
     private void Record(NodeId id, SrpOutput output)
     {
+        OnProtocolOutput?.Invoke(id, output);
         if (_progress.TryGetValue(id, out var progress)) progress.Observe(id, output);
         switch (output)
         {

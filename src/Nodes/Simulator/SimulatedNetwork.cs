@@ -67,10 +67,11 @@ public sealed class SimulatedNetwork
     private static (NodeId, NodeId, uint) Pair(NodeId a, NodeId b, uint link) => a < b ? (a, b, link) : (b, a, link);
 
     /// <summary>
-    /// When set, each datagram's jitter is drawn from it (a what-if profile's normal or measured distribution) instead
-    /// of uniformly within the link's <see cref="LinkConditions.Jitter"/>. Unset, the random draws are as before.
+    /// When set, each datagram's jitter on a link (from, to) is drawn from it (a what-if profile's normal or measured
+    /// distribution, plus its jitter bursts) instead of uniformly within the link's <see cref="LinkConditions.Jitter"/>.
+    /// Unset, the random draws are as before.
     /// </summary>
-    public Func<Random, TimeSpan>? JitterModel { get; set; }
+    public Func<NodeId, NodeId, Random, TimeSpan>? JitterModel { get; set; }
 
     public void SetDefaultConditions(LinkConditions conditions) => _defaultConditions = conditions.Validate();
 
@@ -151,7 +152,7 @@ public sealed class SimulatedNetwork
     {
         var delay = heldBySender + conditions.Delay;
         if (JitterModel is { } model)
-            delay += model(_simulation.Random);
+            delay += model(from, to, _simulation.Random);
         else if (conditions.Jitter > TimeSpan.Zero)
             delay += TimeSpan.FromTicks((long)(_simulation.Random.NextDouble() * conditions.Jitter.Ticks));
         _simulation.Schedule(delay, () =>

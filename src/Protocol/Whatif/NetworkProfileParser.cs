@@ -9,6 +9,7 @@ namespace Totem.Protocol.Whatif;
 /// latency 0.2ms                      # one-way, fixed part
 /// jitter normal 0.05ms 0.02ms        # added per datagram: normal(mean, sd), cut at 0
 /// jitter samples fping.txt           # or measured round trips (fping -C / -c output, or one number in ms a line): half of each is a one-way delay
+/// jitter burst 5ms for 2s every 1m   # for 2 s, up to 5 ms more on every link (uniform), about once a minute; 'on one|all|node N' as stall (default all)
 /// loss 0.1%                          # of datagrams
 /// stall 400ms every 10m on one       # a node frozen 400 ms, about every 10 minutes, a random one each time
 /// stall 2s once a day on all         # every node frozen together
@@ -35,6 +36,7 @@ public static partial class NetworkProfileParser
         DelayJitter? jitter = null;
         double? loss = null;
         var stalls = new List<StallEvent>();
+        var bursts = new List<JitterBurst>();
         var number = 0;
         foreach (var raw in text.Split('\n'))
         {
@@ -57,6 +59,9 @@ public static partial class NetworkProfileParser
                     else if (!TryDuration(words[1], out var l, out var why)) Problem($"latency: {why}");
                     else if (Once(latency, "latency")) latency = l;
                     break;
+                case "jitter" when words.Length > 1 && words[1].Equals("burst", StringComparison.OrdinalIgnoreCase):
+                    if (ParseBurst(words, number, Problem) is { } b) bursts.Add(b);
+                    break;
                 case "jitter":
                     if (ParseJitter(words, readSamples, Problem) is { } j && Once(jitter, "jitter")) jitter = j;
                     break;
@@ -75,7 +80,7 @@ public static partial class NetworkProfileParser
         }
         if (jitter is DelayJitter.Sampled && latency is not null)
             problems.Add(new(source, 0, "latency and 'jitter samples' both give the delay: measured samples already hold the latency; drop one"));
-        return new(new NetworkProfile(latency ?? TimeSpan.Zero, jitter ?? DelayJitter.None, loss ?? 0, stalls), problems);
+        return new(new NetworkProfile(latency ?? TimeSpan.Zero, jitter ?? DelayJitter.None, loss ?? 0, stalls) { Bursts = bursts }, problems);
     }
 
     private static DelayJitter? ParseJitter(string[] w, SampleReader readSamples, Action<string> problem)
@@ -100,7 +105,7 @@ public static partial class NetworkProfileParser
             else return new DelayJitter.Sampled(samples.Select(rtt => rtt / 2).ToArray());
             return null;
         }
-        problem("'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms) or 'jitter samples FILE' (fping output)");
+        problem("'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'");
         return null;
     }
 
@@ -117,26 +122,9 @@ public static partial class NetworkProfileParser
             problem($"stall: {why}");
             return null;
         }
-        int next;
-        TimeSpan period;
-        if (w[2].Equals("every", StringComparison.OrdinalIgnoreCase))
+        if (!TryPeriod(w, 2, out var period, out var next, out why))
         {
-            if (!TryDuration(w[3], out period, out why))
-            {
-                problem($"stall: every: {why}");
-                return null;
-            }
-            next = 4;
-        }
-        else if (w[2].Equals("once", StringComparison.OrdinalIgnoreCase) && w.Length >= 6 && w[3] is "a" or "an"
-            && (w[4].ToLowerInvariant() is "day" or "hour" or "minute" or "week"))
-        {
-            period = w[4].ToLowerInvariant() switch { "day" => TimeSpan.FromDays(1), "hour" => TimeSpan.FromHours(1), "week" => TimeSpan.FromDays(7), _ => TimeSpan.FromMinutes(1) };
-            next = 5;
-        }
-        else
-        {
-            problem(form);
+            problem(why.Length == 0 ? form : $"stall: {why}");
             return null;
         }
         if (period <= TimeSpan.Zero || duration <= TimeSpan.Zero)
@@ -144,13 +132,93 @@ public static partial class NetworkProfileParser
             problem("stall: the duration and the period must be above zero");
             return null;
         }
-        var rest = w[next..];
+        if (!TryScope(w[next..], required: true, out var scope, out var node))
+        {
+            problem(form);
+            return null;
+        }
+        return new StallEvent(duration, period, scope, node, line);
+    }
+
+    private static JitterBurst? ParseBurst(string[] w, int line, Action<string> problem)
+    {
+        const string form = "'jitter burst' is 'jitter burst EXTRA for LENGTH every PERIOD [on one|all|node N]' (e.g. jitter burst 5ms for 2s every 1m)";
+        if (w.Length < 7 || !w[3].Equals("for", StringComparison.OrdinalIgnoreCase))
+        {
+            problem(form);
+            return null;
+        }
+        if (!TryDuration(w[2], out var amplitude, out var why))
+        {
+            problem($"jitter burst: {why}");
+            return null;
+        }
+        if (!TryDuration(w[4], out var length, out why))
+        {
+            problem($"jitter burst: for: {why}");
+            return null;
+        }
+        if (!TryPeriod(w, 5, out var period, out var next, out why))
+        {
+            problem(why.Length == 0 ? form : $"jitter burst: {why}");
+            return null;
+        }
+        if (amplitude <= TimeSpan.Zero || length <= TimeSpan.Zero || period <= TimeSpan.Zero)
+        {
+            problem("jitter burst: the extra delay, the length and the period must be above zero");
+            return null;
+        }
+        if (!TryScope(w[next..], required: false, out var scope, out var node))
+        {
+            problem(form);
+            return null;
+        }
+        return new JitterBurst(amplitude, length, period, scope, node, line);
+    }
+
+    /// <summary>"every PERIOD" or "once a day|an hour|a minute|a week" at <paramref name="at"/>; <paramref name="next"/> is the word after it.</summary>
+    private static bool TryPeriod(string[] w, int at, out TimeSpan period, out int next, out string problem)
+    {
+        period = TimeSpan.Zero;
+        next = at;
+        problem = "";
+        if (w.Length > at + 1 && w[at].Equals("every", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!TryDuration(w[at + 1], out period, out var why))
+            {
+                problem = $"every: {why}";
+                return false;
+            }
+            next = at + 2;
+            return true;
+        }
+        if (w.Length > at + 2 && w[at].Equals("once", StringComparison.OrdinalIgnoreCase) && w[at + 1] is "a" or "an"
+            && (w[at + 2].ToLowerInvariant() is "day" or "hour" or "minute" or "week"))
+        {
+            period = w[at + 2].ToLowerInvariant() switch { "day" => TimeSpan.FromDays(1), "hour" => TimeSpan.FromHours(1), "week" => TimeSpan.FromDays(7), _ => TimeSpan.FromMinutes(1) };
+            next = at + 3;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>"on one", "on all", "on node N"; nothing at all means all when the scope is not <paramref name="required"/>.</summary>
+    private static bool TryScope(string[] rest, bool required, out StallScope scope, out uint? node)
+    {
+        scope = StallScope.AllNodes;
+        node = null;
+        if (rest.Length == 0) return !required;
         if (rest.Length == 2 && rest[0] == "on" && rest[1] is "one" or "all")
-            return new StallEvent(duration, period, rest[1] == "one" ? StallScope.OneNode : StallScope.AllNodes, null, line);
-        if (rest.Length == 3 && rest[0] == "on" && rest[1] == "node" && uint.TryParse(rest[2], NumberStyles.None, CultureInfo.InvariantCulture, out var node) && node > 0)
-            return new StallEvent(duration, period, StallScope.GivenNode, node, line);
-        problem(form);
-        return null;
+        {
+            scope = rest[1] == "one" ? StallScope.OneNode : StallScope.AllNodes;
+            return true;
+        }
+        if (rest.Length == 3 && rest[0] == "on" && rest[1] == "node" && uint.TryParse(rest[2], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            (scope, node) = (StallScope.GivenNode, n);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>A duration with its unit: 0.2ms, 400ms, 2s, 10m, 10min, 6h, 1d, 50us.</summary>

@@ -102,25 +102,18 @@ public sealed class ExplainCommandTests
         lines.Insert(10, "garbage that is no log line");
         lines.Insert(50, "Dec 07 25:61:00.000 [16881] vm corosync notice  [TOTEM ] A new membership (9.99) was formed. Members left: 2");
         lines.Insert(20, "Dec 07 14:29:49 vm pmxcfs[999]: [status] notice: update cluster info");
-        var path = Path.Combine(Path.GetTempPath(), $"totem-explain-{Guid.NewGuid():N}.log");
-        await File.WriteAllLinesAsync(path, lines);
-        try
-        {
-            var (code, output, _) = await OfflineTotemctl.Run("explain", path, "--year", "2026");
-            Assert.Equal(ExitCodes.Ok, code);
-            Assert.Contains("2 lines skipped:", output);
-            Assert.Contains($"{path}:11: not a corosync log line", output);
-            // Inserted at index 50 before the pmxcfs line went in at 20: it is line 52 now.
-            Assert.Contains($"{path}:52: timestamp 'Dec 07 25:61:00.000' is not a syslog time", output);
-            Assert.DoesNotContain("pmxcfs", output);
-            Assert.DoesNotContain("ring 9.99", output);
-            Assert.Contains("=> Node 5 failed: declared failed", output);
-            Assert.Contains("=> Node 4 failed: declared failed", output);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var file = await TempFile.WriteLinesAsync("totem-explain", ".log", lines);
+        var path = file.Path;
+        var (code, output, _) = await OfflineTotemctl.Run("explain", path, "--year", "2026");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("2 lines skipped:", output);
+        Assert.Contains($"{path}:11: not a corosync log line", output);
+        // Inserted at index 50 before the pmxcfs line went in at 20: it is line 52 now.
+        Assert.Contains($"{path}:52: timestamp 'Dec 07 25:61:00.000' is not a syslog time", output);
+        Assert.DoesNotContain("pmxcfs", output);
+        Assert.DoesNotContain("ring 9.99", output);
+        Assert.Contains("=> Node 5 failed: declared failed", output);
+        Assert.Contains("=> Node 4 failed: declared failed", output);
     }
 
     [Fact]

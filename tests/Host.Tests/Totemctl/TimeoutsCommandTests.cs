@@ -43,8 +43,7 @@ public sealed class TimeoutsCommandTests
     [Fact]
     public async Task The_config_gives_the_node_count_and_its_own_values()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"totem-timeouts-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(path, """
+        using var file = await TempFile.WriteAsync("totem-timeouts", ".conf", """
             totem {
               version: 2
               cluster_name: t
@@ -66,18 +65,12 @@ public sealed class TimeoutsCommandTests
               timeout: 2000
             }
             """);
-        try
-        {
-            var (code, output, error) = await Run("timeouts", "--config", path);
-            Assert.True(code == ExitCodes.Ok, error);
-            Assert.Contains("Effective timeouts for 4 nodes", output);
-            Assert.Contains("effective token timeout: 2300 ms", output);
-            Assert.Contains("watchdog timeout (2000 ms)", output);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var path = file.Path;
+        var (code, output, error) = await Run("timeouts", "--config", path);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Contains("Effective timeouts for 4 nodes", output);
+        Assert.Contains("effective token timeout: 2300 ms", output);
+        Assert.Contains("watchdog timeout (2000 ms)", output);
     }
 
     [Fact]
@@ -93,8 +86,7 @@ public sealed class TimeoutsCommandTests
     [Fact]
     public async Task A_config_without_a_ring_size_asks_for_nodes()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"totem-timeouts-{Guid.NewGuid():N}.conf");
-        await File.WriteAllTextAsync(path, """
+        using var file = await TempFile.WriteAsync("totem-timeouts", ".conf", """
             totem {
               version: 2
               cluster_name: t
@@ -104,16 +96,10 @@ public sealed class TimeoutsCommandTests
               dns_name: node
             }
             """);
-        try
-        {
-            var (code, _, error) = await Run("timeouts", "--config", path);
-            Assert.Equal(ExitCodes.UsageOrConnection, code);
-            Assert.Contains($"give --nodes N: {path} has no nodelist and no quorum.expected_votes", error);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var path = file.Path;
+        var (code, _, error) = await Run("timeouts", "--config", path);
+        Assert.Equal(ExitCodes.UsageOrConnection, code);
+        Assert.Contains($"give --nodes N: {path} has no nodelist and no quorum.expected_votes", error);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class NetworkProfileParserTests
         Assert.Equal(
         [
             "p.profile:1: latency: '2' is not a duration with a unit (us, ms, s, m, h, d), e.g. 400ms",
-            "p.profile:2: 'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms) or 'jitter samples FILE' (fping output)",
+            "p.profile:2: 'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'",
             "p.profile:3: loss: '120%' is not a percentage from 0% to 100%",
             "p.profile:4: 'stall' is 'stall DURATION every PERIOD on one|all|node N' (or 'once a day' / 'once an hour' for every PERIOD)",
             "p.profile:5: unknown statement 'bandwidth': expected latency, jitter, loss or stall",
@@ -113,5 +113,58 @@ public sealed class NetworkProfileParserTests
         Assert.All(a, d => Assert.True(d >= 1.0));
         // Cut at 0, normal(0.5, 0.5) has mean 0.5 + 0.5 x phi(1) / ... ~ 0.54: above the uncut 0.5, well below 0.6.
         Assert.InRange(a.Average() - 1.0, 0.52, 0.57);
+    }
+
+    [Fact]
+    public void Jitter_bursts_are_read_with_their_scope_and_sit_beside_the_jitter()
+    {
+        var r = Parse("""
+            jitter normal 0.2ms 0.1ms
+            jitter burst 5ms for 2s every 1m
+            jitter burst 20ms for 500ms once an hour on one
+            jitter burst 1ms for 10s every 10m on node 4
+            """);
+        Assert.True(r.IsValid, string.Join("\n", r.Diagnostics));
+        Assert.Equal(new DelayJitter.Normal(0.2, 0.1), r.Profile.Jitter);
+        Assert.Equal(
+        [
+            new JitterBurst(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(1), StallScope.AllNodes, null, 2),
+            new JitterBurst(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500), TimeSpan.FromHours(1), StallScope.OneNode, null, 3),
+            new JitterBurst(TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(10), StallScope.GivenNode, 4, 4),
+        ], r.Profile.Bursts);
+    }
+
+    [Fact]
+    public void Bad_burst_lines_are_reported_with_their_numbers_and_the_rest_is_read()
+    {
+        var r = Parse("""
+            jitter burst 5ms 2s every 1m
+            jitter burst 5 for 2s every 1m
+            jitter burst 5ms for 2s every soon
+            jitter burst 5ms for 0s every 1m
+            jitter burst 5ms for 2s every 1m on some
+            jitter burst 5ms for 2s every 1m
+            loss 1%
+            """);
+        Assert.Equal(
+        [
+            "p.profile:1: 'jitter burst' is 'jitter burst EXTRA for LENGTH every PERIOD [on one|all|node N]' (e.g. jitter burst 5ms for 2s every 1m)",
+            "p.profile:2: jitter burst: '5' is not a duration with a unit (us, ms, s, m, h, d), e.g. 400ms",
+            "p.profile:3: jitter burst: every: 'soon' is not a duration with a unit (us, ms, s, m, h, d), e.g. 400ms",
+            "p.profile:4: jitter burst: the extra delay, the length and the period must be above zero",
+            "p.profile:5: 'jitter burst' is 'jitter burst EXTRA for LENGTH every PERIOD [on one|all|node N]' (e.g. jitter burst 5ms for 2s every 1m)",
+        ], r.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(6, Assert.Single(r.Profile.Bursts).Line);
+        Assert.Equal(0.01, r.Profile.LossProbability, 9);
+    }
+
+    [Fact]
+    public void A_burst_adds_up_to_its_extra_delay_uniformly()
+    {
+        var burst = new JitterBurst(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), StallScope.AllNodes, null, 1);
+        var random = new Random(3);
+        var draws = Enumerable.Range(0, 10_000).Select(_ => burst.DrawMs(random)).ToArray();
+        Assert.All(draws, d => Assert.InRange(d, 0, 5));
+        Assert.InRange(draws.Average(), 2.4, 2.6);
     }
 }

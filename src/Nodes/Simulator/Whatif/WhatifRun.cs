@@ -6,10 +6,11 @@ using Totem.Protocol.Wire;
 namespace Totem.Nodes.Simulator.Whatif;
 
 /// <summary>
-/// Runs a healthy ring on a <see cref="NetworkProfile"/> in the simulator and counts the spurious membership changes
-/// and fencings it causes: loss and the one-way delay (latency + jitter) on every link, and each stall event as node
-/// pauses with Poisson arrivals at its rate. The stall schedule comes from its own random stream (seeded from the
-/// seed), so the simulation's own draws are those of any run with the same network.
+/// Runs a healthy ring on a <see cref="NetworkProfile"/> in the simulator and counts the spurious token losses,
+/// membership changes, quorum losses and fencings it causes, and the token rotations it sees: the profile's network
+/// (<see cref="ProfileNetwork"/>), and each stall event as node pauses with Poisson arrivals at its rate. The stall
+/// schedule comes from its own random stream (seeded from the seed), so the simulation's own draws are those of any
+/// run with the same network.
 /// </summary>
 public static class WhatifRun
 {
@@ -22,14 +23,16 @@ public static class WhatifRun
                 throw new ArgumentException($"profile line {s.Line}: stall on node {s.Node}, but the ring has {options.NodeCount} nodes", nameof(profile));
 
         var sim = new ClusterSimulation(seed, options);
-        sim.Network.SetDefaultConditions(new LinkConditions(profile.LossProbability, 0, profile.Latency, TimeSpan.Zero));
-        sim.Network.JitterModel = r => TimeSpan.FromMilliseconds(profile.Jitter.DrawMs(r));
+        var watch = new RingWatch(sim);
+        var bursts = ProfileNetwork.Apply(sim, profile);
         sim.StartAll();
         var t = options.Timeouts;
         var formLimit = TimeSpan.FromMilliseconds(4.0 * (t.Token + t.Consensus)) + TimeSpan.FromSeconds(10);
         if (sim.RunUntilOneRing(formLimit) is null)
             throw new InvalidOperationException($"seed {seed}: the {options.NodeCount} nodes did not form one ring within {formLimit.TotalSeconds:0} s on this profile");
         var start = sim.Now;
+        bursts.Start(duration, seed);
+        watch.Start();
         var configurationsBefore = sim.Configurations.Count;
         var fencesBefore = sim.Fences.Count;
         var pausesBefore = sim.PausesDetected;
@@ -39,6 +42,7 @@ public static class WhatifRun
         foreach (var (at, nodes, length) in stalls)
         {
             sim.RunFor(start + at - sim.Now);
+            watch.Stalled(length);
             foreach (var node in nodes.Where(n => sim.IsUp(n) && !sim.IsPaused(n)))
             {
                 sim.Pause(node, length);
@@ -52,7 +56,8 @@ public static class WhatifRun
             .Select(c => c.Change.RingId)
             .Distinct()
             .Count();
-        return new WhatifOutcome(seed, duration, injected, changes, sim.Fences.Count - fencesBefore, sim.PausesDetected - pausesBefore);
+        return new WhatifOutcome(seed, duration, injected, bursts.Scheduled, watch.TokenLosses, changes, watch.QuorumLosses, sim.Fences.Count - fencesBefore,
+            sim.PausesDetected - pausesBefore, watch.Gaps, watch.QuietGaps);
     }
 
     /// <summary>Every stall's arrivals (exponential gaps with the event's period as mean) within the run, in time order.</summary>
@@ -61,11 +66,8 @@ public static class WhatifRun
         var all = new List<(TimeSpan, NodeId[], TimeSpan)>();
         foreach (var e in events)
         {
-            var at = TimeSpan.Zero;
-            while (true)
+            foreach (var at in ProfileNetwork.Arrivals(e.Period, duration, random))
             {
-                at += TimeSpan.FromTicks((long)(-Math.Log(1.0 - random.NextDouble()) * e.Period.Ticks));
-                if (at >= duration) break;
                 NodeId[] nodes = e.Scope switch
                 {
                     StallScope.AllNodes => Enumerable.Range(1, nodeCount).Select(n => new NodeId((uint)n)).ToArray(),
