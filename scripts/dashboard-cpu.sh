@@ -10,7 +10,7 @@
 #   /work/bench/quiet scripts/dashboard-cpu.sh
 #   RUNS=3 WINDOW=60 PHASES="dashboard page" /work/bench/quiet scripts/dashboard-cpu.sh
 # Settings: NODES (7), WINDOW (60 s), SETTLE (20 s: after the ring formed, and after the dashboard started),
-# RUNS (1), PHASES ("off on dashboard page"), PORT_BASE (26400: ring +5, control +6, observer +7, page +8),
+# RUNS (1), PHASES ("off on dashboard page"; "" only builds), PORT_BASE (26400: ring +5, control +6, observer +7, page +8),
 # DASHBOARD_ENV ("": e.g. "DOTNET_gcServer=1" to try a runtime setting on the dashboard), SKIP_BUILD (0).
 # The ring is hocon/local-ring.conf without crypto (udpu, no key to make), with nodes added up to NODES.
 set -euo pipefail
@@ -20,7 +20,7 @@ NODES="${NODES:-7}"
 WINDOW="${WINDOW:-60}"
 SETTLE="${SETTLE:-20}"
 RUNS="${RUNS:-1}"
-PHASES="${PHASES:-off on dashboard page}"
+PHASES="${PHASES-off on dashboard page}"
 PORT_BASE="${PORT_BASE:-26400}"
 DASHBOARD_ENV="${DASHBOARD_ENV:-}"
 RUN="${RUN:-$ROOT/.dashboard-cpu}"
@@ -70,7 +70,13 @@ start_ring() { # $1: on|off (the observer plane)
 ticks() { local t=0 pid; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done; echo "$t"; }
 rss_mib() { local r=0 pid; for pid in "$@"; do r=$((r + $(awk '/VmRSS/{print $2}' "/proc/$pid/status"))); done; echo $((r / 1024)); }
 percent() { awk -v t="$1" -v k="$TICK" -v w="$WINDOW" 'BEGIN{printf "%.2f", t / k / w * 100}'; }
-thread_ticks() { for t in /proc/"$1"/task/*; do awk '{print $1, $14 + $15}' "$t/stat" | sed "s/\$/ $(tr ' ' '_' <"$t/comm")/"; done; }
+# "TID TICKS NAME" per thread (the name's spaces as _; stat's fields counted after the ")" that ends the name).
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "${t##*/} $(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}') $(tr ' ' '_' <"$t/comm" 2>/dev/null)"
+  done
+}
 
 window() { # $1: phase name
   local n0 n1 d0 d1 th0 line
@@ -84,9 +90,10 @@ window() { # $1: phase name
     d1="$(ticks "$dashboard")"
     line+="$(printf ' | dashboard %5s %% of one core, RSS %d MiB' "$(percent $((d1 - d0)))" "$(rss_mib "$dashboard")")"
     echo "$line"
-    # Where the dashboard's time went: its threads by ticks in the window (a thread-pool worker is ".NET TP Worker").
-    join -a 2 -e 0 -o 2.1,1.2,2.2,2.3 <(echo "$th0" | sort) <(thread_ticks "$dashboard" | sort) |
-      awk '{d = $3 - $2; if (d > 0) print d, $4}' | awk '{s[$2] += $1} END {for (k in s) print s[k], k}' | sort -rn | head -6 |
+    # Where the dashboard's time went, by thread name (thread-pool workers are ".NET_TP_Worker"; a thread that ended
+    # in the window is missing here but counted above).
+    awk 'NR == FNR { before[$1] = $2; next } { s[$3] += $2 - ($1 in before ? before[$1] : 0) } END { for (k in s) if (s[k] > 0) print s[k], k }' \
+      <(echo "$th0") <(thread_ticks "$dashboard") | sort -rn | head -6 |
       awk -v k="$TICK" -v w="$WINDOW" '{printf "             %-24s %5.2f %%\n", $2, $1 / k / w * 100}'
   else
     echo "$line"

@@ -34,6 +34,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             var arguments = new List<string> { dashboardDll, "--listen", listen, "--control-port", ring.ControlPort.ToString(CultureInfo.InvariantCulture),
                 "--observer-port", ring.ObserverPort.Value.ToString(CultureInfo.InvariantCulture) };
             foreach (var n in ring.NodeIds) arguments.AddRange(["--node", LocalRing.Address(n).ToString()]);
+            // An address where no node answers: shown as unreachable, and it holds nothing else up.
+            var nobody = $"{LocalRing.Address(9)}:{ring.ControlPort.ToString(CultureInfo.InvariantCulture)}";
+            arguments.AddRange(["--node", nobody]);
             using var dashboard = TotemdProcess.StartProgram(0, DotnetHost(), arguments, Path.Combine(ring.RunDirectory, "dashboard.log"));
 
             using var playwright = await Playwright.CreateAsync();
@@ -49,6 +52,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await page.WaitForSelectorAsync("[data-testid=members][data-count='5']", new() { Timeout = 20_000 });
             Assert.Equal("1 2 3 4 5", await page.InnerTextAsync("[data-testid=members]"));
             foreach (var n in ring.NodeIds) Assert.Equal("subscribed", await page.GetAttributeAsync($"[data-testid=link-{n}]", "data-state"));
+            await page.WaitForSelectorAsync($"[data-testid=unreached] [data-control='{nobody}'][data-state=unreachable]", new() { Timeout = 10_000 });
             await Shot(page, "1-five-members.png");
             step.Done("page: 5 members, each node subscribed");
 
@@ -120,6 +124,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             else measured.Add((e, line.At));
         }
         Assert.NotEmpty(measured);
+        Assert.All(measured, m => Assert.NotNull(m.Event.Shown));
         foreach (var (e, at) in measured.OrderBy(m => m.LoggedAt))
         {
             var drawnAfter = e.Shown is { } shown ? (shown - at).ToString(CultureInfo.InvariantCulture) + " ms" : "not yet";
