@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Totem.Host.Control;
@@ -8,15 +7,8 @@ using Totem.Host.Dashboard;
 using Totem.Host.Dashboard.Actors;
 using Totem.Host.Dashboard.Web;
 
-using var stop = new CancellationTokenSource();
-void OnSignal(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.Cancel();
-}
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-return await DashboardCommand.Build(RunAsync).Parse(args).InvokeAsync(cancellationToken: stop.Token).ConfigureAwait(false);
+using var signals = new ShutdownSignals();
+return await DashboardCommand.Build(RunAsync).Parse(args).InvokeAsync(cancellationToken: signals.Token).ConfigureAwait(false);
 
 static async Task<int> RunAsync(DashboardOptions options, string? remoteHost, CancellationToken stop)
 {

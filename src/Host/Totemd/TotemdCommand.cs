@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
+using Totem.Host.Control;
 using Totem.Host.Totemd.Discovery;
 using Totem.Host.Totemd.Logging;
 
@@ -69,14 +69,7 @@ public static class TotemdCommand
     {
         var phases = StartupPhases.ForCurrentProcess();
         phases.Mark(StartupPhases.HostStarted);
-        using var stop = new CancellationTokenSource();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var signals = new ShutdownSignals();
 
         var root = Build((options, ct) => new TotemdDaemon(options, launcher, new SystemDnsResolver(), Console.Out, Console.Error) { Phases = phases }.RunAsync(ct));
         var parsed = root.Parse(args);
@@ -85,6 +78,6 @@ public static class TotemdCommand
             foreach (var e in parsed.Errors) await Console.Error.WriteLineAsync($"totemd: {e.Message}").ConfigureAwait(false);
             return TotemdExitCodes.BadConfig;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token).ConfigureAwait(false);
     }
 }

@@ -48,6 +48,9 @@ public static class ObserverPlane
               hostname = "{{endpoint.Address}}"
               port = {{endpoint.Port}}
               public-hostname = "{{reachedAt ?? endpoint.Address.ToString()}}"
+              # A few messages a second, each wanted on the page at once: DotNetty's write batching would hold a
+              # write back for more to come (Akka's reference.conf: disable it for low traffic that needs < 40 ms).
+              batching.enabled = false
             }
             # A watcher that lost a node keeps trying; the gate after a failed association is short, so a restarted
             # node is seen again within seconds.

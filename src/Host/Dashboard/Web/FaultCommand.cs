@@ -1,12 +1,15 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Totem.Host.Control;
+using Totem.Nodes.Control;
 
 namespace Totem.Host.Dashboard.Web;
 
 /// <summary>
 /// A fault button's request, POST /api/fault?node=ID&amp;kind=KIND[&amp;ms=N][&amp;percent=P], read strictly: kinds
-/// delay (ms 1..10000), loss (percent 0..100), partition (the node cut from every other), heal (every node's faults
-/// cleared; node may be omitted). Anything else is refused with what is wrong.
+/// delay (ms), loss (percent), partition (the node cut from every other), heal (every node's faults
+/// cleared; node may be omitted). The delay and the loss are read as totemctl reads them ("200", "200ms", "1.5s";
+/// "30", "30%") and held to the node's own limits. Anything else is refused with what is wrong.
 /// </summary>
 public sealed record FaultCommand(string Kind, uint? Node, uint? DelayMs, double? LossPercent)
 {
@@ -36,21 +39,21 @@ public sealed record FaultCommand(string Kind, uint? Node, uint? DelayMs, double
         }
         else if (kind != Heal)
             return Refuse($"node: missing (kind {kind} needs the node it applies to)", out error);
+        // The units as totemctl reads them (ArgumentParsers), the limits as the node enforces them (LinkFault.Check).
         uint? ms = null;
         double? percent = null;
         if (query.TryGetValue("ms", out var m))
         {
             if (kind != Delay) return Refuse($"ms: only kind delay takes it", out error);
-            if (!uint.TryParse(m.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v is < 1 or > 10000)
-                return Refuse($"ms: expected a delay from 1 to 10000 ms, but '{m}' was given", out error);
+            if (ArgumentParsers.Milliseconds(m.ToString(), out var problem) is not { } v) return Refuse($"ms: {problem}", out error);
+            if (LinkFault.Check(v, 0, 0) is { } limit) return Refuse($"ms: {limit}", out error);
             ms = v;
         }
-        else if (kind == Delay) return Refuse("ms: missing (kind delay needs the delay in ms, 1 to 10000)", out error);
+        else if (kind == Delay) return Refuse($"ms: missing (kind delay needs the delay, e.g. 200 or 200ms, up to {LinkFault.MaxDelayMs} ms)", out error);
         if (query.TryGetValue("percent", out var p))
         {
             if (kind != Loss) return Refuse($"percent: only kind loss takes it", out error);
-            if (!double.TryParse(p.ToString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) || v is < 0 or > 100)
-                return Refuse($"percent: expected a loss from 0 to 100, but '{p}' was given", out error);
+            if (ArgumentParsers.Percent(p.ToString(), out var problem) is not { } v) return Refuse($"percent: {problem}", out error);
             percent = v;
         }
         else if (kind == Loss) return Refuse("percent: missing (kind loss needs the loss in percent, 0 to 100)", out error);

@@ -1,6 +1,6 @@
-using Totem.Host.Totemctl;
+using Totem.Host.Control;
 
-namespace Totem.Host.Tests.Totemctl;
+namespace Totem.Host.Tests.Control;
 
 public sealed class ArgumentParsersTests
 {

@@ -1,8 +1,11 @@
 using System.Globalization;
 
-namespace Totem.Host.Totemctl;
+namespace Totem.Host.Control;
 
-/// <summary>Parsing of the units operators type: durations ("20ms", "1.5s", "20") and percentages ("10%", "0.5").</summary>
+/// <summary>
+/// Parsing of the units operators type for a fault: durations ("20ms", "1.5s", "20") and percentages ("10%", "0.5"). One
+/// reader for totemctl's arguments and the dashboard's fault buttons.
+/// </summary>
 public static class ArgumentParsers
 {
     /// <summary>Milliseconds from "20ms", "20", "1.5s"; null with <paramref name="error"/> set when the text is not a duration.</summary>
