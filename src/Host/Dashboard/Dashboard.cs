@@ -6,8 +6,9 @@ namespace Totem.Host.Dashboard;
 internal static class Dashboard
 {
     /// <summary>
-    /// Death watch tuned for a lab view: a node whose process is gone is declared so within a few seconds (Akka's
-    /// default waits 10 s of missed heartbeats). The page shows "gone" earlier still, when the connection drops.
+    /// Lean settings for a process that watches a handful of nodes. "Gone" comes from the observer's connection
+    /// dropping (NodeWatcher), not from death watch's failure detector, which would quarantine a paused node for good
+    /// (ObserverPlane.RemoteConfig).
     /// </summary>
     public static readonly Config Settings = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
@@ -20,12 +21,6 @@ internal static class Dashboard
         akka.remote.dot-netty.tcp {
           server-socket-worker-pool { pool-size-min = 1, pool-size-factor = 1.0, pool-size-max = 1 }
           client-socket-worker-pool { pool-size-min = 1, pool-size-factor = 1.0, pool-size-max = 1 }
-        }
-        akka.remote.watch-failure-detector {
-          heartbeat-interval = 500ms
-          acceptable-heartbeat-pause = 2s
-          unreachable-nodes-reaper-interval = 500ms
-          expected-response-after = 1s
         }
         """);
 }

@@ -27,7 +27,11 @@ public sealed class UdpNodeLauncher : INodeLauncher
         var node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
             akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig,
             store: hosting);
-        if (launch.Observer) node.StartObserver(ObserverPlane.SampleEvery);
+        if (launch.Observer)
+        {
+            node.StartObserver(ObserverPlane.SampleEvery);
+            node.System.ActorOf(ConnectionDropRelay.Props(), "observer-connections");
+        }
         return Task.FromResult<IRunningNode>(node);
     }
 

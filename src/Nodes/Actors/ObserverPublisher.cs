@@ -10,6 +10,8 @@ namespace Totem.Nodes.Actors;
 /// (over Akka.Remote, from the dashboard) and get every cluster event the node publishes, as it happens, and a
 /// <see cref="RingSample"/> once a period. It reads the same event feed as GET /v1/events, so the two never
 /// disagree, and it never sits on the token path: the feed is a bounded channel the board writes without waiting.
+/// A watcher whose connection drops is forgotten (<see cref="ObserverConnectionDropped"/>; it subscribes again when it
+/// reconnects): death watch's failure detector does not declare a silent watcher dead (ObserverPlane.RemoteConfig).
 /// Never started in the simulator (DESIGN.md: Akka.Remote is the observer plane only).
 /// </summary>
 public sealed class ObserverPublisher : UntypedActor, IWithTimers
@@ -86,6 +88,13 @@ public sealed class ObserverPublisher : UntypedActor, IWithTimers
                 break;
             case Terminated gone:
                 _subscribers.Remove(gone.ActorRef);
+                break;
+            case ObserverConnectionDropped dropped:
+                foreach (var subscriber in _subscribers.Where(s => s.Path.Address.Equals(dropped.Remote)).ToList())
+                {
+                    _subscribers.Remove(subscriber);
+                    Context.Unwatch(subscriber);
+                }
                 break;
             default:
                 Unhandled(message);

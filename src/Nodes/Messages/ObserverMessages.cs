@@ -20,6 +20,12 @@ public sealed record UnsubscribeObserver
     private UnsubscribeObserver() { }
 }
 
+/// <summary>
+/// The remoting connection to a process dropped (Akka.Remote's DisassociatedEvent, relayed by the host: the node
+/// runs no remoting of its own): the publisher forgets that process's subscribers. Local only, never sent.
+/// </summary>
+public sealed record ObserverConnectionDropped(Akka.Actor.Address Remote);
+
 /// <summary>One of the node's cluster events (what GET /v1/events streams), sent to every subscriber.</summary>
 public sealed record ObservedEvent(NodeId Node, ClusterEvent Event);
 

@@ -55,6 +55,11 @@ public static class ObserverPlane
             # A watcher that lost a node keeps trying; the gate after a failed association is short, so a restarted
             # node is seen again within seconds.
             akka.remote.retry-gate-closed-for = 1s
+            # Death watch's failure detector quarantines for good the process it declares unreachable: a node paused
+            # (lab/pause.sh, a VM stall) past its pause would never be seen again by the dashboard, nor the dashboard by
+            # it. So it declares nothing short of an hour: a process that goes away drops its connection, which both
+            # ends see at once (DisassociatedEvent); a silent one is shown as silent by its missing samples.
+            akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 1h
             """));
     }
 }

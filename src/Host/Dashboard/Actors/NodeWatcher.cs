@@ -14,12 +14,19 @@ namespace Totem.Host.Dashboard.Actors;
 /// (Identify on akka.tcp://node{id}@host:port/user/observer), subscribes and death-watches it, and hands what the
 /// node sends to the page. A node that cannot be reached is tried again every second without holding anything
 /// else up. "gone" is shown the moment the observer's connection drops (the process went away; Akka.Remote's
-/// DisassociatedEvent), and again when death watch confirms it; the ring's own verdict follows as the survivors'
-/// membership event.
+/// DisassociatedEvent), and the node is looked for again at once: the same process (its connection had only
+/// dropped) or a restarted one is subscribed to again. A node that is subscribed but sends no sample for
+/// <see cref="SilentAfter"/> is shown unreachable (paused, or cut off) until its samples come again. Death watch
+/// reports the observer actor stopping; its failure detector is set not to declare a silent process dead
+/// (ObserverPlane.RemoteConfig), because Akka.Remote would then quarantine that process for good and a paused node
+/// would never be seen again. The ring's own verdict follows as the survivors' membership event.
 /// </summary>
 public sealed class NodeWatcher : UntypedActor, IWithTimers
 {
     private const string RetryTimer = "retry";
+    private const string SilenceTimer = "silence";
+    /// <summary>Three sampling periods without a sample: the node is not answering.</summary>
+    public static readonly TimeSpan SilentAfter = ObserverPlane.SampleEvery * 3;
     private static readonly TimeSpan IdentifyWithin = TimeSpan.FromSeconds(2);
     private readonly NodeTarget _target;
     private readonly int _observerPort;
@@ -32,6 +39,7 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
     private (uint Token, uint Consensus)? _timeouts;
     private long _attempt;
     private (string State, string Detail)? _shown;
+    private DateTime _lastHeard;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -51,6 +59,7 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
     private sealed record Found(long Attempt, uint Node, IPEndPoint Observer, uint TokenMs, uint ConsensusMs);
     private sealed record NotFound(long Attempt, string Reason);
     private sealed record IdentifyTimedOut(long Attempt);
+    private sealed record CheckSilence;
 
     protected override void PreStart()
     {
@@ -97,25 +106,32 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
                 _remote = publisher.Path.Address;
                 Context.Watch(publisher);
                 publisher.Tell(SubscribeObserver.Instance, Self);
-                Show(LinkState.Subscribed, $"subscribed to {publisher.Path}");
+                Subscribed();
+                _lastHeard = DateTime.UtcNow;
+                Timers.StartPeriodicTimer(SilenceTimer, new CheckSilence(), ObserverPlane.SampleEvery);
                 break;
             case RingSampleDto sample when Sender.Equals(_publisher):
+                Heard();
                 _feed.Sample(sample);
                 break;
             case ObservedEventDto observed when Sender.Equals(_publisher):
+                Heard();
                 _feed.Event(observed);
                 break;
-            case DisassociatedEvent gone when _publisher is not null && gone.RemoteAddress.Equals(_remote) && _shown?.State != LinkState.Gone:
-                // The connection to its process dropped: what a killed process looks like at once. Death watch confirms later.
+            case CheckSilence when _publisher is not null && DateTime.UtcNow - _lastHeard > SilentAfter:
+                Show(LinkState.Unreachable, $"subscribed, but no sample for over {SilentAfter.TotalSeconds:0} s: paused, or cut off");
+                break;
+            case DisassociatedEvent gone when _publisher is not null && gone.RemoteAddress.Equals(_remote):
+                // The connection to its process dropped: what a killed process looks like at once. Look for it again:
+                // a live process answers and is subscribed to anew, a restarted one is found by its control API.
                 Show(LinkState.Gone, "process gone: the observer's connection dropped");
+                Lost();
                 break;
             case Terminated terminated when terminated.ActorRef.Equals(_publisher):
-                _publisher = null;
-                _remote = null;
                 Show(LinkState.Gone, terminated.AddressTerminated ? "process gone: death watch lost it" : "its observer stopped");
-                RetryLater();
+                Lost();
                 break;
-            case ActorIdentity or Found or NotFound or IdentifyTimedOut or DisassociatedEvent or Terminated or RingSampleDto or ObservedEventDto:
+            case ActorIdentity or Found or NotFound or IdentifyTimedOut or DisassociatedEvent or Terminated or RingSampleDto or ObservedEventDto or CheckSilence:
                 // From an earlier attempt, or another node's connection.
                 break;
             default:
@@ -151,6 +167,23 @@ public sealed class NodeWatcher : UntypedActor, IWithTimers
         {
             return new NotFound(attempt, $"control API http://{target}: {(ex is OperationCanceledException ? "no answer within 2 s" : ex.Message)}");
         }
+    }
+
+    private void Subscribed() => Show(LinkState.Subscribed, $"subscribed to {_publisher!.Path}");
+
+    private void Heard()
+    {
+        _lastHeard = DateTime.UtcNow;
+        if (_shown?.State != LinkState.Subscribed) Subscribed();
+    }
+
+    private void Lost()
+    {
+        if (_publisher is { } publisher) Context.Unwatch(publisher);
+        _publisher = null;
+        _remote = null;
+        Timers.Cancel(SilenceTimer);
+        RetryLater();
     }
 
     private void RetryLater()
