@@ -20,6 +20,9 @@ public sealed record BenchOptions(RingSpec Spec, int Repeats, int Messages, int 
     /// <summary>Messages of one run of <paramref name="size"/>-byte messages: <see cref="Messages"/>, fewer for large ones, at least 100.</summary>
     public long MessagesFor(int size) => Math.Max(100, Math.Min(Messages, MaxRunBytes / Math.Max(1, size)));
 
+    /// <summary>With crypto: rounds of the interleaved comparison with crypto none (<see cref="CryptoComparison"/>).</summary>
+    public int CryptoRounds { get; init; } = 1;
+
     /// <summary>Each repeat also cold-starts, kills and restarts a ring of corosync 3 processes in network namespaces.</summary>
     public bool Corosync { get; init; }
 

@@ -72,14 +72,8 @@ public sealed record BenchResult(
     /// <summary>The same repeats on corosync 3, when --corosync asked for them.</summary>
     public CorosyncFigures? Corosync { get; init; }
 
-    /// <summary>With crypto: the throughput of the same workload with crypto none (knet), measured in the same run.</summary>
-    public IReadOnlyList<ThroughputSample> CryptoBaseline { get; init; } = [];
-
-    /// <summary>With crypto: what the seal costs per datagram (<see cref="SealCostSample.Measure"/>).</summary>
-    public IReadOnlyList<SealCostSample> SealCosts { get; init; } = [];
-
-    /// <summary>Issue 12: throughput with crypto at least this share of crypto none.</summary>
-    public const double CryptoThroughputTarget = 0.85;
+    /// <summary>With crypto: the suite against crypto none, interleaved on two rings (<see cref="CryptoComparison"/>).</summary>
+    public CryptoComparisonResult? Crypto { get; init; }
 
     /// <summary>Which totemd the nodes ran (<see cref="LocalRing.TotemdProgram"/>: NativeAOT, ReadyToRun or JIT).</summary>
     public string Program { get; init; } = "?";
@@ -136,7 +130,11 @@ public sealed record BenchResult(
             foreach (var l in Latency)
                 b.AppendLine(c, $"  {l.PayloadBytes,5} B at {l.RatePerSecond,7:0} msg/s (achieved {l.AchievedPerSecond:0}): p50 {l.P50Ms,7:0.00}  p99 {l.P99Ms,7:0.00}  |  all nodes p50 {l.AllNodesP50Ms,7:0.00}  p99 {l.AllNodesP99Ms,7:0.00}  ({l.Messages} messages)");
         }
-        CryptoComparison(b);
+        if (Crypto is { } crypto)
+        {
+            b.AppendLine();
+            b.Append(crypto.Report());
+        }
         if (Memory.Count > 0)
         {
             b.AppendLine();
@@ -191,24 +189,6 @@ public sealed record BenchResult(
             var median = Median(ready);
             b.AppendLine(c, $"budget: process start -> actor system ready <= {ActorSystemReadyBudgetMs:0} ms median of {(Phases.Any(p => p.Restart) ? "the restarts" : "all starts")}: {median:0} ms -> {(median <= ActorSystemReadyBudgetMs ? "ok" : "OVER")}");
         }
-    }
-
-    /// <summary>Crypto on vs none per workload, and the seal's cost per datagram, against issue 12's targets.</summary>
-    private void CryptoComparison(StringBuilder b)
-    {
-        if (CryptoBaseline.Count == 0) return;
-        var c = CultureInfo.InvariantCulture;
-        b.AppendLine();
-        b.AppendLine(c, $"crypto {Options.Spec.Crypto} vs none (both knet, same run; target >= {CryptoThroughputTarget:P0} of none):");
-        foreach (var on in Throughput)
-        {
-            var off = CryptoBaseline.FirstOrDefault(t => t.Senders == on.Senders && t.PayloadBytes == on.PayloadBytes);
-            if (off is null) continue;
-            var ratio = on.MessagesPerSecond / off.MessagesPerSecond;
-            b.AppendLine(c, $"  {on.Senders} sender(s) x {on.PayloadBytes,5} B: none {off.MessagesPerSecond,8:0} msg/s, {Options.Spec.Crypto} {on.MessagesPerSecond,8:0} msg/s = {ratio,6:P1} -> {(ratio >= CryptoThroughputTarget ? "met" : "MISSED")}");
-        }
-        foreach (var s in SealCosts)
-            b.AppendLine(c, $"  seal/open of one {s.PlainBytes,5} B datagram ({s.WireBytes} B on the wire): {s.SealCpuUs:F2} / {s.OpenCpuUs:F2} µs CPU ({s.SealUs:F2} / {s.OpenUs:F2} µs wall) -> {(s.WithinBudget ? "met" : "MISSED")} (budget {SealCostSample.BudgetMicroseconds} µs)");
     }
 
     private static void PhaseTable(StringBuilder b, string what, IReadOnlyList<PhaseSample> samples)

@@ -104,7 +104,9 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         {
             Phases = phases, Program = program, Corosync = corosync, Latency = throughput.Latency, HttpThroughput = throughput.Http,
         };
-        return options.Spec.Sealed ? await WithCryptoBaselineAsync(result, all, ct).ConfigureAwait(false) : result;
+        if (!options.Spec.Sealed) return result;
+        // The target is judged on two fresh rings measured alternately, not on this one against a ring started after it.
+        return result with { Crypto = await new CryptoComparison(options, output).RunAsync(options.CryptoRounds, ct).ConfigureAwait(false) };
     }
 
     /// <summary>The same repeat on corosync 3: cold start to a quorate ring, SIGKILL of the same victim, its restart.</summary>
@@ -146,24 +148,6 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
     }
 
     /// <summary>
-    /// The same throughput workload on a fresh ring with crypto none (knet too, so that only the seal differs), in the
-    /// same run, and the seal's own cost per datagram: issue 12's targets (>= 85 % of crypto none, <= 50 µs).
-    /// </summary>
-    private async Task<BenchResult> WithCryptoBaselineAsync(BenchResult result, int[] all, CancellationToken ct)
-    {
-        await output.WriteLineAsync($"crypto none (knet) on a fresh ring, for the comparison with {options.Spec.Crypto}:").ConfigureAwait(false);
-        await using var ring = LocalRing.LocalRing.Create(options.Spec with { Crypto = "none", Transport = "knet" });
-        ring.StartAll();
-        await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
-        var baseline = (await MeasureThroughputAsync(ring, all, ct).ConfigureAwait(false)).Socket;
-        var suite = Totem.Protocol.Config.TotemCrypto.ParseSuite(options.Spec.Crypto, out _)!;
-        // Per datagram, and no datagram is larger than a frame at corosync's netmtu 1500 (about 1.4 KB): larger messages
-        // are fragmented by the packing layer, so their cost is that of 1.4 KB datagrams.
-        var costs = options.PayloadSizes.Where(size => size < 1400).Append(1400).Select(size => Totem.Nodes.Transport.SealCostSample.Measure(suite, size, 20_000)).ToArray();
-        return result with { CryptoBaseline = baseline, SealCosts = costs };
-    }
-
-    /// <summary>
     /// Ordered throughput through the nodes' client sockets (1 and N senders per payload size, each sender one client
     /// pumping batches flat out; timed until a subscriber on every node has seen every message), then, per size, the
     /// submit-to-delivered latency at half that size's 1-sender peak; with --http the POST /v1/messages figures too.
@@ -173,58 +157,30 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         var samples = new List<ThroughputSample>();
         var latencies = new List<LatencySample>();
         IReadOnlyList<ThroughputSample> http = [];
-        long delivered = 0;
-        await using (var watch = await DeliveryWatch.OpenAsync(await WatchedNodesAsync(ring, nodes, ct).ConfigureAwait(false), ct).ConfigureAwait(false))
+        await using (var workload = await RingWorkload.OpenAsync(ring, nodes, output, ct).ConfigureAwait(false))
         {
             foreach (var size in options.PayloadSizes)
             {
                 foreach (var senders in new[] { 1, nodes.Length })
                 {
-                    var perSender = options.MessagesFor(size) / senders;
-                    var (sample, total) = await SocketRunAsync(ring, nodes, watch, delivered, senders, perSender, size, rate: 0, ct).ConfigureAwait(false);
-                    delivered += total;
+                    var sample = await workload.RunAsync(senders, options.MessagesFor(size) / senders, size, rate: 0, ct).ConfigureAwait(false);
                     samples.Add(sample);
-                    await output.WriteLineAsync($"throughput (client socket): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {sample.ElapsedMs:0} ms = {sample.MessagesPerSecond:0} msg/s ({sample.FullQueueRetries} TRY_AGAIN)").ConfigureAwait(false);
+                    await output.WriteLineAsync($"throughput (client socket): {senders} sender(s), {size} B: {sample.Messages} messages delivered on all {nodes.Length} nodes in {sample.ElapsedMs:0} ms = {sample.MessagesPerSecond:0} msg/s ({sample.FullQueueRetries} TRY_AGAIN)").ConfigureAwait(false);
                 }
                 var peak = samples.Where(t => t.PayloadBytes == size && t.Senders == 1).Max(t => t.MessagesPerSecond);
                 var rate = Math.Max(1, peak / 2);
                 var count = (long)Math.Clamp(rate * LatencySeconds, 50, options.MessagesFor(size));
-                watch.StartLatency(1, count);
-                var (paced, sent) = await SocketRunAsync(ring, nodes, watch, delivered, 1, count, size, rate, ct).ConfigureAwait(false);
-                delivered += sent;
-                var (perNode, allNodes) = watch.StopLatency();
-                var latency = new LatencySample(size, rate, paced.MessagesPerSecond, sent, Percentile(perNode, 0.5), Percentile(perNode, 0.99), Percentile(allNodes, 0.5), Percentile(allNodes, 0.99));
+                workload.Watch.StartLatency(1, count);
+                var paced = await workload.RunAsync(1, count, size, rate, ct).ConfigureAwait(false);
+                var (perNode, allNodes) = workload.Watch.StopLatency();
+                var latency = new LatencySample(size, rate, paced.MessagesPerSecond, paced.Messages, Percentile(perNode, 0.5), Percentile(perNode, 0.99), Percentile(allNodes, 0.5), Percentile(allNodes, 0.99));
                 latencies.Add(latency);
                 await output.WriteLineAsync($"latency (client socket): 1 sender, {size} B at {rate:0} msg/s: submit -> delivered p50 {latency.P50Ms:0.00} ms, p99 {latency.P99Ms:0.00} ms (on all nodes: p50 {latency.AllNodesP50Ms:0.00}, p99 {latency.AllNodesP99Ms:0.00})").ConfigureAwait(false);
             }
             // With the same subscribers on every node and timed by them: the two paths differ only in how messages go in.
-            if (options.Http) http = await MeasureHttpThroughputAsync(ring, nodes, watch, delivered, ct).ConfigureAwait(false);
+            if (options.Http) http = await MeasureHttpThroughputAsync(ring, nodes, workload, ct).ConfigureAwait(false);
         }
         return new Throughput(samples, latencies, http);
-    }
-
-    /// <summary>
-    /// Each node's regular configuration before its subscriber opens (the ring is settled: its status is the
-    /// configuration the first deliveries belong to), for the delivery history's start.
-    /// </summary>
-    private static async Task<(NodeId, string, RingId, ValueList<NodeId>)[]> WatchedNodesAsync(LocalRing.LocalRing ring, int[] nodes, CancellationToken ct)
-    {
-        var watched = new List<(NodeId, string, RingId, ValueList<NodeId>)>();
-        foreach (var n in nodes)
-        {
-            var status = await ring.TryStatusAsync(n, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"node {n} does not answer GET /v1/status before the throughput runs\n{await ring.DescribeAsync().ConfigureAwait(false)}");
-            watched.Add((new NodeId((uint)n), ring.ClientSocket(n), new RingId(new NodeId(status.RingId.Rep), status.RingId.Seq),
-                new ValueList<NodeId>(status.Members.Select(m => new NodeId(m)))));
-        }
-        return [.. watched];
-    }
-
-    /// <summary>The invariant checker on what every node's subscriber delivered in the run just timed; a violation ends the benchmark.</summary>
-    private async Task CheckRunAsync(DeliveryWatch watch, string run)
-    {
-        watch.History.ThrowIfViolated($"ringbench throughput run {run}");
-        await output.WriteLineAsync($"  invariants held: {watch.History.LastRunDeliveries} deliveries on all nodes in one agreed order, none lost or duplicated").ConfigureAwait(false);
     }
 
     /// <summary>How long a latency run sends at half the peak rate.</summary>
@@ -232,38 +188,8 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
 
     internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
 
-    /// <summary>One run: every sender a fresh client on its node, pumping its messages; done when every node delivered them all.</summary>
-    private async Task<(ThroughputSample Sample, long Total)> SocketRunAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long deliveredBefore,
-        int senders, long perSender, int size, double rate, CancellationToken ct)
-    {
-        var total = perSender * senders;
-        var clients = new List<TotemClient>();
-        try
-        {
-            for (var s = 0; s < senders; s++) clients.Add(await TotemClient.ConnectAsync(ring.ClientSocket(nodes[s]), ct).ConfigureAwait(false));
-            var clock = Stopwatch.StartNew();
-            var pumps = clients.Select((client, s) => MessagePump.RunAsync(client, new PumpOptions(perSender, rate), i => DeliveryWatch.Message(s, i, size),
-                rate > 0 ? (first, count) => watch.Stamp(s, first, count) : null, ct)).ToArray();
-            var reports = await Task.WhenAll(pumps).ConfigureAwait(false);
-            var accepted = clock.Elapsed.TotalMilliseconds;
-            await watch.WaitForAsync(deliveredBefore + total, FormTimeout, ct).ConfigureAwait(false);
-            var elapsed = clock.Elapsed.TotalMilliseconds;
-            for (var s = 0; s < senders; s++)
-            {
-                for (var i = 0L; i < perSender; i++)
-                    watch.History.Submitted(new NodeId((uint)nodes[s]), DeliveryWatch.Message(s, i, Math.Min(size, DeliveryHistory.IdBytes)));
-            }
-            await CheckRunAsync(watch, $"{senders} sender(s) x {size} B{(rate > 0 ? $" at {rate:0} msg/s" : "")}").ConfigureAwait(false);
-            return (new ThroughputSample(senders, size, (int)total, elapsed, total / (elapsed / 1000), accepted, reports.Sum(r => r.TryAgains)), total);
-        }
-        finally
-        {
-            foreach (var c in clients) await c.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
     /// <summary>The HTTP path's figures in the same run (--http): one POST per message, <see cref="BenchOptions.InFlight"/> in flight per sender.</summary>
-    private async Task<IReadOnlyList<ThroughputSample>> MeasureHttpThroughputAsync(LocalRing.LocalRing ring, int[] nodes, DeliveryWatch watch, long delivered, CancellationToken ct)
+    private async Task<IReadOnlyList<ThroughputSample>> MeasureHttpThroughputAsync(LocalRing.LocalRing ring, int[] nodes, RingWorkload workload, CancellationToken ct)
     {
         var samples = new List<ThroughputSample>();
         foreach (var size in options.PayloadSizes.Where(s => s <= 1024))
@@ -279,12 +205,11 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
                     .ToArray();
                 var retries = (await Task.WhenAll(sends).ConfigureAwait(false)).Sum(p => p.FullQueueRetries);
                 var accepted = clock.Elapsed.TotalMilliseconds;
-                await watch.WaitForAsync(delivered + total, FormTimeout, ct).ConfigureAwait(false);
+                await workload.WaitForMoreAsync(total, ct).ConfigureAwait(false);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
-                delivered += total;
                 for (var s = 0; s < senders; s++)
-                    foreach (var payload in payloads[s]) watch.History.Submitted(new NodeId((uint)nodes[s]), payload);
-                await CheckRunAsync(watch, $"HTTP {senders} sender(s) x {size} B").ConfigureAwait(false);
+                    foreach (var payload in payloads[s]) workload.Watch.History.Submitted(new NodeId((uint)nodes[s]), payload);
+                await workload.CheckAsync($"HTTP {senders} sender(s) x {size} B").ConfigureAwait(false);
                 var sample = new ThroughputSample(senders, size, total, elapsed, total / (elapsed / 1000), accepted, retries);
                 samples.Add(sample);
                 await output.WriteLineAsync($"throughput (HTTP): {senders} sender(s), {size} B: {total} messages delivered on all {nodes.Length} nodes in {elapsed:0} ms = {sample.MessagesPerSecond:0} msg/s ({retries} full-queue retries)").ConfigureAwait(false);

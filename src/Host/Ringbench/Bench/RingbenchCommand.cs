@@ -3,7 +3,11 @@ using Totem.Host.Ringbench.LocalRing;
 
 namespace Totem.Host.Ringbench.Bench;
 
-/// <summary>`ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync] [--crypto CIPHER/HASH] [--sizes B...] [--cpg-window BYTES]`.</summary>
+/// <summary>
+/// `ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync]
+/// [--crypto CIPHER/HASH [--crypto-rounds N]] [--sizes B...] [--cpg-window BYTES]`, `ringbench crypto [--suite CIPHER/HASH] [--rounds N] ...`
+/// and `ringbench store ...`.
+/// </summary>
 public static class RingbenchCommand
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run)
@@ -16,7 +20,7 @@ public static class RingbenchCommand
         var token = new Option<uint>("--token") { Description = "totem.token (ms); corosync's default 3000", DefaultValueFactory = _ => 3000 };
         var coefficient = new Option<uint>("--token-coefficient") { Description = "totem.token_coefficient (ms); corosync's default 650", DefaultValueFactory = _ => 650 };
         var corosync = new Option<bool>("--corosync") { Description = "Also run each repeat on corosync 3 (Debian's package) in network namespaces, same keys, and print both side by side" };
-        var sizes = new Option<int[]>("--sizes") { Description = "Payload sizes (bytes) of the throughput runs, e.g. --sizes 1024 65536 (a subset of the rows)", DefaultValueFactory = _ => [64, 1024, 64 * 1024], AllowMultipleArgumentsPerToken = true };
+        var sizes = new Option<int[]>("--sizes") { Description = "Payload sizes (bytes) of the throughput runs, e.g. --sizes 1024 65536 (a subset of the rows)", DefaultValueFactory = _ => PayloadSizes, AllowMultipleArgumentsPerToken = true };
         sizes.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int[]>() is not { Length: > 0 } values || values.Any(v => v is < 1 or > (int)Totem.Protocol.Pg.PgLimits.MaxMessageBytes - 1))
@@ -27,12 +31,10 @@ public static class RingbenchCommand
         {
             if (r.GetValueOrDefault<long>() < 0) r.AddError("--cpg-window must be 0 (none) or more bytes");
         });
-        var crypto = new Option<string>("--crypto") { Description = "crypto_cipher/crypto_hash of the ring (knet, a fresh authkey), e.g. aes256/sha256; then the throughput of crypto none is measured too and compared", DefaultValueFactory = _ => "none" };
-        crypto.Validators.Add(r =>
-        {
-            if (Totem.Protocol.Config.TotemCrypto.ParseSuite(r.GetValueOrDefault<string>() ?? "", out var error) is null) r.AddError($"--crypto {error}");
-        });
-        foreach (var (option, min) in new[] { (repeats, 1), (messages, 1), (inFlight, 1), (nodes, 2) })
+        var crypto = SuiteOption("--crypto", "none",
+            "crypto_cipher/crypto_hash of the ring (knet, a fresh authkey), e.g. aes256/sha256; then its throughput is compared with crypto none's (see the crypto command)");
+        var cryptoRounds = new Option<int>("--crypto-rounds") { Description = "With --crypto: rounds of the interleaved comparison with crypto none", DefaultValueFactory = _ => 1 };
+        foreach (var (option, min) in new[] { (repeats, 1), (messages, 1), (inFlight, 1), (nodes, 2), (cryptoRounds, 1) })
             option.Validators.Add(r =>
             {
                 if (r.GetValueOrDefault<int>() < min) r.AddError($"{option.Name} must be at least {min}");
@@ -48,13 +50,70 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, sizes, cpgWindow,
+            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, cryptoRounds, sizes, cpgWindow,
         };
         root.Add(StoreCommand(nodes, token, coefficient));
+        root.Add(CryptoCommand(messages, nodes, token, coefficient));
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
-            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!) { Corosync = p.GetValue(corosync), Http = p.GetValue(http), CpgWindowBytes = p.GetValue(cpgWindow) }, ct));
+            p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!)
+        {
+            Corosync = p.GetValue(corosync), Http = p.GetValue(http), CryptoRounds = p.GetValue(cryptoRounds), CpgWindowBytes = p.GetValue(cpgWindow),
+        }, ct));
         return root;
+    }
+
+    /// <summary>The payload sizes of the throughput rows (1 and N senders each).</summary>
+    private static readonly int[] PayloadSizes = [64, 1024, 64 * 1024];
+
+    private static Option<string> SuiteOption(string name, string defaultSuite, string description)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultSuite };
+        option.Validators.Add(r =>
+        {
+            if (Totem.Protocol.Config.TotemCrypto.ParseSuite(r.GetValueOrDefault<string>() ?? "", out var error) is null) r.AddError($"{name} {error}");
+        });
+        return option;
+    }
+
+    /// <summary>
+    /// `ringbench crypto [--suite CIPHER/HASH] [--rounds N]`: issue 12's throughput comparison alone (<see cref="CryptoComparison"/>),
+    /// without the cold starts and kills of the main run, so that a run of several rounds stays short.
+    /// </summary>
+    private static Command CryptoCommand(Option<int> messages, Option<int> nodes, Option<uint> token, Option<uint> coefficient)
+    {
+        var suite = SuiteOption("--suite", "aes256/sha256", "crypto_cipher/crypto_hash compared with crypto none");
+        suite.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() == "none") r.AddError("--suite none: crypto none is the baseline; name a suite to compare with it");
+        });
+        var rounds = new Option<int>("--rounds") { Description = "Rounds: each runs every row once on each ring, alternately", DefaultValueFactory = _ => 3 };
+        rounds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--rounds must be at least 1");
+        });
+        var cmd = new Command("crypto", "Throughput with a crypto suite against crypto none, two rings side by side, rows interleaved (ABBA), median and min over the rounds; and the seal's cost per datagram")
+        {
+            suite, rounds, messages, nodes, token, coefficient,
+        };
+        cmd.SetAction(async (p, ct) =>
+        {
+            var options = new BenchOptions(new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(suite)!),
+                Repeats: 1, p.GetValue(messages), InFlight: 1, PayloadSizes);
+            try
+            {
+                var result = await new CryptoComparison(options, Console.Out).RunAsync(p.GetValue(rounds), ct).ConfigureAwait(false);
+                Console.WriteLine();
+                Console.Write(result.Report());
+                return 0;
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"ringbench crypto: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return cmd;
     }
 
     /// <summary>`ringbench store [--writes N] [--clients C] [--size B]`: the replicated store's write latency and throughput (issue 16).</summary>

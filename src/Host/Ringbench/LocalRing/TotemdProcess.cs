@@ -131,6 +131,29 @@ public sealed class TotemdProcess : IDisposable
         return null;
     }
 
+    /// <summary>Linux's USER_HZ: /proc reports CPU times in these ticks (100 per second on every architecture .NET runs on).</summary>
+    private const double ClockTicksPerSecond = 100;
+
+    /// <summary>
+    /// CPU time of every thread of the process so far, exited threads included (utime + stime of /proc/PID/stat,
+    /// 10 ms ticks); null once the process is gone.
+    /// </summary>
+    public TimeSpan? CpuTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{Pid}/stat");
+            // The command name (field 2) may hold spaces and parentheses: the fields are counted after its last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / ClockTicksPerSecond);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>
     /// Where the resident memory is, in KiB: RssAnon, RssFile and RssShmem of /proc/PID/status and
     /// Pss of /proc/PID/smaps_rollup. VmRSS counts the shared framework's pages in full in every
