@@ -162,6 +162,6 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
