@@ -16,8 +16,6 @@ namespace Totem.MultiProcess.Tests;
 [Collection(MultiProcessCollection.Name)]
 public sealed class DashboardPauseTests(ITestOutputHelper output)
 {
-    private const int SigStop = 19;
-    private const int SigCont = 18;
     private static readonly TimeSpan Paused = TimeSpan.FromSeconds(12);
 
     [Fact]
@@ -40,14 +38,14 @@ public sealed class DashboardPauseTests(ITestOutputHelper output)
             await feed.WaitAsync(f => f.SampledSince(5, DateTimeOffset.MinValue), TimeSpan.FromSeconds(30), dashboard);
             step.Done("the dashboard samples node 5");
 
-            ring.Process(5).Signal(SigStop);
+            ring.Process(5).Signal(TotemdProcess.SigStop);
             var stoppedAt = Stopwatch.StartNew();
             await feed.WaitAsync(f => f.LinkState(5) == "unreachable", TimeSpan.FromSeconds(10), dashboard);
             step.Done($"SIGSTOP node 5 -> shown unreachable after {stoppedAt.ElapsedMilliseconds} ms ({feed.LinkDetail(5)})");
             var left = Paused - stoppedAt.Elapsed;
             if (left > TimeSpan.Zero) await Task.Delay(left);
 
-            ring.Process(5).Signal(SigCont);
+            ring.Process(5).Signal(TotemdProcess.SigCont);
             var continuedAt = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             await feed.WaitAsync(f => f.SampledSince(5, continuedAt) && f.LinkState(5) == "subscribed", TimeSpan.FromSeconds(30), dashboard);

@@ -10,8 +10,6 @@ namespace Totem.MultiProcess.Tests;
 [Collection(MultiProcessCollection.Name)]
 public sealed class PauseTests(ITestOutputHelper output)
 {
-    private const int SigStop = 19;
-    private const int SigCont = 18;
     private static readonly RingSpec ShortToken = new(Token: 1000);
 
     [Fact]
@@ -21,14 +19,14 @@ public sealed class PauseTests(ITestOutputHelper output)
             await RingScenario.StartFiveAsync(ring, step);
 
             var stopped = System.Diagnostics.Stopwatch.StartNew();
-            ring.Process(5).Signal(SigStop);
+            ring.Process(5).Signal(TotemdProcess.SigStop);
             int[] four = [1, 2, 3, 4];
             var took = await ring.WaitForRingAsync(four, quorate: true, RingScenario.Generous);
             step.Done($"SIGSTOP node 5 -> [1,2,3,4] quorate after {took.TotalMilliseconds:0} ms");
             // Stopped well past half a token: a second more of joins and merge probes pile up in its socket.
             await Task.Delay(TimeSpan.FromSeconds(1));
 
-            ring.Process(5).Signal(SigCont);
+            ring.Process(5).Signal(TotemdProcess.SigCont);
             stopped.Stop();
             took = await ring.WaitForRingAsync(RingScenario.All, quorate: true, RingScenario.Generous);
             step.Done($"SIGCONT node 5 -> 5 members, quorate after {took.TotalMilliseconds:0} ms");

@@ -13,6 +13,9 @@ public sealed class TotemdProcess : IDisposable
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    /// <summary>Freezes the process (lab/pause.sh does the same to a container); <see cref="SigCont"/> thaws it.</summary>
+    public const int SigStop = 19;
+    public const int SigCont = 18;
 
     private readonly Process _process;
     private readonly List<string> _lines = [];
