@@ -66,6 +66,8 @@ finish() {
 status() { node_status "$@"; }
 # Replica numbers -> container ids in this project.
 containers() { local r; for r in "$@"; do COMPOSE_PROJECT_NAME=$PROJECT lab_container "$r"; done; }
+# The container of a one-replica service (authkey, dashboard), running or exited.
+service_container() { docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=$1" | head -1; }
 # Every listed replica answers and reports: exactly the listed replicas as members (by the node
 # ids they report themselves), the same ring, state operational, the given quorate flag, and
 # (optionally) the given expected votes.
@@ -220,8 +222,7 @@ d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "5 members, quorate, expected
 # "sample" from each of n nodes, every one naming n members. HTTP/1.0, so the stream is not chunked.
 dashboard_sees() { # n
     local hostport
-    hostport=$(docker port "$(docker ps -q --filter "label=com.docker.compose.project=$PROJECT" \
-        --filter label=com.docker.compose.service=dashboard | head -1)" 8405/tcp | head -1)
+    hostport=$(docker port "$(service_container dashboard)" 8405/tcp | head -1)
     [ -n "$hostport" ] || { echo "the dashboard has no published port"; return 1; }
     timeout 3 bash -c 'exec 3<>/dev/tcp/${0%:*}/${0##*:}; printf "GET /events HTTP/1.0\r\n\r\n" >&3; cat <&3' "$hostport" \
         >"$OUT/dashboard.events" 2>&1
@@ -306,7 +307,7 @@ transport_is() { # transport, replica...: the last statuses and `totemctl status
 check "status and totemctl status name the transport the nodes run (knet)" transport_is knet 1 2 3 4 5
 authkey_made() { # the one-shot authkey service wrote the key and exited 0
     local c
-    c=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" --filter label=com.docker.compose.service=authkey)
+    c=$(service_container authkey)
     [ "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$c")" = "exited 0" ] &&
         docker logs "$c" 2>&1 | grep -F "Writing corosync key to /etc/corosync/authkey." >/dev/null
 }
