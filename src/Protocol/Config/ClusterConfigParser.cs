@@ -307,7 +307,7 @@ public static class ClusterConfigParser
     private static DiscoverySettings ReadDiscovery(SectionReader r)
     {
         var d = DiscoverySettings.Default;
-        var result = new DiscoverySettings(
+        DiscoverySettings result = new(
             r.String("dns_name"),
             r.UInt16("port") ?? d.Port,
             r.UInt32("interval", " (milliseconds)") ?? d.IntervalMs,
@@ -316,7 +316,17 @@ public static class ClusterConfigParser
                 ["address"] = NodeIdSource.Address,
                 ["reverse_dns_replica"] = NodeIdSource.ReverseDnsReplica,
             }) ?? d.NodeIdSource);
+        var links = new List<LinkAddress>();
+        for (var link = 1u; link < MaxLinks; link++)
+            if (r.String($"ring{link}_dns_name") is { } name)
+                links.Add(new LinkAddress(link, name));
+        result = result with { LinkDnsNames = links.ToValueList() };
         r.WarnUnknown();
+        if (links.Count > 0 && result.DnsName is null)
+            r.Error($"ring{links[0].LinkNumber}_dns_name",
+                $"discovery.ring{links[0].LinkNumber}_dns_name is set but discovery.dns_name (link 0's name) is not: every node needs an address on link 0");
+        if (result.Port + (links.Count == 0 ? 0 : links[^1].LinkNumber) > ushort.MaxValue)
+            r.Error("port", $"discovery.port {result.Port} leaves no port for link {links[^1].LinkNumber} (port + linknumber is above 65535)");
         if (result.Port == 0) r.Error("port", "discovery.port 0 is not a port peers can listen on: expected 1..65535");
         if (result.IntervalMs == 0) r.Error("interval", "discovery.interval must be at least 1 ms: 0 would re-resolve the name continuously");
         return result;

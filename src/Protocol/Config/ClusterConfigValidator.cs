@@ -173,7 +173,11 @@ public static class ClusterConfigValidator
         Action<SourcePosition, string> error, Action<SourcePosition, string> warning)
     {
         var nodes = config.Nodelist;
-        if (nodes.Count == 0) return;
+        if (nodes.Count == 0)
+        {
+            ValidateDiscoveryLinks(config, isKnet, at, error, warning);
+            return;
+        }
         var links = nodes.SelectMany(n => n.LinkNumbers).Distinct().Order().ToList();
         string Key(int node, uint link) => $"nodelist.node.{node}.ring{link}_addr";
         string Name(int i) => nodes[i].Name ?? nodes[i].NodeId?.ToString() ?? "#" + (i + 1);
@@ -233,6 +237,28 @@ public static class ClusterConfigValidator
         foreach (var block in config.Totem.Interfaces.Where(b => !links.Contains(b.LinkNumber)))
             warning(at(["totem"]) with { Line = block.Line, Column = 1 },
                 $"interface block for linknumber {block.LinkNumber} (line {block.Line}), but no node has a ring{block.LinkNumber}_addr: the link is not used");
+    }
+
+    /// <summary>
+    /// The redundant links of a ring without a nodelist (discovery.ringN_dns_name): links only under knet, and interface
+    /// blocks only for links discovery names.
+    /// </summary>
+    private static void ValidateDiscoveryLinks(ClusterConfig config, bool isKnet, Func<string[], SourcePosition> at,
+        Action<SourcePosition, string> error, Action<SourcePosition, string> warning)
+    {
+        var discovery = config.Discovery;
+        if (discovery.DnsName is null) return;
+        if (!isKnet && discovery.LinkDnsNames.Count > 0)
+        {
+            var link = discovery.LinkDnsNames[0].LinkNumber;
+            error(at([$"discovery.ring{link}_dns_name"]),
+                $"discovery.ring{link}_dns_name: transport {config.Totem.Transport} runs a single link; redundant links need transport knet");
+            return;
+        }
+        var links = discovery.LinkNumbers.ToHashSet();
+        foreach (var block in config.Totem.Interfaces.Where(b => !links.Contains(b.LinkNumber)))
+            warning(at(["totem"]) with { Line = block.Line, Column = 1 },
+                $"interface block for linknumber {block.LinkNumber} (line {block.Line}), but discovery has no ring{block.LinkNumber}_dns_name: the link is not used");
     }
 
     /// <summary>Link N's UDP port: its interface block's mcastport, else 5405 + N as corosync.</summary>
