@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Undoes every lab fault on every running node: thaws paused nodes, removes the loss and
-# partition rules, removes netem qdiscs and the in-node faults (totemctl fault clear).
+# Undoes every lab fault on every running node: thaws paused nodes, removes the loss, partition and
+# link-cut rules (lab/cut-link.sh), removes netem qdiscs and the in-node faults (totemctl fault clear).
 #   lab/heal.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

@@ -62,6 +62,25 @@ lab_name() { docker inspect -f '{{.Name}}' "$1" | sed 's|^/||'; }
 lab_replica() { docker inspect -f '{{index .Config.Labels "com.docker.compose.container-number"}}' "$1"; }
 lab_ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" | awk '{ print $1 }'; }
 
+# Every address of a node, one per network (both links' in the two-network lab).
+lab_ips() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1"; }
+
+# A node's address on link LINK's network (compose's PROJECT_ringLINK); empty when it has none.
+lab_link_ip() {
+    docker inspect -f '{{range $name, $net := .NetworkSettings.Networks}}{{$name}} {{$net.IPAddress}}{{"\n"}}{{end}}' "$1" |
+        awk -v suffix="_ring$2" 'length($1) > length(suffix) && substr($1, length($1) - length(suffix) + 1) == suffix { print $2; exit }'
+}
+
+# The interface inside a running node that holds its link-LINK address (eth0, eth1, ...).
+lab_link_dev() {
+    local id=$1 link=$2 ip dev
+    ip=$(lab_link_ip "$id" "$link")
+    [ -n "$ip" ] || lab_die "$(lab_name "$id") has no address on link $link's network (is the lab's compose file the two-network one?)"
+    dev=$(nsenter -t "$(lab_pid "$id")" -n ip -o -4 addr show | awk -v ip="$ip" '{ split($4, a, "/"); if (a[1] == ip) { print $2; exit } }')
+    [ -n "$dev" ] || lab_die "$(lab_name "$id"): no interface holds $ip (link $link)"
+    echo "$dev"
+}
+
 # The PID of a running container, for nsenter into its network namespace.
 lab_pid() {
     local pid

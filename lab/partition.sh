@@ -4,7 +4,7 @@
 #   lab/partition.sh 1,2            replicas 1 and 2 on one side, every other running node on the other
 #   lab/partition.sh 1,2 3,4,5      two explicit sides (a node in neither side keeps hearing both)
 #   lab/partition.sh off            heal every partition (lab/heal.sh also removes loss and pauses)
-# Rules name addresses: a node restarted with another address is outside the partition.
+# Rules name addresses (every network's: both links): a node restarted with another address is outside the partition.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 lab_require_root
@@ -25,15 +25,17 @@ else
 fi
 [ ${#a[@]} -gt 0 ] && [ ${#b[@]} -gt 0 ] || lab_die "each side needs at least one running node"
 
-cut_off() { # node, peers...: node drops everything from and to the peers' addresses
-    local id=$1 peer ip
+cut_off() { # node, peers...: node drops everything from and to the peers' addresses, on every link
+    local id=$1 peer ip ips
     shift
     for peer in "$@"; do
         [ "$peer" != "$id" ] || lab_die "$(lab_name "$id") is on both sides"
-        ip=$(lab_ip "$peer")
-        [ -n "$ip" ] || lab_die "$(lab_name "$peer") has no address (not running?)"
-        lab_iptables "$id" -I INPUT -s "$ip" -m comment --comment "$LAB_TAG:partition" -j DROP
-        lab_iptables "$id" -I OUTPUT -d "$ip" -m comment --comment "$LAB_TAG:partition" -j DROP
+        ips=$(lab_ips "$peer")
+        [ -n "${ips// /}" ] || lab_die "$(lab_name "$peer") has no address (not running?)"
+        for ip in $ips; do
+            lab_iptables "$id" -I INPUT -s "$ip" -m comment --comment "$LAB_TAG:partition" -j DROP
+            lab_iptables "$id" -I OUTPUT -d "$ip" -m comment --comment "$LAB_TAG:partition" -j DROP
+        done
     done
 }
 for id in "${a[@]}"; do cut_off "$id" "${b[@]}"; done
