@@ -42,7 +42,7 @@ public sealed class NodeBoard
     private Func<ValueList<NodeId>, LinkSnapshot> _link;
     private Func<IReadOnlyDictionary<NodeId, string>> _names = () => new Dictionary<NodeId, string>();
     private Func<(long Sent, long Received, long DroppedByFault, long Malformed, long RejectedUnlisted)> _datagrams = () => (0, 0, 0, 0, 0);
-    private TransportCounters? _transport;
+    private Func<TransportCounters>? _transport;
     // Regular configurations with the delivery index they come before, for the delivery feeds; the oldest are dropped.
     private readonly List<(long Index, MembershipFormed Change)> _changes = new();
     private long _changesDropped;
@@ -71,7 +71,7 @@ public sealed class NodeBoard
     /// <summary>The node's membership state as Membership last published it (a cheap read for pollers; <see cref="Status"/> builds the whole view).</summary>
     public SrpState State { get { lock (_gate) return _state; } }
 
-    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, TransportCounters? transport,
+    internal void AttachLink(Func<ValueList<NodeId>, LinkSnapshot> link, Func<(long, long, long, long, long)> datagrams, Func<TransportCounters>? transport,
         Func<IReadOnlyDictionary<NodeId, string>> names)
     {
         _link = link;
@@ -284,9 +284,10 @@ public sealed class NodeBoard
     public NodeMetrics Metrics()
     {
         var datagrams = _datagrams();
-        var unauthenticated = _transport?.Unauthenticated ?? 0;
+        var counters = _transport?.Invoke();
+        var unauthenticated = counters?.Unauthenticated ?? 0;
         // Per reason only when the node seals, as the runtime keys: zeros on a clear ring would look like protection.
-        var byReason = _options.Crypto is not null && _transport is { } t
+        var byReason = _options.Crypto is not null && counters is { } t
             ? SealFailureNames.Reasons.ToDictionary(r => r, r => t.SealFailures(r))
             : new Dictionary<SealFailure, long>();
         lock (_gate)
@@ -318,7 +319,7 @@ public sealed class NodeBoard
         var datagrams = _datagrams();
         var entries = new List<CmapEntry>(Running.Keys);
         entries.AddRange(Running.MemberVersionKeys);
-        if (_options.Crypto is not null && _transport is { } transport) AddSealCounters(entries, transport);
+        if (_options.Crypto is not null && _transport?.Invoke() is { } transport) AddSealCounters(entries, transport);
         lock (_gate)
         {
             const string srp = "runtime.totem.pg.mrp.srp.";

@@ -82,31 +82,16 @@ public sealed class TotemNode : IRunningNode
     /// Null: created here with <paramref name="akkaConfig"/>.
     /// </param>
     /// <param name="readConfig">Reads the node's config file again for a reload; null: reloads are refused.</param>
+    /// <param name="redundantLinks">knet's links 1..7 (ringN_addr), each its own socket; empty or null: link 0 only, no link layer.</param>
     public static TotemNode StartUdp(NodeOptions options, IPEndPoint bindTo, PeerTable peers, ILogger logger, Action<NodeExit>? onExit = null, Action<ulong>? persistRingSeq = null,
-        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null, StoreHosting? store = null)
+        Config? akkaConfig = null, Func<ActorSystem>? system = null, Func<ConfigLoadResult>? readConfig = null, StoreHosting? store = null,
+        IReadOnlyList<UdpLink>? redundantLinks = null)
     {
         var faults = new FaultShaper(Random.Shared.NextDouble);
-        var seal = options.Crypto is { } crypto
-            ? new DatagramSeal(crypto.Settings, crypto.AuthKey.Span, options.ClusterName, options.NodeId, crypto.BootEpoch ?? DatagramCrypto.EpochNow(TimeProvider.System))
-            : null;
-        UdpTransport transport;
-        try
-        {
-            transport = new UdpTransport(options.NodeId, bindTo, peers, faults, seal, logger, new SourceFilter(peers, options.BlockUnlistedIps, logger),
-                downcheck: TimeSpan.FromMilliseconds(options.Timeouts.Downcheck));
-        }
-        catch
-        {
-            seal?.Dispose();
-            throw;
-        }
-        // Redundant links run in the simulator's link layer (LinkedTransport) but not yet over real sockets (issue 13).
-        if (options.Config?.Nodelist.FirstOrDefault(n => n.RedundantRings.Count > 0) is { } linked)
-            logger.ForContext(LogSubsystem.Property, LogSubsystem.Transport).Warning(
-                "only link 0 runs over UDP in this build: ring{Link}_addr and the other redundant links are not used by totemd yet (issue 13)",
-                linked.RedundantRings[0].LinkNumber);
-        // corosync's line once its socket is bound; totemd times its start-up phase "socket bound" by it.
-        logger.ForContext(LogSubsystem.Property, LogSubsystem.Totem).Information("The network interface [{Address:l}] is now up.", transport.LocalEndPoint.Address.ToString());
+        var links = new List<UdpLink> { new(0, bindTo, peers) };
+        links.AddRange(redundantLinks ?? []);
+        var (transport, sockets) = UdpLinks.Open(options, links, _ => faults, logger);
+        var local = sockets[0].LocalEndPoint;
         ActorSystem created;
         try
         {
@@ -117,7 +102,7 @@ public sealed class TotemNode : IRunningNode
             transport.Dispose();
             throw;
         }
-        return Start(options with { LocalAddress = transport.LocalEndPoint.Address.ToString(), Port = transport.LocalEndPoint.Port },
+        return Start(options with { LocalAddress = local.Address.ToString(), Port = local.Port },
             new NodeEnvironment(created, transport, logger)
             {
                 Faults = faults,
@@ -134,10 +119,16 @@ public sealed class TotemNode : IRunningNode
     {
         var transport = _environment.Transport;
         var malformed = _malformed;
+        // Over several links the ring's datagrams are counted by the link layer, what the sockets refused or dropped by each link's transport.
+        Func<TransportCounters> edge = transport is LinkedTransport linked ? linked.LinkTotals : () => transport.Counters;
         _board.AttachLink(
             members => LinkOf(_activity, members),
-            () => (transport.Counters.Sent, transport.Counters.Received, transport.Counters.DroppedByFault, malformed.Count, transport.Counters.RejectedUnlisted),
-            transport.Counters,
+            () =>
+            {
+                var sockets = edge();
+                return (transport.Counters.Sent, transport.Counters.Received, sockets.DroppedByFault, malformed.Count, sockets.RejectedUnlisted);
+            },
+            edge,
             _environment.PeerNames);
         var hooks = new RingHooks
         {

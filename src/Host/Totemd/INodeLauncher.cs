@@ -43,6 +43,9 @@ public sealed record NodeLaunch(ClusterConfig Config, NodeId LocalNode, IPEndPoi
     /// <summary>Reads the cluster file again for `totemctl reload` (the path and environment totemd started with); null: reloads are refused.</summary>
     public Func<ConfigLoadResult>? ReadConfig { get; init; }
 
+    /// <summary>knet's links 1..7 (the nodelist's ringN_addr), each its own socket; empty: link 0 only.</summary>
+    public IReadOnlyList<UdpLink> RedundantLinks { get; init; } = [];
+
     /// <summary>The node's ActorSystem when it was started ahead (<see cref="INodeLauncher.CreateSystemAhead"/>), else null.</summary>
     public Task<Akka.Actor.ActorSystem>? System { get; init; }
 }

@@ -175,6 +175,20 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
             return TotemdExitCodes.Ok;
         }
         var ringEndpoint = new IPEndPoint(local.BindAddress, ringPort);
+        IReadOnlyList<UdpLink> redundantLinks;
+        try
+        {
+            redundantLinks = await RedundantLinkPeers.ResolveAsync(config, local.NodeId, resolver, stop).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
+        {
+            await stderr.WriteLineAsync($"totemd: {options.ConfigPath}: {ex.Message}").ConfigureAwait(false);
+            return TotemdExitCodes.BadConfig;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return TotemdExitCodes.Ok;
+        }
         Phases.Mark(StartupPhases.IdentityKnown);
         main.Information("This node is {NodeId} ({How}), ring address {Ring}, peers from {Source}", local.NodeId, local.How, ringEndpoint, source.Describe());
 
@@ -223,7 +237,7 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
                 system = launcher.CreateSystemAhead(local.NodeId, akka, log);
                 ahead.Made(system);
             }
-            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, Observer = Observed(settings), DeliveredLog = settings.DeliveredLog, SendQueue = settings.SendQueue, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
+            node = await launcher.StartAsync(new NodeLaunch(config, local.NodeId, ringEndpoint, peers) { StateDir = stateDir, Observer = Observed(settings), DeliveredLog = settings.DeliveredLog, SendQueue = settings.SendQueue, AkkaConfig = hocon.Config, System = system, Crypto = ringKey.Crypto, AuthKey = ringKey.Key, RedundantLinks = redundantLinks, ReadConfig = () => ConfigFile.Load(options.ConfigPath) }, log, stop).ConfigureAwait(false);
             ahead.TakenByNode();
             Phases.Mark(StartupPhases.ActorSystemReady);
         }

@@ -26,7 +26,7 @@ public sealed class UdpNodeLauncher : INodeLauncher
         var hosting = new StoreHosting(snapshot?.Load(), snapshot is null ? null : snapshot.Save);
         var node = TotemNode.StartUdp(options, launch.RingEndpoint, launch.Peers, log, persistRingSeq: store is null ? null : store.Save,
             akkaConfig: launch.AkkaConfig, system: launch.System is { } ahead ? () => ahead.GetAwaiter().GetResult() : null, readConfig: launch.ReadConfig,
-            store: hosting);
+            store: hosting, redundantLinks: launch.RedundantLinks);
         if (launch.Observer)
         {
             node.StartObserver(ObserverPlane.SampleEvery);

@@ -62,6 +62,21 @@ public sealed class LinkedTransport : IDatagramTransport
     /// <summary>The transport of one link (for fault injection per link and per-link counters).</summary>
     public IDatagramTransport Link(uint link) => _links[link];
 
+    /// <summary>The link numbers, ascending.</summary>
+    public IEnumerable<uint> LinkNumbers => _links.Keys.Order();
+
+    /// <summary>The hosts the heartbeat runs with, ascending.</summary>
+    public IReadOnlyList<NodeId> Hosts
+    {
+        get
+        {
+            lock (_gate) return _table.Hosts.Order().ToList();
+        }
+    }
+
+    /// <summary>What the links' own transports counted, added up: sealed datagrams refused, unlisted sources, faults, socket failures.</summary>
+    public TransportCounters LinkTotals() => TransportCounters.Sum(_links.Values.Select(l => l.Counters));
+
     /// <summary>A copy of one link's state to one host.</summary>
     public LinkStatus Status(NodeId host, uint link)
     {
@@ -263,5 +278,7 @@ public sealed class LinkedTransport : IDatagramTransport
             _disposed = true;
         }
         foreach (var link in _links.Values) link.Dispose();
+        // A process's timer stops with the transport; a simulation's belongs to the simulation.
+        (_timer as IDisposable)?.Dispose();
     }
 }

@@ -44,6 +44,29 @@ public sealed class TransportCounters
     /// <summary>Attempts to bind the ring address again after a failure, every downcheck ms (successful or not).</summary>
     public long Rebinds => Interlocked.Read(ref _rebinds);
 
+    /// <summary>
+    /// A snapshot of several transports' counters added up: a ring over several links reports what its sockets
+    /// refused, dropped and failed on all links together.
+    /// </summary>
+    public static TransportCounters Sum(IEnumerable<TransportCounters> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var sum = new TransportCounters();
+        foreach (var part in parts)
+        {
+            sum._sent += part.Sent;
+            sum._received += part.Received;
+            sum._sendErrors += part.SendErrors;
+            sum._droppedByFault += part.DroppedByFault;
+            sum._unknownDestination += part.UnknownDestination;
+            for (var i = 0; i < sum._sealFailures.Length; i++) sum._sealFailures[i] += part.SealFailures((SealFailure)i);
+            sum._rejectedUnlisted += part.RejectedUnlisted;
+            sum._socketFailures += part.SocketFailures;
+            sum._rebinds += part.Rebinds;
+        }
+        return sum;
+    }
+
     internal void OnSocketFailure() => Interlocked.Increment(ref _socketFailures);
     internal long OnRebind() => Interlocked.Increment(ref _rebinds);
     internal void OnSent() => Interlocked.Increment(ref _sent);

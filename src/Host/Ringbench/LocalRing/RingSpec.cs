@@ -10,6 +10,8 @@ namespace Totem.Host.Ringbench.LocalRing;
 /// <paramref name="Crypto"/> is crypto_cipher/crypto_hash ("aes256/sha256"), "none" for clear datagrams;
 /// crypto is knet-only as in corosync 3, so a ring with crypto runs <c>transport: knet</c> with the run's authkey.
 /// <paramref name="Transport"/> is the transport of a ring without crypto (a benchmark comparing the two sets knet).
+/// <paramref name="Links"/> is the number of knet links (1..8): link K of node N on 127.0.K.N, every link on the
+/// ring's port; more than one runs <c>transport: knet</c>, as corosync needs for redundant links.
 /// </summary>
 public sealed record RingSpec(
     int Nodes = 5,
@@ -19,9 +21,13 @@ public sealed record RingSpec(
     uint FencingTimeoutMs = 10000,
     string ClusterName = "ringbench",
     string Crypto = "none",
-    string Transport = "udpu")
+    string Transport = "udpu",
+    int Links = 1)
 {
     public bool Sealed => Crypto != "none";
+
+    /// <summary>Node <paramref name="node"/>'s address on link <paramref name="link"/>: 127.0.link.node.</summary>
+    public static string LinkAddress(int node, int link) => link == 0 ? LocalRing.Address(node).ToString() : $"127.0.{link}.{node}";
 
     /// <summary>The corosync.conf-style file for a nodelist of 127.0.0.1..N on one UDP port; <paramref name="keyFile"/> when <see cref="Sealed"/>.</summary>
     public string Render(int ringPort, string? keyFile = null)
@@ -35,23 +41,21 @@ public sealed record RingSpec(
             if (keyFile is null) throw new ArgumentNullException(nameof(keyFile), $"crypto {Crypto} needs the ring's authkey file");
             crypto = $"\n  crypto_cipher: {TotemCrypto.Name(suite.Cipher)}\n  crypto_hash: {TotemCrypto.Name(suite.Hash)}\n  keyfile: {keyFile}";
         }
+        if (Links is < 1 or > 8) throw new ArgumentOutOfRangeException(nameof(Links), Links, "a ring has 1..8 knet links");
         var text = new StringBuilder();
+        var interfaces = string.Concat(Enumerable.Range(0, Links).Select(link => $"\n  interface {{\n    linknumber: {link}\n    mcastport: {ringPort}\n  }}"));
         text.AppendLine(c, $$"""
-            # Written by ringbench/LocalRing for one run; every node binds 127.0.0.N:{{ringPort}}.
+            # Written by ringbench/LocalRing for one run; every node binds 127.0.K.N:{{ringPort}} on link K.
             totem {
               version: 2
               cluster_name: {{ClusterName}}
-              transport: {{(Sealed ? "knet" : Transport)}}{{crypto}}
+              transport: {{(Sealed || Links > 1 ? "knet" : Transport)}}{{crypto}}
               ip_version: ipv4
               token: {{Token}}
-              token_coefficient: {{TokenCoefficient}}
-              interface {
-                linknumber: 0
-                mcastport: {{ringPort}}
-              }
+              token_coefficient: {{TokenCoefficient}}{{interfaces}}
             }
             """);
-        text.Append(NodelistAndQuorum(n => LocalRing.Address(n).ToString()));
+        text.Append(NodelistAndQuorum(n => LocalRing.Address(n).ToString(), Links));
         text.AppendLine(c, $$"""
             logging {
               to_stderr: yes
@@ -66,12 +70,16 @@ public sealed record RingSpec(
     }
 
     /// <summary>The nodelist of nodes 1..N at the given addresses and votequorum: what every ring of this spec (ours, corosync's) shares.</summary>
-    public string NodelistAndQuorum(Func<int, string> address)
+    /// <param name="links">Links beyond 0 get ringK_addr 127.0.K.N (<see cref="LinkAddress"/>).</param>
+    public string NodelistAndQuorum(Func<int, string> address, int links = 1)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder().AppendLine("nodelist {");
         for (var n = 1; n <= Nodes; n++)
-            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {address(n)}\n  }}");
+        {
+            var redundant = string.Concat(Enumerable.Range(1, links - 1).Select(link => $"\n    ring{link}_addr: {LinkAddress(n, link)}"));
+            text.AppendLine(c, $"  node {{\n    nodeid: {n}\n    name: node{n}\n    ring0_addr: {address(n)}{redundant}\n  }}");
+        }
         text.AppendLine("}").AppendLine("quorum {").AppendLine("  provider: corosync_votequorum").AppendLine("}");
         return text.ToString();
     }
