@@ -176,9 +176,15 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         }
         var ringEndpoint = new IPEndPoint(local.BindAddress, ringPort);
         IReadOnlyList<UdpLink> redundantLinks;
+        IReadOnlyList<DiscoveredLink> discoveredLinks;
         try
         {
             redundantLinks = await RedundantLinkPeers.ResolveAsync(config, local.NodeId, resolver, stop).ConfigureAwait(false);
+            // A ring found by DNS: its redundant links come from discovery.ringN_dns_name (the nodelist's are empty then).
+            discoveredLinks = await DiscoveredLinks.ResolveAsync(config, local.NodeId, resolver, log,
+                problem => main.Warning("Waiting for peers from discovery: {Reason}", problem), stop).ConfigureAwait(false);
+            if (discoveredLinks.Count > 0)
+                redundantLinks = [.. discoveredLinks.Select(d => new UdpLink(d.LinkNumber, d.BindTo, d.Peers))];
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or System.Net.Sockets.SocketException)
         {
@@ -210,7 +216,9 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
         peers.Replace(initial);
         using var discoveryStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var discovery = new PeerDiscovery(source, peers, log);
-        var discoveryLoop = discovery.RunAsync(TimeSpan.FromMilliseconds(Math.Max(100, config.Discovery.IntervalMs)), discoveryStop.Token);
+        var discoveryEvery = TimeSpan.FromMilliseconds(Math.Max(100, config.Discovery.IntervalMs));
+        var discoveryLoop = Task.WhenAll([discovery.RunAsync(discoveryEvery, discoveryStop.Token),
+            .. discoveredLinks.Select(d => d.Discovery.RunAsync(discoveryEvery, discoveryStop.Token))]);
 
         IRunningNode node;
         try

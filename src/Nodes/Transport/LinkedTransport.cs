@@ -77,6 +77,28 @@ public sealed class LinkedTransport : IDatagramTransport
     /// <summary>What the links' own transports counted, added up: sealed datagrams refused, unlisted sources, faults, socket failures.</summary>
     public TransportCounters LinkTotals() => TransportCounters.Sum(_links.Values.Select(l => l.Counters));
 
+    /// <summary>
+    /// Starts heartbeats to hosts found after the start (a ring found by DNS grows as replicas start or are scaled up);
+    /// known hosts are skipped. A host that leaves the answer stays: its links go down, as knet's do for a node that stops.
+    /// </summary>
+    public void AddHosts(IEnumerable<NodeId> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        lock (_gate)
+        {
+            if (_disposed) return;
+            var added = false;
+            foreach (var host in hosts)
+            {
+                if (host == LocalNode || _table.Knows(host)) continue;
+                _table.AddHost(host);
+                added = true;
+            }
+            // A new host's first ping is due at once: the alarm moves earlier.
+            if (added && _started) ScheduleNext();
+        }
+    }
+
     /// <summary>A copy of one link's state to one host.</summary>
     public LinkStatus Status(NodeId host, uint link)
     {

@@ -41,6 +41,10 @@ public static class UdpLinks
         var table = new LinkTable(options.NodeId, LinkModes.Parse(totem.LinkMode), LinkSettings.For(sockets.Keys, totem, options.Timeouts));
         var hosts = links[0].Peers.Snapshot.Keys;
         var ring = new LinkedTransport(table, sockets.ToDictionary(s => s.Key, s => (IDatagramTransport)s.Value), hosts, new SystemLinkTimer(), epoch, logger);
+        // A ring found by DNS (discovery.dns_name) learns its hosts as replicas appear; subscribed before the second read,
+        // so a change in between is not missed.
+        links[0].Peers.Changed += peers => ring.AddHosts(peers.Keys);
+        ring.AddHosts(links[0].Peers.Snapshot.Keys);
         logger.ForContext(LogSubsystem.Property, LogSubsystem.Transport).Information(
             "knet: {Count} links ({Links:l}), link_mode {Mode:l}: ping every {IntervalMs} ms, down after {TimeoutMs} ms without a pong, up after {PongCount} pongs",
             sockets.Count, string.Join(", ", sockets.Select(s => $"link {s.Key} on {s.Value.LocalEndPoint}")), totem.LinkMode,
