@@ -14,6 +14,9 @@
 #     are restarted by the restart policy and stay non-quorate;
 #  6. docker start the three killed ones -> one ring of 5, quorate; then lab/partition.sh 1,2 ->
 #     {3,4,5} quorate, {1,2} not; healed -> 5; lab/pause.sh 3 -> a ring of 4; thawed -> 5;
+#  6c. the two networks (knet's links 0 and 1, issue 13): lab/cut-link.sh 3 0 -> link 0 to node 3 down
+#     ("link: host: 3 link: 0 is down"), traffic moves to link 1, no membership change; then link 1 too
+#     -> token loss, a ring of 4 without node 3; lab/heal.sh -> 5 again;
 #  7. up --scale node=7 -> 7 members, expected votes 7;
 #  8. removes everything it created (containers, network, volumes, and any image its build left
 #     untagged); what stays is the base images and the image it built, under its own name, so the
@@ -26,7 +29,8 @@
 #   COMPOSE="docker compose" | "docker-compose"   use only this compose (default: v2, then v1 smoke)
 #   TOTEM_E2E_PROJECT=toteme2e the compose project (the other compose version's run adds "v1"); two
 #                              runs side by side need two names and two subnets
-#   TOTEM_E2E_SUBNET=172.28.250.0/24, TOTEM_E2E_SUBNET_V1=172.28.251.0/24   the ring networks' subnets
+#   TOTEM_E2E_SUBNET=172.28.250.0/24, TOTEM_E2E_SUBNET_V1=172.28.251.0/24   the ring0 networks' subnets
+#   TOTEM_E2E_RING1_SUBNET=172.28.252.0/24, TOTEM_E2E_RING1_SUBNET_V1=172.28.253.0/24   the ring1 networks' subnets
 #   TOTEM_E2E_IMAGE=totem-lab/node:e2e   the image it builds and runs (and leaves, for a fast rebuild)
 #   TOTEM_E2E_SKIP_SETUP=1     do not run lab/docker-setup.sh
 #   TOTEM_E2E_KEEP=1           leave the containers up when an assertion fails (for debugging)
@@ -52,6 +56,7 @@ finish() {
     echo
     echo "durations: setup ${d_setup:-n/a} s, image build ${d_build:-n/a} s, scenario ${d_scenario:-n/a} s, total $total s"
     echo "health check: totemctl quorum --check median ${d_ctl_median:-n/a} ms, max ${d_ctl_max:-n/a} ms (20 runs in a node); after a fencing restart ${h_status:-n/a} in ${d_health:-n/a} s (interval ${h_interval:-n/a} s)"
+    echo "links: cut ring0 of node 3 -> link down logged ${d_link_down:-n/a} s; both links cut -> new membership ${d_both_membership:-n/a} s"
     echo "detection: kill -> token loss logged ${d_token_loss:-n/a} s, kill -> new membership ${d_membership:-n/a} s (effective token + consensus = ${d_expected:-n/a} s); after the reload ${d_membership_reload:-n/a} s (${d_expected_reload:-n/a} s)"
     echo "runtime token/consensus by replica: at 5 ${rt_at_5:-n/a}; at 7 ${rt_before_reload:-n/a}; after the reload ${rt_after_reload:-n/a}"
     echo "details: $OUT"
@@ -186,7 +191,7 @@ services:
 YAML
 C1="$C1 -f $ROOT/docker-compose.yml -f $OUT/compose.reload.yml"
 # A subnet of its own, so the test can run beside a user's lab.
-export TOTEM_SUBNET=${TOTEM_E2E_SUBNET:-172.28.250.0/24} TOTEM_INTRUDER=$INTRUDER
+export TOTEM_SUBNET=${TOTEM_E2E_SUBNET:-172.28.250.0/24} TOTEM_RING1_SUBNET=${TOTEM_E2E_RING1_SUBNET:-172.28.252.0/24} TOTEM_INTRUDER=$INTRUDER
 # The dashboard's page on a port of its own too (docker-compose.yml's "${TOTEM_DASHBOARD_PORT}:8405"): a user's
 # lab on the host's 8405 would otherwise make every `up` fail ("Bind for 0.0.0.0:8405 failed: port is already
 # allocated"). "127.0.0.1:" is "127.0.0.1::8405", a free port on loopback that docker picks.
@@ -426,6 +431,44 @@ check "lab/pause.sh 3 off" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/pause.
 d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "thawed: one ring of 5 again (after $d s)" ||
     fail "thawed: one ring of 5 again: $(tail -1 "$OUT/wait.log")"
 
+# --- 6c. the two networks: one link of a node cut, then both (issue 13 point 5) -------------------
+# lab/cut-link.sh drops everything on the node's interface of one network (iptables in its namespace).
+# knet's heartbeat notices within knet_ping_timeout (effective token / 2) and the ring moves to the other
+# link: no token is lost for long enough to change the membership. Then the second link: token loss.
+no_new_membership_since() { # since, replica...: nobody logged a new membership since the time
+    local c
+    for c in $(containers "${@:2}"); do ! docker logs --since "$1" "$c" 2>&1 | grep -F "A new membership" || return 1; done
+}
+say "lab/cut-link.sh 3 0 (node 3 loses ring0; ring1 stays)"
+check "the ring of 5 before the cut" ring_is true 5 1 2 3 4 5
+ring_before_cut=$(jq -c .ringId "$OUT/last-status.1")
+t_cut=$(date +%s.%N)
+check "lab/cut-link.sh 3 0" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/cut-link.sh" 3 0
+d=$(wait_for 30 logs_since_have "$t_cut" "link: host: 3 link: 0 is down" 1 2 4 5) &&
+    pass "the other 4 logged knet's 'link: host: 3 link: 0 is down' (after $d s)" ||
+    fail "the other 4 logged 'link: host: 3 link: 0 is down': $(tail -1 "$OUT/wait.log")"
+d_link_down=$(first_log_delay "$t_cut" "link: host: 3 link: 0 is down" 1 2 4 5)
+check "node 3 logged link 0 down to its peers" logs_since_have "$t_cut" "link: 0 is down" 3
+check "the others now send to node 3 on link 1 (knet: best link: 1)" logs_since_have "$t_cut" "host: host: 3 (passive) best link: 1" 1 2 4 5
+# Twice the crash-to-membership time: a token lost for good on link 0 would have changed the membership by now.
+sleep "$(awk -v e="${d_expected:-11}" 'BEGIN { printf "%.0f", 2 * e }')"
+check "no membership change: the same 5 members, quorate" ring_is true 5 1 2 3 4 5
+same_ring_as_before_cut() { [ "$ring_before_cut" = "$(jq -c .ringId "$OUT/last-status.1")" ] || { echo "ring $ring_before_cut -> $(jq -c .ringId "$OUT/last-status.1")"; return 1; }; }
+check "the ring id did not change ($ring_before_cut)" same_ring_as_before_cut
+check "no node logged a new membership since the cut" no_new_membership_since "$t_cut" 1 2 3 4 5
+say "lab/cut-link.sh 3 1 (node 3 loses ring1 too)"
+t_cut2=$(date +%s.%N)
+check "lab/cut-link.sh 3 1" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/cut-link.sh" 3 1
+d=$(wait_for 90 ring_is true 5 1 2 4 5) && pass "without both links of node 3: token loss, a quorate ring of 4 (after $d s)" ||
+    fail "without both links of node 3: a quorate ring of 4: $(tail -1 "$OUT/wait.log")"
+d_both_membership=$(first_log_delay "$t_cut2" "A new membership" 1 2 4 5)
+check "the others logged knet's 'host: host: 3 has no active links'" logs_since_have "$t_cut2" "host: host: 3 has no active links" 1 2 4 5
+check "a survivor logged 'A processor failed, forming new configuration'" logs_since_have "$t_cut2" "A processor failed, forming new configuration" 1
+say "link 0 down after ${d_link_down:-?} s (knet_ping_timeout: effective token / 2); both links cut -> new membership ${d_both_membership:-?} s"
+check "lab/heal.sh restores the links" env COMPOSE_PROJECT_NAME="$PROJECT" "$ROOT/lab/heal.sh"
+d=$(wait_for 120 ring_is true 5 1 2 3 4 5) && pass "links restored: one ring of 5 again (after $d s)" ||
+    fail "links restored: one ring of 5 again: $(tail -1 "$OUT/wait.log")"
+
 # --- 7. scale to 7 --------------------------------------------------------------------------------
 say "up -d --scale node=7"
 check "$C1 up -d --scale node=7" $C1 -p "$PROJECT" up -d --no-build --scale node=7
@@ -490,7 +533,7 @@ fi
 # --- the other compose version ---------------------------------------------------------------
 if [ -n "$C2" ]; then
     PROJECT=$P2
-    export TOTEM_SUBNET=${TOTEM_E2E_SUBNET_V1:-172.28.251.0/24}
+    export TOTEM_SUBNET=${TOTEM_E2E_SUBNET_V1:-172.28.251.0/24} TOTEM_RING1_SUBNET=${TOTEM_E2E_RING1_SUBNET_V1:-172.28.253.0/24}
     # The image is the one the main run built (same Dockerfile, same name): compose v1 builds with
     # the legacy builder here, whose cache BuildKit's is not, so it would rebuild everything and leave
     # its stages' images untagged. COMPOSE=docker-compose makes v1 the main run, build included.
