@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Totem.Nodes.Control;
@@ -257,9 +258,12 @@ public sealed class NodeBoard
 
     public NodeStatusSnapshot Status()
     {
+        // The link view is read outside the board's lock: the link layer publishes its events here while holding its own.
+        ValueList<NodeId> members;
+        lock (_gate) members = _members;
+        var link = _link(members);
         lock (_gate)
         {
-            var link = _link(_members);
             return new NodeStatusSnapshot(
                 _options.NodeId, _options.ClusterName, _options.Transport, _state, _ringId, _members,
                 QuorumSnapshotOf(_quorum, link), WatchdogSnapshotOf(_watchdog), link, StartedAt, _clock.GetUtcNow(), _store);
@@ -320,6 +324,7 @@ public sealed class NodeBoard
         var entries = new List<CmapEntry>(Running.Keys);
         entries.AddRange(Running.MemberVersionKeys);
         if (_options.Crypto is not null && _transport?.Invoke() is { } transport) AddSealCounters(entries, transport);
+        AddKnetStats(entries, _link(_members));
         lock (_gate)
         {
             const string srp = "runtime.totem.pg.mrp.srp.";
@@ -354,6 +359,29 @@ public sealed class NodeBoard
             .Where(e => prefix is null || e.Key.StartsWith(prefix, StringComparison.Ordinal))
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>corosync's stats.knet.nodeN.linkM.* of each knet link to each peer, those this engine counts; none with one link.</summary>
+    private static void AddKnetStats(List<CmapEntry> entries, LinkSnapshot link)
+    {
+        foreach (var peer in link.Peers)
+        {
+            foreach (var l in peer.Links)
+            {
+                var key = string.Create(CultureInfo.InvariantCulture, $"stats.knet.node{peer.NodeId.Value}.link{l.Link}.");
+                entries.Add(CmapEntry.U8(key + "connected", l.Connected));
+                entries.Add(CmapEntry.U8(key + "enabled", true));
+                entries.Add(CmapEntry.U64(key + "latency_samples", (ulong)l.LatencySamples));
+                entries.Add(CmapEntry.U64(key + "tx_data_packets", (ulong)l.TxDataPackets));
+                entries.Add(CmapEntry.U64(key + "tx_data_bytes", (ulong)l.TxDataBytes));
+                entries.Add(CmapEntry.U64(key + "rx_data_packets", (ulong)l.RxDataPackets));
+                entries.Add(CmapEntry.U64(key + "rx_data_bytes", (ulong)l.RxDataBytes));
+                entries.Add(CmapEntry.U64(key + "tx_ping_packets", (ulong)l.PingsSent));
+                entries.Add(CmapEntry.U64(key + "rx_pong_packets", (ulong)l.PongsReceived));
+                entries.Add(CmapEntry.U32(key + "up_count", (uint)l.UpCount));
+                entries.Add(CmapEntry.U32(key + "down_count", (uint)l.DownCount));
+            }
+        }
     }
 
     /// <summary>

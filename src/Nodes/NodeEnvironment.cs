@@ -1,3 +1,4 @@
+using System.Net;
 using Serilog;
 using Akka.Actor;
 using Totem.Nodes.Transport;
@@ -18,6 +19,9 @@ public sealed record NodeEnvironment(ActorSystem System, IDatagramTransport Tran
 
     /// <summary>Current peer addresses, for `totemctl rings`.</summary>
     public Func<IReadOnlyDictionary<NodeId, string>> PeerAddresses { get; init; } = () => new Dictionary<NodeId, string>();
+
+    /// <summary>knet's links over real sockets: each link's socket and where every peer is on it (`totemctl rings`); empty in the simulator.</summary>
+    public IReadOnlyList<(UdpLink Link, IPEndPoint Local)> Links { get; init; } = [];
 
     /// <summary>Processors' host names the peer source knows (this node's own too), for `totemctl status` and `members`.</summary>
     public Func<IReadOnlyDictionary<NodeId, string>> PeerNames { get; init; } = () => new Dictionary<NodeId, string>();

@@ -90,7 +90,11 @@ public sealed class TotemNode : IRunningNode
         var faults = new FaultShaper(Random.Shared.NextDouble);
         var links = new List<UdpLink> { new(0, bindTo, peers) };
         links.AddRange(redundantLinks ?? []);
-        var (transport, sockets) = UdpLinks.Open(options, links, _ => faults, logger);
+        // One link: today's path and faults. Several: each socket shapes by the peer's fault and its link's, and the link
+        // layer applies the link's fault to what arrives too.
+        var (transport, sockets) = links.Count == 1
+            ? UdpLinks.Open(options, links, _ => faults, null, logger)
+            : UdpLinks.Open(options, links, faults.ForLink, faults.DecideOnLink, logger);
         var local = sockets[0].LocalEndPoint;
         ActorSystem created;
         try
@@ -108,6 +112,7 @@ public sealed class TotemNode : IRunningNode
                 Faults = faults,
                 PeerAddresses = () => peers.Snapshot.ToDictionary(p => p.Key, p => p.Value.ToString()),
                 PeerNames = () => peers.Names,
+                Links = links.Select(l => (l, sockets[l.LinkNumber].LocalEndPoint)).ToList(),
                 OnExit = onExit,
                 PersistRingSeq = persistRingSeq,
                 ReadConfig = readConfig,
@@ -119,6 +124,7 @@ public sealed class TotemNode : IRunningNode
     {
         var transport = _environment.Transport;
         var malformed = _malformed;
+        if (transport is LinkedTransport links) links.OnLinkEvent += PublishLinkEvent;
         // Over several links the ring's datagrams are counted by the link layer, what the sockets refused or dropped by each link's transport.
         Func<TransportCounters> edge = transport is LinkedTransport linked ? linked.LinkTotals : () => transport.Counters;
         _board.AttachLink(
@@ -182,15 +188,51 @@ public sealed class TotemNode : IRunningNode
         var addresses = _environment.PeerAddresses();
         var now = Now.ToUnixTimeMilliseconds();
         var token = _board.Running.Timeouts.Token;
+        var linked = _environment.Transport as LinkedTransport;
+        var knet = linked?.PeerLinks(KnetAddress).ToDictionary(p => p.Peer, p => p.Links) ?? [];
         var peers = addresses.Keys.Union(heard.Keys).Where(n => n != _options.NodeId).OrderBy(n => n)
             .Select(n =>
             {
                 DateTimeOffset? last = heard.TryGetValue(n, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
                 var connected = members.Contains(n) || (heard.TryGetValue(n, out var h) && now - h < token);
-                return new PeerLinkStatus(n, addresses.TryGetValue(n, out var a) ? a : "", connected, last);
+                return new PeerLinkStatus(n, addresses.TryGetValue(n, out var a) ? a : "", connected, last)
+                {
+                    Links = knet.TryGetValue(n, out var links) ? links : ValueList<PeerKnetLink>.Empty,
+                };
             })
             .ToValueList();
-        return new LinkSnapshot(_options.LocalAddress, _options.Port, peers);
+        return new LinkSnapshot(_options.LocalAddress, _options.Port, peers)
+        {
+            Links = linked is null ? ValueList<LocalKnetLink>.Empty : linked.LinkNumbers.Select(l => LocalLink(linked, l)).ToValueList(),
+        };
+    }
+
+    private LocalKnetLink LocalLink(LinkedTransport linked, uint link)
+    {
+        var socket = linked.Link(link).Counters;
+        var bound = _environment.Links.FirstOrDefault(l => l.Link.LinkNumber == link).Local;
+        return new LocalKnetLink(link, bound?.Address.ToString() ?? "", bound?.Port ?? 0,
+            socket.DroppedByFault + socket.SendErrors + socket.Unauthenticated + socket.RejectedUnlisted);
+    }
+
+    /// <summary>A peer's address on a knet link, from the link's peer table (none in the simulator).</summary>
+    private string KnetAddress(uint link, NodeId peer) =>
+        _environment.Links.FirstOrDefault(l => l.Link.LinkNumber == link).Link?.Peers.TryGet(peer, out var endpoint) == true ? endpoint.Address.ToString() : "";
+
+    /// <summary>A link up or down, with the host's links up after it, on the event path the API and the observer plane read.</summary>
+    private void PublishLinkEvent(TimeSpan at, Protocol.Links.LinkOutput output)
+    {
+        if (_exiting != 0 || _environment.Transport is not LinkedTransport linked) return;
+        var (host, link, up) = output switch
+        {
+            Protocol.Links.LinkWentUp u => (u.Host, u.Link, true),
+            Protocol.Links.LinkWentDown d => (d.Host, d.Link, false),
+            _ => (default(NodeId), 0u, false),
+        };
+        if (host == default) return;
+        // Called on the link layer's thread under its lock (which is reentrant): the table already holds the change.
+        var active = linked.LinkNumbers.Count(l => linked.Status(host, l).Connected);
+        _board.Publish(new KnetLinkChanged(Now, host, link, up, active));
     }
 
     private void Fence(NodeExit exit) => Exit(exit);
@@ -330,9 +372,18 @@ public sealed class TotemNode : IRunningNode
 
     public FaultSettings GetFaults() => _environment.Faults?.Settings ?? FaultSettings.None;
 
+    /// <summary>The knet link numbers this node runs, ascending: [0] without redundant links.</summary>
+    public IReadOnlyList<uint> LinkNumbers => _environment.Transport is LinkedTransport linked ? linked.LinkNumbers.ToList() : [0u];
+
     public void SetFaults(FaultSettings faults)
     {
+        ArgumentNullException.ThrowIfNull(faults);
         if (_environment.Faults is null) throw new InvalidOperationException("this node's transport has no in-node fault injection");
+        if (faults.Links.Count > 0 && _environment.Transport is not LinkedTransport)
+            throw new ArgumentException($"link {faults.Links[0].Link}: this node runs one link (no ring1_addr in the nodelist); a fault without a link applies to it");
+        foreach (var l in faults.Links)
+            if (!LinkNumbers.Contains(l.Link))
+                throw new ArgumentException($"link {l.Link}: this node has no such link (its links: {string.Join(", ", LinkNumbers)})");
         _environment.Faults.Settings = faults;
     }
 

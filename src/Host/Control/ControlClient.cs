@@ -84,9 +84,18 @@ public sealed class ControlClient(HttpClient http)
     public Task<FaultsDto> SetFaultAsync(FaultRequest request, CancellationToken ct) =>
         PostJsonAsync<FaultRequest, FaultsDto>("v1/faults", request, ct);
 
-    public async Task<FaultsDto> ClearFaultsAsync(uint? peer, CancellationToken ct)
+    /// <param name="peer">Only this peer's override.</param>
+    /// <param name="link">Only this knet link's fault.</param>
+    public async Task<FaultsDto> ClearFaultsAsync(uint? peer, CancellationToken ct, uint? link = null)
     {
-        using var response = await http.DeleteAsync(peer is null ? "v1/faults" : $"v1/faults?peer={peer}", ct).ConfigureAwait(false);
+        var query = (peer, link) switch
+        {
+            ({ } p, { } l) => $"?peer={p}&link={l}",
+            ({ } p, null) => $"?peer={p}",
+            (null, { } l) => $"?link={l}",
+            _ => "",
+        };
+        using var response = await http.DeleteAsync("v1/faults" + query, ct).ConfigureAwait(false);
         return await ReadAsync<FaultsDto>(response, ct).ConfigureAwait(false);
     }
 

@@ -116,11 +116,16 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
 
     private Command RingsCommand()
     {
-        var cmd = new Command("rings", "The ring's link and what each peer's status is (like corosync-cfgtool -s)");
+        var nodes = new Option<bool>("--nodes", "-n") { Description = "Per peer, each knet link's state and latency (like corosync-cfgtool -n)" };
+        var cmd = new Command("rings", "The ring's links and what each peer's status is on each (like corosync-cfgtool -s)") { nodes };
         cmd.SetAction((p, ct) => WithClient(p, ct, async c =>
         {
             var s = await c.GetStatusAsync(ct).ConfigureAwait(false);
-            if (!WriteJson(p, s.Link)) TableViews.WriteRings(output, s);
+            if (WriteJson(p, s.Link)) return ExitCodes.Ok;
+            if (p.GetValue(nodes))
+                TableViews.WriteNodeLinks(output, s);
+            else
+                TableViews.WriteRings(output, s);
             return ExitCodes.Ok;
         }));
         return cmd;
@@ -214,12 +219,19 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
 
     private Command FaultCommand()
     {
-        var fault = new Command("fault", "In-node fault injection on the datagrams this node sends (works on any kernel)");
+        var fault = new Command("fault", "In-node fault injection on the datagrams this node sends, or on one knet link both ways (works on any kernel)");
 
         var peer = new Option<uint?>("--peer") { Description = "Only datagrams to this node id (default: all peers)" };
+        var link = new Option<uint?>("--link") { Description = "Only knet link N, both directions at this node, every peer (a node with ringN_addr)" };
+        void PeerOrLink(System.CommandLine.Parsing.CommandResult r)
+        {
+            if (r.GetValue(peer) is not null && r.GetValue(link) is not null) r.AddError("--peer and --link do not go together: a link's fault applies to every peer on it");
+            if (r.GetValue(link) is >= Protocol.Links.LinkSettings.MaxLinks) r.AddError($"--link must be a link number 0..{Protocol.Links.LinkSettings.MaxLinks - 1}");
+        }
         var delay = new Argument<string>("delay") { Description = "Added delay, e.g. 20ms" };
         var jitter = new Option<string?>("--jitter") { Description = "Uniform jitter around the delay, e.g. 5ms" };
-        var delayCmd = new Command("delay", "Delay outgoing datagrams: fault delay 20ms --jitter 5ms [--peer ID]") { delay, jitter, peer };
+        var delayCmd = new Command("delay", "Delay outgoing datagrams: fault delay 20ms --jitter 5ms [--peer ID | --link N]") { delay, jitter, peer, link };
+        delayCmd.Validators.Add(PeerOrLink);
         delayCmd.Validators.Add(r =>
         {
             if (r.GetValue(delay) is { } d && ArgumentParsers.Milliseconds(d, out var problem) is null) r.AddError(problem!);
@@ -229,13 +241,14 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         {
             var ms = ArgumentParsers.Milliseconds(p.GetValue(delay)!, out _);
             var jit = p.GetValue(jitter) is { } j ? ArgumentParsers.Milliseconds(j, out _) : 0;
-            var f = await c.SetFaultAsync(new FaultRequest(p.GetValue(peer), ms, jit, null), ct).ConfigureAwait(false);
+            var f = await c.SetFaultAsync(new FaultRequest(p.GetValue(peer), ms, jit, null, p.GetValue(link)), ct).ConfigureAwait(false);
             if (!WriteJson(p, f)) TableViews.WriteFaults(Console(), f);
             return ExitCodes.Ok;
         }));
 
         var percent = new Argument<string>("percent") { Description = "Share of outgoing datagrams to drop, e.g. 10%" };
-        var lossCmd = new Command("loss", "Drop outgoing datagrams: fault loss 10% [--peer ID]") { percent, peer };
+        var lossCmd = new Command("loss", "Drop outgoing datagrams: fault loss 10% [--peer ID | --link N]") { percent, peer, link };
+        lossCmd.Validators.Add(PeerOrLink);
         lossCmd.Validators.Add(r =>
         {
             if (r.GetValue(percent) is { } t && ArgumentParsers.Percent(t, out var problem) is null) r.AddError(problem!);
@@ -243,15 +256,24 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
         lossCmd.SetAction((p, ct) => WithClient(p, ct, async c =>
         {
             var loss = ArgumentParsers.Percent(p.GetValue(percent)!, out _);
-            var f = await c.SetFaultAsync(new FaultRequest(p.GetValue(peer), null, null, loss), ct).ConfigureAwait(false);
+            var f = await c.SetFaultAsync(new FaultRequest(p.GetValue(peer), null, null, loss, p.GetValue(link)), ct).ConfigureAwait(false);
             if (!WriteJson(p, f)) TableViews.WriteFaults(Console(), f);
             return ExitCodes.Ok;
         }));
 
-        var clearCmd = new Command("clear", "Remove injected faults (all, or one peer's override with --peer)") { peer };
+        var dropCmd = new Command("drop", "Drop every datagram (loss 100%): fault drop --link 0 cuts link 0 at this node [--peer ID | --link N]") { peer, link };
+        dropCmd.Validators.Add(PeerOrLink);
+        dropCmd.SetAction((p, ct) => WithClient(p, ct, async c =>
+        {
+            var f = await c.SetFaultAsync(new FaultRequest(p.GetValue(peer), null, null, 100, p.GetValue(link)), ct).ConfigureAwait(false);
+            if (!WriteJson(p, f)) TableViews.WriteFaults(Console(), f);
+            return ExitCodes.Ok;
+        }));
+
+        var clearCmd = new Command("clear", "Remove injected faults (all, one peer's override with --peer, or one link's with --link)") { peer, link };
         clearCmd.SetAction((p, ct) => WithClient(p, ct, async c =>
         {
-            var f = await c.ClearFaultsAsync(p.GetValue(peer), ct).ConfigureAwait(false);
+            var f = await c.ClearFaultsAsync(p.GetValue(peer), ct, p.GetValue(link)).ConfigureAwait(false);
             if (!WriteJson(p, f)) TableViews.WriteFaults(Console(), f);
             return ExitCodes.Ok;
         }));
@@ -266,6 +288,7 @@ public sealed partial class TotemctlApp(TextWriter output, TextWriter error, Fun
 
         fault.Add(delayCmd);
         fault.Add(lossCmd);
+        fault.Add(dropCmd);
         fault.Add(clearCmd);
         fault.Add(showCmd);
         return fault;

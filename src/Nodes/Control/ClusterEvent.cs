@@ -28,6 +28,13 @@ public sealed record WatchdogDisarmed(DateTimeOffset At) : ClusterEvent(At);
 /// <summary>The watchdog expired; the node is about to exit (or, with fencing mode none, only reports it).</summary>
 public sealed record NodeFenced(DateTimeOffset At, string Reason) : ClusterEvent(At);
 
+/// <summary>
+/// A knet link to a host came up or went down at this node ("rx: host: 2 link: 0 is up", "link: host: 2 link: 0 is
+/// down"); <see cref="ActiveLinks"/> is how many links to the host are up after it (0: "host: host: 2 has no active
+/// links"). The time is the node's clock: virtual in the simulator, wall in totemd.
+/// </summary>
+public sealed record KnetLinkChanged(DateTimeOffset At, NodeId Host, uint Link, bool Up, int ActiveLinks) : ClusterEvent(At);
+
 /// <summary>This subscriber fell behind and <see cref="Count"/> events were skipped.</summary>
 public sealed record EventsDropped(DateTimeOffset At, long Count) : ClusterEvent(At);
 

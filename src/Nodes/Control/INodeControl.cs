@@ -73,7 +73,10 @@ public interface INodeControl
     /// <summary>The in-node fault injection applied to outgoing datagrams.</summary>
     FaultSettings GetFaults();
 
-    /// <summary>Replaces the in-node fault injection; <see cref="FaultSettings.None"/> clears it.</summary>
+    /// <summary>
+    /// Replaces the in-node fault injection; <see cref="FaultSettings.None"/> clears it. Throws
+    /// <see cref="ArgumentException"/> naming the link when a link fault names a link the node does not run.
+    /// </summary>
     void SetFaults(FaultSettings faults);
 
     /// <summary>Counters and gauges for /metrics.</summary>

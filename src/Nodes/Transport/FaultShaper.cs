@@ -26,7 +26,25 @@ public sealed class FaultShaper : IOutboundShaper
     {
         var settings = Settings;
         if (settings.IsNone) return TimeSpan.Zero;
-        var fault = settings.For(destination);
+        return Decide(settings.For(destination));
+    }
+
+    /// <summary>The fate of a datagram on knet link <paramref name="link"/> at this node, sent or received: its link fault only.</summary>
+    public TimeSpan? DecideOnLink(uint link)
+    {
+        var settings = Settings;
+        if (settings.Links.Count == 0) return TimeSpan.Zero;
+        return Decide(settings.ForLink(link));
+    }
+
+    /// <summary>
+    /// The shaper of link <paramref name="link"/>'s socket: the peer's fault and the link's, one after the other
+    /// (dropped by either is dropped; the delays add up).
+    /// </summary>
+    public IOutboundShaper ForLink(uint link) => new OnLink(this, link);
+
+    private TimeSpan? Decide(LinkFault fault)
+    {
         if (fault.IsNone) return TimeSpan.Zero;
         double lossDraw, jitterDraw;
         lock (_randomGate)
@@ -35,5 +53,11 @@ public sealed class FaultShaper : IOutboundShaper
             jitterDraw = _random();
         }
         return fault.Decide(lossDraw, jitterDraw);
+    }
+
+    private sealed class OnLink(FaultShaper faults, uint link) : IOutboundShaper
+    {
+        public TimeSpan? Decide(NodeId destination) =>
+            faults.Decide(destination) is { } peerDelay && faults.DecideOnLink(link) is { } linkDelay ? peerDelay + linkDelay : null;
     }
 }

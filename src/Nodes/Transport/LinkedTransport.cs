@@ -26,6 +26,7 @@ public sealed class LinkedTransport : IDatagramTransport
     private readonly ILogger _log;
     private readonly List<LinkOutput> _outputs = new();
     private readonly uint[] _selected;
+    private readonly Dictionary<(NodeId Host, uint Link), LinkStats> _stats = new();
     private ulong _seq;
     private TimeSpan? _pendingWake;
     private bool _started;
@@ -59,6 +60,12 @@ public sealed class LinkedTransport : IDatagramTransport
     /// <summary>Every link event as it happens, with the timer's time (tests and the simulator measure failover with it).</summary>
     public Action<TimeSpan, LinkOutput>? OnLinkEvent { get; set; }
 
+    /// <summary>
+    /// The in-node fault on datagrams arriving on a link (`totemctl fault ... --link N` cuts both directions at this
+    /// node): null drops the datagram, a positive delay holds it back; null: no inbound faults.
+    /// </summary>
+    public Func<uint, TimeSpan?>? InboundFault { get; init; }
+
     /// <summary>The transport of one link (for fault injection per link and per-link counters).</summary>
     public IDatagramTransport Link(uint link) => _links[link];
 
@@ -72,6 +79,29 @@ public sealed class LinkedTransport : IDatagramTransport
         {
             lock (_gate) return _table.Hosts.Order().ToList();
         }
+    }
+
+    /// <summary>Every link to every host: the heartbeat's state and the counters, with each peer's address on the link from <paramref name="addressOf"/>.</summary>
+    public IReadOnlyList<PeerKnetLinks> PeerLinks(Func<uint, NodeId, string> addressOf)
+    {
+        ArgumentNullException.ThrowIfNull(addressOf);
+        lock (_gate)
+        {
+            return _table.Hosts.Order().Select(host => new PeerKnetLinks(host, _table.Links.Select(l =>
+            {
+                var status = _table.Status(host, l.LinkNumber);
+                var stats = Stats(host, l.LinkNumber);
+                return new PeerKnetLink(l.LinkNumber, addressOf(l.LinkNumber, host), status.Connected, stats.PingsSent, stats.PongsReceived,
+                    stats.Latency(50), stats.Latency(99), stats.LatencySamples, stats.TxDataPackets, stats.TxDataBytes, stats.RxDataPackets, stats.RxDataBytes,
+                    stats.Dropped, stats.UpCount, stats.DownCount);
+            }).ToValueList())).ToList();
+        }
+    }
+
+    private LinkStats Stats(NodeId host, uint link)
+    {
+        if (!_stats.TryGetValue((host, link), out var stats)) _stats[(host, link)] = stats = new LinkStats();
+        return stats;
     }
 
     /// <summary>What the links' own transports counted, added up: sealed datagrams refused, unlisted sources, faults, socket failures.</summary>
@@ -151,7 +181,9 @@ public sealed class LinkedTransport : IDatagramTransport
             }
             if (same && common is { } link)
             {
-                _links[link].SendToAll((frame with { Link = link }).ToDatagram(datagram));
+                var bytes = (frame with { Link = link }).ToDatagram(datagram);
+                foreach (var host in _table.Hosts) CountData(host, link, bytes.Length);
+                _links[link].SendToAll(bytes);
                 return;
             }
             foreach (var host in _table.Hosts.Order())
@@ -169,11 +201,20 @@ public sealed class LinkedTransport : IDatagramTransport
         for (var i = 0; i < count; i++)
         {
             var link = _selected[i];
-            _links[link].Send(destination, (frame with { Link = link }).ToDatagram(datagram));
+            var bytes = (frame with { Link = link }).ToDatagram(datagram);
+            CountData(destination, link, bytes.Length);
+            _links[link].Send(destination, bytes);
         }
     }
 
-    private void OnFrame(uint arrivedOn, ReceivedDatagram datagram, Action<ReceivedDatagram> deliver)
+    private void CountData(NodeId host, uint link, int bytes)
+    {
+        var stats = Stats(host, link);
+        stats.TxDataPackets++;
+        stats.TxDataBytes += bytes;
+    }
+
+    private void OnFrame(uint arrivedOn, ReceivedDatagram datagram, Action<ReceivedDatagram> deliver, bool faulted = false)
     {
         lock (_gate)
         {
@@ -197,6 +238,22 @@ public sealed class LinkedTransport : IDatagramTransport
                         datagram.From.ToString(), Protocol.Security.SealFailure.SenderMismatch, sealedBy.Value, frame.Sender.Value, n);
                 return;
             }
+            if (!faulted && InboundFault is { } fault && _table.Knows(frame.Sender))
+            {
+                var fate = fault(arrivedOn);
+                if (fate is null)
+                {
+                    Stats(frame.Sender, arrivedOn).Dropped++;
+                    return;
+                }
+                if (fate.Value > TimeSpan.Zero)
+                {
+                    // The bytes live in the socket's buffer only during this call: the held-back datagram takes a copy.
+                    var copy = datagram with { Bytes = datagram.Bytes.ToArray() };
+                    _timer.After(fate.Value, () => OnFrame(arrivedOn, copy, deliver, faulted: true));
+                    return;
+                }
+            }
             switch (frame.Kind)
             {
                 case LinkFrameKind.Ping:
@@ -206,11 +263,25 @@ public sealed class LinkedTransport : IDatagramTransport
                 case LinkFrameKind.Pong:
                     LinkCounters.OnPongReceived();
                     _outputs.Clear();
-                    _table.OnPong(frame.Sender, arrivedOn, TimeSpan.FromTicks((long)frame.Value), _timer.Now, _outputs);
+                    var now = _timer.Now;
+                    _table.OnPong(frame.Sender, arrivedOn, TimeSpan.FromTicks((long)frame.Value), now, _outputs);
+                    if (_table.Knows(frame.Sender))
+                    {
+                        var stats = Stats(frame.Sender, arrivedOn);
+                        stats.PongsReceived++;
+                        // The table's round trip, taken only when this pong counted (a stale or future-dated one does not).
+                        if (_table.Status(frame.Sender, arrivedOn) is { LastPong: { } last, Latency: { } latency } && last == now) stats.AddLatency(latency);
+                    }
                     Act(_outputs);
                     ScheduleNext();
                     return;
                 default:
+                    if (_table.Knows(frame.Sender))
+                    {
+                        var stats = Stats(frame.Sender, arrivedOn);
+                        stats.RxDataPackets++;
+                        stats.RxDataBytes += datagram.Bytes.Length;
+                    }
                     if (!_table.AcceptData(frame.Sender, frame.Epoch, frame.Value))
                     {
                         LinkCounters.OnDuplicate();
@@ -270,12 +341,15 @@ public sealed class LinkedTransport : IDatagramTransport
             {
                 case PingDue ping:
                     LinkCounters.OnPingSent();
+                    Stats(ping.Host, ping.Link).PingsSent++;
                     _links[ping.Link].Send(ping.Host, new LinkFrame(LinkFrameKind.Ping, ping.Link, LocalNode, _epoch, (ulong)now.Ticks).ToDatagram());
                     continue;
                 case LinkWentUp up:
+                    Stats(up.Host, up.Link).UpCount++;
                     _log.Information("rx: host: {Host} link: {Link} is up", up.Host.Value, up.Link);
                     break;
                 case LinkWentDown down:
+                    Stats(down.Host, down.Link).DownCount++;
                     _log.Warning("link: host: {Host} link: {Link} is down", down.Host.Value, down.Link);
                     break;
                 case HostLinksChanged { HasActiveLinks: false } none:

@@ -16,9 +16,10 @@ public static class UdpLinks
 {
     /// <param name="links">Link 0 first, then the redundant links; every one gets a socket here.</param>
     /// <param name="shaperFor">The outbound fault shaper of each link's socket.</param>
+    /// <param name="inboundFault">The fault on what arrives on a link, when there are several (<see cref="LinkedTransport.InboundFault"/>).</param>
     /// <returns>The ring's transport, and each link's socket transport by link number (the same object when there is one link).</returns>
     public static (IDatagramTransport Ring, IReadOnlyDictionary<uint, UdpTransport> Sockets) Open(NodeOptions options, IReadOnlyList<UdpLink> links,
-        Func<uint, IOutboundShaper> shaperFor, ILogger logger)
+        Func<uint, IOutboundShaper> shaperFor, Func<uint, TimeSpan?>? inboundFault, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(links);
@@ -40,7 +41,10 @@ public static class UdpLinks
         var totem = options.Config?.Totem ?? new Protocol.Config.TotemSettings();
         var table = new LinkTable(options.NodeId, LinkModes.Parse(totem.LinkMode), LinkSettings.For(sockets.Keys, totem, options.Timeouts));
         var hosts = links[0].Peers.Snapshot.Keys;
-        var ring = new LinkedTransport(table, sockets.ToDictionary(s => s.Key, s => (IDatagramTransport)s.Value), hosts, new SystemLinkTimer(), epoch, logger);
+        var ring = new LinkedTransport(table, sockets.ToDictionary(s => s.Key, s => (IDatagramTransport)s.Value), hosts, new SystemLinkTimer(), epoch, logger)
+        {
+            InboundFault = inboundFault,
+        };
         // A ring found by DNS (discovery.dns_name) learns its hosts as replicas appear; subscribed before the second read,
         // so a change in between is not missed.
         links[0].Peers.Changed += peers => ring.AddHosts(peers.Keys);

@@ -39,10 +39,15 @@ public static class DtoMapper
         s.Quorum.Nodes.Select(n => new QuorumNodeDto(n.NodeId.Value, n.Votes, n.ExpectedVotes, n.Name, n.Address, n.Member)).ToArray(),
         new WatchdogDto(s.Watchdog.Armed, s.Watchdog.Deadline, s.Watchdog.Mode.ToString().ToLowerInvariant(), s.Watchdog.TimeoutMs),
         new LinkDto(s.Link.LocalAddress, s.Link.Port,
-            s.Link.Peers.Select(p => new PeerLinkDto(p.NodeId.Value, p.Address, p.Connected, p.LastHeard)).ToArray()),
+            s.Link.Peers.Select(p => new PeerLinkDto(p.NodeId.Value, p.Address, p.Connected, p.LastHeard,
+                p.Links.Count == 0 ? null : p.Links.Select(l => l.ToDto()).ToArray())).ToArray(),
+            s.Link.Links.Count == 0 ? null : s.Link.Links.Select(l => new LocalKnetLinkDto(l.Link, l.Address, l.Port, l.Dropped)).ToArray()),
         s.StartedAt,
         s.At,
         s.Store is { } store ? new StoreStatusDto(store.Keys, store.Version, store.Epoch.ToDto(), store.Quorate, store.Synchronized, store.Writable) : null);
+
+    public static PeerKnetLinkDto ToDto(this PeerKnetLink l) => new(l.Link, l.Address, l.Connected, l.PingsSent, l.PongsReceived, l.LatencyP50Ms, l.LatencyP99Ms,
+        l.LatencySamples, l.TxDataPackets, l.TxDataBytes, l.RxDataPackets, l.RxDataBytes, l.Dropped, l.UpCount, l.DownCount);
 
     public static RuntimeEntryDto ToDto(this CmapEntry e) => new(e.Key, e.Type, e.Value);
 
@@ -56,7 +61,8 @@ public static class DtoMapper
 
     public static FaultsDto ToDto(this FaultSettings f) => new(
         new LinkFaultDto(f.All.DelayMs, f.All.JitterMs, f.All.LossPercent),
-        f.Peers.Select(p => new PeerFaultDto(p.Peer.Value, p.Fault.DelayMs, p.Fault.JitterMs, p.Fault.LossPercent)).ToArray());
+        f.Peers.Select(p => new PeerFaultDto(p.Peer.Value, p.Fault.DelayMs, p.Fault.JitterMs, p.Fault.LossPercent)).ToArray(),
+        f.Links.Select(l => new KnetLinkFaultDto(l.Link, l.Fault.DelayMs, l.Fault.JitterMs, l.Fault.LossPercent)).ToArray());
 
     public static EventDto ToDto(this ClusterEvent e) => e switch
     {
@@ -76,6 +82,11 @@ public static class DtoMapper
             $"Quorum lost: watchdog armed, fencing at {w.Deadline:HH:mm:ss.fff} unless quorum returns", Deadline: w.Deadline),
         WatchdogDisarmed d => new EventDto("watchdogDisarmed", d.At, "Quorum regained: watchdog disarmed"),
         NodeFenced f => new EventDto("fenced", f.At, $"Fencing: {f.Reason}", Reason: f.Reason),
+        KnetLinkChanged k => new EventDto(k.Up ? "linkUp" : "linkDown", k.At,
+            k.Up
+                ? string.Create(CultureInfo.InvariantCulture, $"rx: host: {k.Host.Value} link: {k.Link} is up")
+                : string.Create(CultureInfo.InvariantCulture, $"link: host: {k.Host.Value} link: {k.Link} is down{(k.ActiveLinks == 0 ? $"; host: host: {k.Host.Value} has no active links" : "")}"),
+            Node: k.Host.Value, Link: k.Link, Count: k.ActiveLinks),
         EventsDropped x => new EventDto("eventsDropped", x.At,
             string.Create(CultureInfo.InvariantCulture, $"{x.Count} events skipped: this reader fell behind"), Count: x.Count),
         StoreKeyChanged k => new EventDto("storeKeyChanged", k.At,

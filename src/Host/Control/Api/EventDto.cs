@@ -5,7 +5,8 @@ namespace Totem.Host.Control.Api;
 /// <summary>
 /// One event of GET /v1/events (the SSE "data:" line; the SSE "event:" name equals <see cref="Type"/>).
 /// Types: membershipFormed, tokenLost, quorumChanged, expectedVotesChanged, watchdogArmed,
-/// watchdogDisarmed, fenced, eventsDropped, storeKeyChanged, storeReplaced. Fields that do not belong to a type are omitted.
+/// watchdogDisarmed, fenced, eventsDropped, storeKeyChanged, storeReplaced, linkUp, linkDown (a knet link to host
+/// <c>node</c>: <c>link</c>, and <c>count</c> the host's links up after it). Fields that do not belong to a type are omitted.
 /// </summary>
 public sealed record EventDto(
     string Type,
@@ -25,4 +26,5 @@ public sealed record EventDto(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Count = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Path = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ulong? Version = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] uint? Node = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] uint? Node = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] uint? Link = null);

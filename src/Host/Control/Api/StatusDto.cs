@@ -33,6 +33,19 @@ public sealed record QuorumNodeDto(uint NodeId, uint Votes, uint ExpectedVotes, 
 
 public sealed record WatchdogDto(bool Armed, DateTimeOffset? Deadline, string Mode, uint TimeoutMs);
 
-public sealed record LinkDto(string LocalAddress, int Port, IReadOnlyList<PeerLinkDto> Peers);
+/// <summary>The ring's link; <see cref="Links"/>: every knet link's socket when the node runs redundant links, else null.</summary>
+public sealed record LinkDto(string LocalAddress, int Port, IReadOnlyList<PeerLinkDto> Peers, IReadOnlyList<LocalKnetLinkDto>? Links = null);
 
-public sealed record PeerLinkDto(uint NodeId, string Address, bool Connected, DateTimeOffset? LastHeard);
+/// <summary>One peer; <see cref="Links"/>: each knet link to it when the node runs redundant links, else null.</summary>
+public sealed record PeerLinkDto(uint NodeId, string Address, bool Connected, DateTimeOffset? LastHeard, IReadOnlyList<PeerKnetLinkDto>? Links = null);
+
+/// <summary>One knet link's socket and what it dropped or refused (faults, send errors, unauthenticated, unlisted).</summary>
+public sealed record LocalKnetLinkDto(uint Link, string Address, int Port, long Dropped);
+
+/// <summary>
+/// One knet link to one peer: connected (the heartbeat's up), pings and pongs, the round trip's p50/p99 in ms over the
+/// last pongs (null before one), the ring's datagrams and bytes each way, inbound datagrams dropped by a link fault,
+/// and how often the link came up and went down.
+/// </summary>
+public sealed record PeerKnetLinkDto(uint Link, string Address, bool Connected, long PingsSent, long PongsReceived, double? LatencyP50Ms, double? LatencyP99Ms,
+    long LatencySamples, long TxDataPackets, long TxDataBytes, long RxDataPackets, long RxDataBytes, long Dropped, long UpCount, long DownCount);

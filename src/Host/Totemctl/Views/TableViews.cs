@@ -35,16 +35,64 @@ public static class TableViews
         foreach (var e in r.Entries) w.WriteLine($"{e.Key} ({e.Type}) = {e.Value}");
     }
 
-    /// <summary>corosync-cfgtool -s's format.</summary>
+    /// <summary>corosync-cfgtool -s's format: one LINK ID block per knet link, each peer connected or not on it.</summary>
     public static void WriteRings(TextWriter w, StatusDto s)
     {
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local node ID {s.NodeId}, transport {s.Transport}"));
+        if (s.Link.Links is { Count: > 0 } links)
+        {
+            foreach (var link in links)
+            {
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LINK ID {link.Link} udp"));
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\taddr\t= {link.Address}:{link.Port}"));
+                w.WriteLine("\tstatus:");
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\t\tnodeid: {s.NodeId,4}:\tlocalhost"));
+                foreach (var p in s.Link.Peers.OrderBy(p => p.NodeId))
+                {
+                    var onLink = p.Links?.FirstOrDefault(l => l.Link == link.Link);
+                    w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"\t\tnodeid: {p.NodeId,4}:\t{(onLink is { Connected: true } ? "connected" : "disconnected")}\t({onLink?.Address})"));
+                }
+            }
+            return;
+        }
         w.WriteLine("LINK ID 0 udp");
         w.WriteLine($"\taddr\t= {s.Link.LocalAddress}:{s.Link.Port.ToString(CultureInfo.InvariantCulture)}");
         w.WriteLine("\tstatus:");
         w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\t\tnodeid: {s.NodeId,4}:\tlocalhost"));
         foreach (var p in s.Link.Peers.OrderBy(p => p.NodeId))
             w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\t\tnodeid: {p.NodeId,4}:\t{LinkText(p, s.At)}\t({p.Address})"));
+    }
+
+    /// <summary>
+    /// corosync-cfgtool -n's format: each peer reachable or not, and each knet link to it (this node's address to the
+    /// peer's, enabled, connected) with what the heartbeat measured: the round trip's p50/p99, pings and pongs.
+    /// </summary>
+    public static void WriteNodeLinks(TextWriter w, StatusDto s)
+    {
+        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local node ID {s.NodeId}, transport {s.Transport}"));
+        var local = s.Link.Links ?? [new LocalKnetLinkDto(0, s.Link.LocalAddress, s.Link.Port, 0)];
+        foreach (var p in s.Link.Peers.OrderBy(p => p.NodeId))
+        {
+            var links = p.Links ?? [];
+            var reachable = links.Count > 0 ? links.Any(l => l.Connected) : p.Connected;
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nodeid: {p.NodeId}{(reachable ? " reachable" : "")}"));
+            if (links.Count == 0)
+            {
+                // One link: no heartbeat runs, connected is "heard within the token timeout".
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   LINK: 0 udp ({s.Link.LocalAddress}->{p.Address}) enabled{(p.Connected ? " connected" : "")}"));
+                continue;
+            }
+            foreach (var l in links)
+            {
+                var from = local.FirstOrDefault(x => x.Link == l.Link)?.Address ?? "";
+                var latency = l.LatencyP50Ms is { } p50 && l.LatencyP99Ms is { } p99
+                    ? string.Create(CultureInfo.InvariantCulture, $" latency p50: {p50:0.###} ms p99: {p99:0.###} ms")
+                    : "";
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   LINK: {l.Link} udp ({from}->{l.Address}) enabled{(l.Connected ? " connected" : "")}{latency} pings: {l.PingsSent} pongs: {l.PongsReceived} down: {l.DownCount}"));
+            }
+        }
     }
 
     public static void WriteMessages(IAnsiConsole console, MessagesDto m)
@@ -65,7 +113,8 @@ public static class TableViews
 
     public static void WriteFaults(IAnsiConsole console, FaultsDto f)
     {
-        if (IsNone(f.All) && f.Peers.Count == 0)
+        var links = f.Links ?? [];
+        if (IsNone(f.All) && f.Peers.Count == 0 && links.Count == 0)
         {
             console.WriteLine("No faults injected.");
             return;
@@ -75,6 +124,8 @@ public static class TableViews
         table.AddRow("all", Ms(f.All.DelayMs), Ms(f.All.JitterMs), Pct(f.All.LossPercent));
         foreach (var p in f.Peers)
             table.AddRow(p.Peer.ToString(CultureInfo.InvariantCulture), Ms(p.DelayMs), Ms(p.JitterMs), Pct(p.LossPercent));
+        foreach (var l in links)
+            table.AddRow($"link {l.Link.ToString(CultureInfo.InvariantCulture)} (both ways)", Ms(l.DelayMs), Ms(l.JitterMs), Pct(l.LossPercent));
         console.Write(table);
     }
 

@@ -225,27 +225,55 @@ public static class ControlApi
         NodeId? peer = req.Peer is { } p ? new NodeId(p) : null;
         if (peer is { } self && self == node.GetStatus().NodeId)
             return Error(StatusCodes.Status400BadRequest, $"\"peer\": {self} is this node; faults apply to datagrams sent to other nodes");
-        var basis = peer is { } id ? current.For(id) : current.All;
+        if (peer is not null && req.Link is not null)
+            return Error(StatusCodes.Status400BadRequest, "\"peer\" and \"link\" do not go together: a link's fault applies to every peer on the link");
+        var basis = req.Link is { } onLink ? current.ForLink(onLink) : peer is { } id ? current.For(id) : current.All;
         var delay = req.DelayMs ?? basis.DelayMs;
         var jitter = req.JitterMs ?? basis.JitterMs;
         var loss = req.LossPercent ?? basis.LossPercent;
         if (LinkFault.Check(delay, jitter, loss) is { } invalid) return Error(StatusCodes.Status400BadRequest, invalid);
         var fault = new LinkFault(delay, jitter, loss);
-        var next = peer is { } target ? current.WithPeer(target, fault) : current.WithAll(fault);
-        node.SetFaults(next);
+        var next = req.Link is { } link ? current.WithLink(link, fault) : peer is { } target ? current.WithPeer(target, fault) : current.WithAll(fault);
+        return Apply(node, next, "link");
+    }
+
+    /// <summary>Sets the faults; a link the node does not run is the request's fault, named.</summary>
+    private static IResult Apply(INodeControl node, FaultSettings next, string parameter)
+    {
+        try
+        {
+            node.SetFaults(next);
+        }
+        catch (ArgumentException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, $"\"{parameter}\": {ex.Message}");
+        }
         return Json(node.GetFaults().ToDto());
     }
 
     private static IResult ClearFaults(INodeControl node, HttpRequest request)
     {
-        if (!request.Query.TryGetValue("peer", out var raw))
+        var hasPeer = request.Query.TryGetValue("peer", out var rawPeer);
+        var hasLink = request.Query.TryGetValue("link", out var rawLink);
+        if (!hasPeer && !hasLink)
         {
             node.SetFaults(FaultSettings.None);
             return Json(node.GetFaults().ToDto());
         }
-        if (!uint.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var peer))
-            return Error(StatusCodes.Status400BadRequest, $"query parameter \"peer\" must be a node id, got \"{raw}\"");
-        node.SetFaults(node.GetFaults().WithoutPeer(new NodeId(peer)));
+        var next = node.GetFaults();
+        if (hasPeer)
+        {
+            if (!uint.TryParse(rawPeer.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var peer))
+                return Error(StatusCodes.Status400BadRequest, $"query parameter \"peer\" must be a node id, got \"{rawPeer}\"");
+            next = next.WithoutPeer(new NodeId(peer));
+        }
+        if (hasLink)
+        {
+            if (!uint.TryParse(rawLink.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var link))
+                return Error(StatusCodes.Status400BadRequest, $"query parameter \"link\" must be a link number (0..7), got \"{rawLink}\"");
+            next = next.WithoutLink(link);
+        }
+        node.SetFaults(next);
         return Json(node.GetFaults().ToDto());
     }
 

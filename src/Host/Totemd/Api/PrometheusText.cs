@@ -45,7 +45,31 @@ public static class PrometheusText
                 b.Append(CultureInfo.InvariantCulture, $"totem_datagrams_unauthenticated_total{{reason=\"{SealFailureNames.Name(reason)}\"}} {count}\n");
         }
         Gauge(b, "totem_pending_messages", "Submitted messages waiting for the token.", m.PendingMessages);
+        KnetLinks(b, status.Link);
         return b.ToString();
+    }
+
+    /// <summary>Each knet link to each peer (corosync's stats.knet.nodeN.linkM.*), labelled peer and link; nothing with one link.</summary>
+    private static void KnetLinks(StringBuilder b, LinkSnapshot link)
+    {
+        var links = link.Peers.SelectMany(p => p.Links.Select(l => (Peer: p.NodeId.Value, Link: l))).ToList();
+        if (links.Count == 0) return;
+        Family(b, "totem_knet_link_connected", "1 while the knet link to the peer is up (its heartbeat's pongs come back).", "gauge", links, l => l.Connected ? 1 : 0);
+        Family(b, "totem_knet_link_pings_sent_total", "Heartbeat pings sent on the link to the peer.", "counter", links, l => l.PingsSent);
+        Family(b, "totem_knet_link_pongs_received_total", "Heartbeat pongs received on the link from the peer.", "counter", links, l => l.PongsReceived);
+        Family(b, "totem_knet_link_latency_p50_milliseconds", "Median heartbeat round trip over the last pongs (NaN before the first).", "gauge", links, l => l.LatencyP50Ms ?? double.NaN);
+        Family(b, "totem_knet_link_latency_p99_milliseconds", "99th percentile heartbeat round trip over the last pongs (NaN before the first).", "gauge", links, l => l.LatencyP99Ms ?? double.NaN);
+        Family(b, "totem_knet_link_tx_bytes_total", "Bytes of ring datagrams sent on the link to the peer.", "counter", links, l => l.TxDataBytes);
+        Family(b, "totem_knet_link_rx_bytes_total", "Bytes of ring datagrams received on the link from the peer.", "counter", links, l => l.RxDataBytes);
+        Family(b, "totem_knet_link_dropped_total", "Datagrams from the peer dropped on the link by in-node fault injection.", "counter", links, l => l.Dropped);
+        Family(b, "totem_knet_link_down_total", "Times the link to the peer went down.", "counter", links, l => l.DownCount);
+    }
+
+    private static void Family(StringBuilder b, string name, string help, string type, List<(uint Peer, PeerKnetLink Link)> links, Func<PeerKnetLink, double> value)
+    {
+        b.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+        foreach (var (peer, l) in links)
+            b.Append(CultureInfo.InvariantCulture, $"{name}{{peer=\"{peer}\",link=\"{l.Link}\"}} {value(l).ToString("R", CultureInfo.InvariantCulture)}\n");
     }
 
     private static void Gauge(StringBuilder b, string name, string help, double value) => Sample(b, name, help, "gauge", value);
