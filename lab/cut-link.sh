@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Cuts one knet link (one of the two networks) of one node or of every node, as a pulled cable or a dead
-# switch port: every packet in and out of the node's interface on that network is dropped (iptables in the
-# node's network namespace, entered from the host). The address stays, DNS still names the node on that
-# network, the other link is untouched.
+# switch port for the ring: every datagram (UDP) in and out of the node's interface on that network is
+# dropped (iptables in the node's network namespace, entered from the host). The address stays, DNS still
+# names the node on that network, the other link is untouched. TCP is left alone: the control API and the
+# dashboard's observer plane reach the nodes over ring0 in this lab, as a cluster's management network
+# would, so the dashboard keeps watching a node whose ring0 link is cut.
 #   lab/cut-link.sh 3 0       node 3 loses link 0 (ring0): the ring moves to link 1, no membership change
 #   lab/cut-link.sh 3 1       ... and link 1 too: node 3 has no active links, token loss, a new membership
 #   lab/cut-link.sh all 0     every node loses link 0 (a dead ring0 switch): the whole ring runs on link 1
@@ -35,8 +37,8 @@ for id in $ids; do
     lab_running "$id" || lab_die "$(lab_name "$id") is not running"
     dev=$(lab_link_dev "$id" "$link")
     # One rule per direction on the link's interface; the comment lets cut-link off and heal remove exactly these.
-    lab_iptables "$id" -I INPUT -i "$dev" -m comment --comment "$LAB_TAG:link$link" -j DROP
-    lab_iptables "$id" -I OUTPUT -o "$dev" -m comment --comment "$LAB_TAG:link$link" -j DROP
+    lab_iptables "$id" -I INPUT -i "$dev" -p udp -m comment --comment "$LAB_TAG:link$link" -j DROP
+    lab_iptables "$id" -I OUTPUT -o "$dev" -p udp -m comment --comment "$LAB_TAG:link$link" -j DROP
     cut+=("$(lab_name "$id") ($dev $(lab_link_ip "$id" "$link"))")
 done
 echo "link $link cut at $(date -u +%H:%M:%S.%3N): ${cut[*]} (restore: lab/cut-link.sh off, or lab/heal.sh)"
