@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Totem.Host.Control.Api;
 using Totem.Host.Ringbench.LocalRing;
 using Totem.Nodes.Transport;
 using Xunit.Abstractions;
@@ -30,14 +31,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await RingScenario.StartFiveAsync(ring, step);
 
             var listen = $"127.0.0.1:{LoopbackPorts.Tcp(1).ToString(CultureInfo.InvariantCulture)}";
-            var dashboardDll = Path.Combine(AppContext.BaseDirectory, "totem-dashboard.dll");
-            var arguments = new List<string> { dashboardDll, "--listen", listen, "--control-port", ring.ControlPort.ToString(CultureInfo.InvariantCulture),
-                "--observer-port", ring.ObserverPort.Value.ToString(CultureInfo.InvariantCulture) };
-            foreach (var n in ring.NodeIds) arguments.AddRange(["--node", LocalRing.Address(n).ToString()]);
             // An address where no node answers: shown as unreachable, and it holds nothing else up.
             var nobody = $"{LocalRing.Address(9)}:{ring.ControlPort.ToString(CultureInfo.InvariantCulture)}";
-            arguments.AddRange(["--node", nobody]);
-            using var dashboard = TotemdProcess.StartProgram(0, DotnetHost(), arguments, Path.Combine(ring.RunDirectory, "dashboard.log"));
+            using var dashboard = DashboardProgram.Start(ring, listen, nobody);
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -99,6 +95,62 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await Shot(page, "5-every-node-back.png");
             step.Done("page: every node restarted, 5 members, each subscribed again");
             output.WriteLine($"screenshots: {Shots}");
+        });
+    }
+
+    /// <summary>
+    /// Issue 13: three nodes on two knet links (127.0.0.N and 127.0.1.N). Link 0 cut at node 3 (the in-node fault on the
+    /// link, both directions): node 3's row shows "link 0 down" (down to every other node: its own link), the others'
+    /// "link 0 down to 3", the event list knet's line; healed, the badges go.
+    /// </summary>
+    [ChromiumFact]
+    public async Task Knet_link_events_show_as_badges_per_node_and_in_the_event_list()
+    {
+        Directory.CreateDirectory(Shots);
+        await RingScenario.RunAsync(new RingSpec(Nodes: 3, Token: 1000, Links: 2), output, async (ring, step) =>
+        {
+            ring.ObserverPort = LoopbackPorts.Tcp(5);
+            ring.StartAll();
+            await ring.WaitForRingAsync([1, 2, 3], quorate: true, RingScenario.Generous);
+            var listen = $"127.0.0.1:{LoopbackPorts.Tcp(1).ToString(CultureInfo.InvariantCulture)}";
+            using var dashboard = DashboardProgram.Start(ring, listen);
+
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumFactAttribute.Chromium,
+                Headless = true,
+                Args = ["--no-sandbox"],
+            });
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+            await RetryAsync(() => page.GotoAsync($"http://{listen}/"), TimeSpan.FromSeconds(20), dashboard);
+            await page.WaitForSelectorAsync("[data-testid=members][data-count='3']", new() { Timeout = 30_000 });
+            foreach (var n in ring.NodeIds)
+                await page.WaitForSelectorAsync($"[data-testid=knet-{n}][data-down='']", new() { Timeout = 20_000 });
+            step.Done("page: 3 members, no knet link down");
+
+            var cut = await ring.Client(3).SetFaultAsync(new FaultRequest(null, null, null, 100, 0), CancellationToken.None);
+            Assert.Contains(cut.Links ?? [], l => l.Link == 0 && l.LossPercent == 100);
+            var badge = await page.WaitForSelectorAsync("[data-testid=knet-3-link-0]", new() { Timeout = 20_000 });
+            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=knet-3-link-0]').textContent === 'link 0 down'", null, new() { Timeout = 20_000 });
+            foreach (var n in new[] { 1, 2 })
+            {
+                var other = await page.WaitForSelectorAsync($"[data-testid=knet-{n}-link-0]", new() { Timeout = 20_000 });
+                Assert.Equal("link 0 down to 3", await other!.InnerTextAsync());
+                Assert.Equal("0", await page.GetAttributeAsync($"[data-testid=knet-{n}]", "data-down"));
+            }
+            Assert.Equal("link 0 down", await badge!.InnerTextAsync());
+            Assert.Contains("link: host: 3 link: 0 is down", await page.InnerTextAsync("[data-testid=log]"), StringComparison.Ordinal);
+            Assert.Equal("1 2 3", await page.InnerTextAsync("[data-testid=members]"));
+            await Shot(page, "knet-link-0-cut-at-3.png");
+            step.Done("page: node 3 'link 0 down', nodes 1 and 2 'link 0 down to 3', knet's line in the event list, still 3 members");
+
+            var healed = await ring.Client(3).ClearFaultsAsync(null, CancellationToken.None, 0);
+            Assert.DoesNotContain(healed.Links ?? [], l => l.Link == 0);
+            foreach (var n in ring.NodeIds)
+                await page.WaitForSelectorAsync($"[data-testid=knet-{n}][data-down='']", new() { Timeout = 20_000 });
+            Assert.Contains("rx: host: 3 link: 0 is up", await page.InnerTextAsync("[data-testid=log]"), StringComparison.Ordinal);
+            step.Done("page: healed, no badge left, knet's up line in the event list");
         });
     }
 

@@ -25,10 +25,7 @@ public sealed class DashboardPauseTests(ITestOutputHelper output)
             ring.ObserverPort = LoopbackPorts.Tcp(5);
             await RingScenario.StartFiveAsync(ring, step);
             var listen = $"127.0.0.1:{LoopbackPorts.Tcp(1).ToString(CultureInfo.InvariantCulture)}";
-            var arguments = new List<string> { Path.Combine(AppContext.BaseDirectory, "totem-dashboard.dll"), "--listen", listen,
-                "--control-port", ring.ControlPort.ToString(CultureInfo.InvariantCulture), "--observer-port", ring.ObserverPort.Value.ToString(CultureInfo.InvariantCulture) };
-            foreach (var n in ring.NodeIds) arguments.AddRange(["--node", LocalRing.Address(n).ToString()]);
-            using var dashboard = TotemdProcess.StartProgram(0, DashboardBrowserTests.DotnetHost(), arguments, Path.Combine(ring.RunDirectory, "dashboard.log"));
+            using var dashboard = DashboardProgram.Start(ring, listen);
 
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
