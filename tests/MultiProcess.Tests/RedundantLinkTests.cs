@@ -33,6 +33,7 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
                 Assert.Contains(lines, l => l.Contains($"The network interface [{RingSpec.LinkAddress(n, 1)}] is now up.", StringComparison.Ordinal));
                 Assert.DoesNotContain(lines, l => l.Contains("only link 0 runs", StringComparison.Ordinal));
             }
+            Assert.Equal("1", await KnetStatAsync(ring, 1, "stats.knet.node3.link1.connected"));
             var rings = await RingTextsAsync(ring);
             using var watch = new CancellationTokenSource();
             var events = new List<EventDto>();
@@ -49,6 +50,8 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
             await WaitLinksAsync(ring, [3], link: 0, connected: false);
             await WaitLinksAsync(ring, [1, 2], link: 0, connected: false, hosts: [3]);
             failovers.AddRange(DownTimes(ring, cut, link: 0, [(3, 1), (3, 2), (1, 3), (2, 3)]));
+            Assert.Equal("0", await KnetStatAsync(ring, 1, "stats.knet.node3.link0.connected"));
+            Assert.Equal("1", await KnetStatAsync(ring, 1, "stats.knet.node3.link0.down_count"));
             await posts.PostAsync("cut0-at-3", 5);
             await posts.WaitDeliveredAsync(Three);
             Assert.Equal(rings, await RingTextsAsync(ring));
@@ -137,6 +140,10 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
         }
         return times;
     }
+
+    /// <summary>One cmap key of a node (`totemctl runtime stats.knet.`), as corosync-cmapctl shows it.</summary>
+    private static async Task<string?> KnetStatAsync(LocalRing ring, int node, string key) =>
+        (await ring.Client(node).GetRuntimeAsync("stats.knet.", CancellationToken.None)).Entries.FirstOrDefault(e => e.Key == key)?.Value;
 
     private static async Task<string[]> RingTextsAsync(LocalRing ring)
     {
