@@ -98,6 +98,31 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
             Assert.All(sorted, t => Assert.InRange(t, 0, pingTimeout + 3000));
         });
 
+    [Fact]
+    public Task A_sealed_ring_seals_every_link_with_the_one_key_and_fails_over_to_link_1() =>
+        RingScenario.RunAsync(TwoLinks with { Crypto = "aes256/sha256" }, output, async (ring, step) =>
+        {
+            ring.StartAll();
+            var took = await ring.WaitForRingAsync(Three, quorate: true, RingScenario.Generous);
+            await WaitLinksAsync(ring, Three, link: 1, connected: true);
+            step.Done($"3 members, sealed, both links up after {took.TotalMilliseconds:0} ms");
+            var rings = await RingTextsAsync(ring);
+            await CutAsync(ring, [3], link: 0);
+            await WaitLinksAsync(ring, [1, 2], link: 0, connected: false, hosts: [3]);
+            var posts = new Posts(ring);
+            await posts.PostAsync("sealed-over-link-1", 5);
+            await posts.WaitDeliveredAsync(Three);
+            Assert.Equal(rings, await RingTextsAsync(ring));
+            // Heartbeats and ring datagrams on both links opened with the one key: nothing refused anywhere.
+            foreach (var n in Three)
+            {
+                var dropped = (await ring.Client(n).GetRuntimeAsync("runtime.totem.crypto.rx_dropped", CancellationToken.None)).Entries
+                    .First(e => e.Key == "runtime.totem.crypto.rx_dropped");
+                Assert.Equal("0", dropped.Value);
+            }
+            step.Done($"link 0 cut at node 3: same ring, {posts.Count} sealed messages delivered over link 1, no datagram refused");
+        });
+
     /// <summary>Cuts a link at each node (loss 100%, both directions); returns the Unix ms just before the first request.</summary>
     private static async Task<long> CutAsync(LocalRing ring, int[] nodes, uint link)
     {
