@@ -375,15 +375,24 @@ public sealed class TotemNode : IRunningNode
     /// <summary>The knet link numbers this node runs, ascending: [0] without redundant links.</summary>
     public IReadOnlyList<uint> LinkNumbers => _environment.Transport is LinkedTransport linked ? linked.LinkNumbers.ToList() : [0u];
 
+    /// <summary>
+    /// Why this node cannot take a fault on <paramref name="link"/>, or null: link faults shape totemd's own link
+    /// sockets (<see cref="StartUdp"/> with redundant links); a one-link node has no link layer, and the simulator's
+    /// links are cut in its network.
+    /// </summary>
+    private string? RefusesLinkFault(uint link) => _environment.Links.Count switch
+    {
+        0 => $"link {link}: link faults apply to totemd's link sockets; the simulator cuts links with SimulatedNetwork.CutLink",
+        1 => $"link {link}: this node runs one link (no ring1_addr in the nodelist); a fault without a link applies to it",
+        _ => LinkNumbers.Contains(link) ? null : $"link {link}: this node has no such link (its links: {string.Join(", ", LinkNumbers)})",
+    };
+
     public void SetFaults(FaultSettings faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
         if (_environment.Faults is null) throw new InvalidOperationException("this node's transport has no in-node fault injection");
-        if (faults.Links.Count > 0 && _environment.Transport is not LinkedTransport)
-            throw new ArgumentException($"link {faults.Links[0].Link}: this node runs one link (no ring1_addr in the nodelist); a fault without a link applies to it");
         foreach (var l in faults.Links)
-            if (!LinkNumbers.Contains(l.Link))
-                throw new ArgumentException($"link {l.Link}: this node has no such link (its links: {string.Join(", ", LinkNumbers)})");
+            if (RefusesLinkFault(l.Link) is { } refusal) throw new ArgumentException(refusal);
         _environment.Faults.Settings = faults;
     }
 

@@ -33,6 +33,7 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
                 Assert.Contains(lines, l => l.Contains($"The network interface [{RingSpec.LinkAddress(n, 1)}] is now up.", StringComparison.Ordinal));
                 Assert.DoesNotContain(lines, l => l.Contains("only link 0 runs", StringComparison.Ordinal));
             }
+            Assert.Equal("1", await KnetStatAsync(ring, 1, "stats.knet.node3.link1.connected"));
             var rings = await RingTextsAsync(ring);
             using var watch = new CancellationTokenSource();
             var events = new List<EventDto>();
@@ -49,6 +50,8 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
             await WaitLinksAsync(ring, [3], link: 0, connected: false);
             await WaitLinksAsync(ring, [1, 2], link: 0, connected: false, hosts: [3]);
             failovers.AddRange(DownTimes(ring, cut, link: 0, [(3, 1), (3, 2), (1, 3), (2, 3)]));
+            Assert.Equal("0", await KnetStatAsync(ring, 1, "stats.knet.node3.link0.connected"));
+            Assert.Equal("1", await KnetStatAsync(ring, 1, "stats.knet.node3.link0.down_count"));
             await posts.PostAsync("cut0-at-3", 5);
             await posts.WaitDeliveredAsync(Three);
             Assert.Equal(rings, await RingTextsAsync(ring));
@@ -95,6 +98,31 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
             Assert.All(sorted, t => Assert.InRange(t, 0, pingTimeout + 3000));
         });
 
+    [Fact]
+    public Task A_sealed_ring_seals_every_link_with_the_one_key_and_fails_over_to_link_1() =>
+        RingScenario.RunAsync(TwoLinks with { Crypto = "aes256/sha256" }, output, async (ring, step) =>
+        {
+            ring.StartAll();
+            var took = await ring.WaitForRingAsync(Three, quorate: true, RingScenario.Generous);
+            await WaitLinksAsync(ring, Three, link: 1, connected: true);
+            step.Done($"3 members, sealed, both links up after {took.TotalMilliseconds:0} ms");
+            var rings = await RingTextsAsync(ring);
+            await CutAsync(ring, [3], link: 0);
+            await WaitLinksAsync(ring, [1, 2], link: 0, connected: false, hosts: [3]);
+            var posts = new Posts(ring);
+            await posts.PostAsync("sealed-over-link-1", 5);
+            await posts.WaitDeliveredAsync(Three);
+            Assert.Equal(rings, await RingTextsAsync(ring));
+            // Heartbeats and ring datagrams on both links opened with the one key: nothing refused anywhere.
+            foreach (var n in Three)
+            {
+                var dropped = (await ring.Client(n).GetRuntimeAsync("runtime.totem.crypto.rx_dropped", CancellationToken.None)).Entries
+                    .First(e => e.Key == "runtime.totem.crypto.rx_dropped");
+                Assert.Equal("0", dropped.Value);
+            }
+            step.Done($"link 0 cut at node 3: same ring, {posts.Count} sealed messages delivered over link 1, no datagram refused");
+        });
+
     /// <summary>Cuts a link at each node (loss 100%, both directions); returns the Unix ms just before the first request.</summary>
     private static async Task<long> CutAsync(LocalRing ring, int[] nodes, uint link)
     {
@@ -137,6 +165,10 @@ public sealed class RedundantLinkTests(ITestOutputHelper output)
         }
         return times;
     }
+
+    /// <summary>One cmap key of a node (`totemctl runtime stats.knet.`), as corosync-cmapctl shows it.</summary>
+    private static async Task<string?> KnetStatAsync(LocalRing ring, int node, string key) =>
+        (await ring.Client(node).GetRuntimeAsync("stats.knet.", CancellationToken.None)).Entries.FirstOrDefault(e => e.Key == key)?.Value;
 
     private static async Task<string[]> RingTextsAsync(LocalRing ring)
     {

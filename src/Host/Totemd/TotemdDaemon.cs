@@ -200,7 +200,8 @@ public sealed class TotemdDaemon(TotemdOptions options, INodeLauncher? launcher,
 
         if (options.CheckOnly)
         {
-            await stdout.WriteLineAsync($"configuration ok: node {local.NodeId} on {ringEndpoint}, control API on {control}, " +
+            await stdout.WriteLineAsync($"configuration ok: node {local.NodeId} on {ringEndpoint}" +
+                string.Concat(redundantLinks.Select(l => $", link {l.LinkNumber} on {l.BindTo}")) + $", control API on {control}, " +
                 $"fencing {config.Fencing.Mode.ToString().ToLowerInvariant()} after {config.Fencing.TimeoutMs} ms, " +
                 $"{initial.Count} processors ({string.Join(", ", initial.Select(p => $"{p.Key}={p.Value}"))}), " +
                 ringKey.Describe()).ConfigureAwait(false);

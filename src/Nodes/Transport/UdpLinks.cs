@@ -49,10 +49,12 @@ public static class UdpLinks
         // so a change in between is not missed.
         links[0].Peers.Changed += peers => ring.AddHosts(peers.Keys);
         ring.AddHosts(links[0].Peers.Snapshot.Keys);
-        logger.ForContext(LogSubsystem.Property, LogSubsystem.Transport).Information(
-            "knet: {Count} links ({Links:l}), link_mode {Mode:l}: ping every {IntervalMs} ms, down after {TimeoutMs} ms without a pong, up after {PongCount} pongs",
-            sockets.Count, string.Join(", ", sockets.Select(s => $"link {s.Key} on {s.Value.LocalEndPoint}")), totem.LinkMode,
-            (long)table.Links[0].PingInterval.TotalMilliseconds, (long)table.Links[0].PingTimeout.TotalMilliseconds, table.Links[0].PongCount);
+        var log = logger.ForContext(LogSubsystem.Property, LogSubsystem.Transport);
+        log.Information("knet: {Count} links, link_mode {Mode:l}", sockets.Count, totem.LinkMode);
+        foreach (var link in table.Links)
+            log.Information("knet: link {Link} on {Endpoint:l} (priority {Priority}): ping every {IntervalMs} ms, down after {TimeoutMs} ms without a pong, up after {PongCount} pongs",
+                link.LinkNumber, sockets[link.LinkNumber].LocalEndPoint.ToString(), link.Priority, (long)link.PingInterval.TotalMilliseconds,
+                (long)link.PingTimeout.TotalMilliseconds, link.PongCount);
         return (ring, sockets);
     }
 

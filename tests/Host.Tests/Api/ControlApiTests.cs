@@ -268,6 +268,40 @@ public sealed class ControlApiTests : IAsyncLifetime
         Assert.Equal(0, cleared.GetProperty("peers").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_link_fault_is_set_and_cleared_on_its_own_and_a_link_the_node_lacks_is_a_400()
+    {
+        var (s1, set) = await Send(HttpMethod.Post, "v1/faults", "{\"link\": 0, \"lossPercent\": 100}");
+        Assert.Equal(HttpStatusCode.OK, s1);
+        var link = Assert.Single(set.GetProperty("links").EnumerateArray().ToList());
+        Assert.Equal(0u, link.GetProperty("link").GetUInt32());
+        Assert.Equal(100, link.GetProperty("lossPercent").GetDouble());
+        Assert.Equal(new LinkFault(0, 0, 100), _server.Node.GetFaults().ForLink(0));
+        Assert.Equal(LinkFault.None, _server.Node.GetFaults().All);
+        var (s2, _) = await Send(HttpMethod.Post, "v1/faults", "{\"link\": 1, \"delayMs\": 20}");
+        Assert.Equal(HttpStatusCode.OK, s2);
+
+        var (s3, _) = await Send(HttpMethod.Delete, "v1/faults?link=0");
+        Assert.Equal(HttpStatusCode.OK, s3);
+        Assert.Equal(LinkFault.None, _server.Node.GetFaults().ForLink(0));
+        Assert.Equal(new LinkFault(20, 0, 0), _server.Node.GetFaults().ForLink(1));
+
+        var (s4, refused) = await Send(HttpMethod.Post, "v1/faults", "{\"link\": 5, \"lossPercent\": 100}");
+        Assert.Equal(HttpStatusCode.BadRequest, s4);
+        Assert.Contains("link 5: this node has no such link", refused.GetProperty("error").GetString());
+        var (s5, both) = await Send(HttpMethod.Post, "v1/faults", "{\"peer\": 2, \"link\": 0, \"lossPercent\": 100}");
+        Assert.Equal(HttpStatusCode.BadRequest, s5);
+        Assert.Contains("do not go together", both.GetProperty("error").GetString());
+        var (s6, badQuery) = await Send(HttpMethod.Delete, "v1/faults?link=x");
+        Assert.Equal(HttpStatusCode.BadRequest, s6);
+        Assert.Contains("\"link\" must be a link number", badQuery.GetProperty("error").GetString());
+        Assert.Equal(new LinkFault(20, 0, 0), _server.Node.GetFaults().ForLink(1));
+
+        var (s7, _) = await Send(HttpMethod.Delete, "v1/faults");
+        Assert.Equal(HttpStatusCode.OK, s7);
+        Assert.True(_server.Node.GetFaults().IsNone);
+    }
+
     [Theory]
     [InlineData("{\"lossPercent\": 150}", "outside 0..100")]
     [InlineData("{\"delayMs\": 600000}", "above the maximum")]

@@ -33,6 +33,20 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void Each_knet_link_to_each_peer_is_a_labelled_sample_and_a_one_link_node_has_none()
+    {
+        var lines = PrometheusText.Render(ScriptedNode.TwoLinkRing(), Clear).Split('\n');
+        Assert.Contains("# TYPE totem_knet_link_connected gauge", lines);
+        Assert.Contains("totem_knet_link_connected{peer=\"4\",link=\"0\"} 0", lines);
+        Assert.Contains("totem_knet_link_connected{peer=\"4\",link=\"1\"} 1", lines);
+        Assert.Contains("totem_knet_link_latency_p99_milliseconds{peer=\"2\",link=\"1\"} 0.9", lines);
+        Assert.Contains("totem_knet_link_dropped_total{peer=\"4\",link=\"0\"} 17", lines);
+        Assert.Contains("totem_knet_link_down_total{peer=\"4\",link=\"0\"} 1", lines);
+        Assert.Equal(8, lines.Count(l => l.StartsWith("totem_knet_link_pings_sent_total{", StringComparison.Ordinal)));
+        Assert.DoesNotContain("totem_knet_link", PrometheusText.Render(ScriptedNode.FiveNodeRing(quorate: true), Clear));
+    }
+
+    [Fact]
     public void A_node_with_crypto_none_has_no_refusal_counters_that_would_look_like_protection()
     {
         var text = PrometheusText.Render(ScriptedNode.FiveNodeRing(quorate: true), Clear);

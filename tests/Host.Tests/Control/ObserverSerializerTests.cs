@@ -46,6 +46,20 @@ public sealed class ObserverSerializerTests : IDisposable
     }
 
     [Fact]
+    public void A_link_going_down_arrives_as_linkDown_with_the_host_the_link_and_knets_words()
+    {
+        var at = DateTimeOffset.Parse("2026-12-07T10:00:00.5Z", System.Globalization.CultureInfo.InvariantCulture);
+        var down = Assert.IsType<ObservedEventDto>(RoundTrip(new ObservedEvent(new NodeId(1), new KnetLinkChanged(at, new NodeId(3), 0, Up: false, ActiveLinks: 1))));
+        Assert.Equal(("linkDown", 3u, 0u, 1L, at), (down.Event.Type, down.Event.Node!.Value, down.Event.Link!.Value, down.Event.Count!.Value, down.Event.At));
+        Assert.Equal("link: host: 3 link: 0 is down", down.Event.Summary);
+
+        var none = Assert.IsType<ObservedEventDto>(RoundTrip(new ObservedEvent(new NodeId(1), new KnetLinkChanged(at, new NodeId(3), 1, Up: false, ActiveLinks: 0))));
+        Assert.Equal("link: host: 3 link: 1 is down; host: host: 3 has no active links", none.Event.Summary);
+        var up = Assert.IsType<ObservedEventDto>(RoundTrip(new ObservedEvent(new NodeId(1), new KnetLinkChanged(at, new NodeId(3), 1, Up: true, ActiveLinks: 1))));
+        Assert.Equal(("linkUp", "rx: host: 3 link: 1 is up"), (up.Event.Type, up.Event.Summary));
+    }
+
+    [Fact]
     public void A_sample_carries_ring_quorum_watchdog_and_rotation()
     {
         var deadline = DateTimeOffset.Parse("2026-12-07T10:00:10Z", System.Globalization.CultureInfo.InvariantCulture);

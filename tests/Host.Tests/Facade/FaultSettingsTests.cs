@@ -49,6 +49,21 @@ public sealed class FaultSettingsTests
     }
 
     [Fact]
+    public void Link_faults_are_kept_in_link_order_apart_from_the_peer_faults_and_duplicates_refused()
+    {
+        var faults = FaultSettings.None.WithLink(1, new LinkFault(5, 0, 0)).WithLink(0, new LinkFault(0, 0, 100)).WithAll(new LinkFault(2, 0, 0));
+        Assert.Equal([0u, 1u], faults.Links.Select(l => l.Link));
+        Assert.Equal(new LinkFault(0, 0, 100), faults.ForLink(0));
+        Assert.Equal(LinkFault.None, faults.ForLink(2));
+        Assert.Equal(new LinkFault(2, 0, 0), faults.For(new NodeId(3)));
+        Assert.Equal([1u], faults.WithoutLink(0).Links.Select(l => l.Link));
+        Assert.False(faults.WithAll(LinkFault.None).IsNone);
+        Assert.True(FaultSettings.None.WithLink(0, LinkFault.None).IsNone);
+        Assert.Throws<ArgumentException>(() => new FaultSettings(LinkFault.None, ValueList<PeerFault>.Empty,
+            ValueList.Of(new KnetLinkFault(0, new LinkFault(1, 0, 0)), new KnetLinkFault(0, new LinkFault(2, 0, 0)))));
+    }
+
+    [Fact]
     public void An_empty_override_without_an_all_peers_fault_is_no_fault()
     {
         var faults = FaultSettings.None.WithPeer(new NodeId(2), LinkFault.None);

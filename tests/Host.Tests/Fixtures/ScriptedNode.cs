@@ -76,6 +76,34 @@ public sealed class ScriptedNode : INodeControl
             Now.AddMinutes(-5), Now);
     }
 
+    /// <summary>
+    /// <see cref="FiveNodeRing"/> on two knet links (127.0.0.N and 127.0.1.N): link 0 to node 4 is down (cut), every
+    /// other link up with 0.25/0.9 ms round trips.
+    /// </summary>
+    public static NodeStatusSnapshot TwoLinkRing()
+    {
+        var ring = FiveNodeRing(quorate: true);
+        var peers = ring.Link.Peers.Select(p => p with
+        {
+            Links = ValueList.Of(
+                Knet(0, $"127.0.0.{p.NodeId.Value}", connected: p.NodeId.Value != 4),
+                Knet(1, $"127.0.1.{p.NodeId.Value}", connected: true)),
+        }).ToValueList();
+        return ring with
+        {
+            Link = new LinkSnapshot("127.0.0.1", 5405, peers)
+            {
+                Links = ValueList.Of(new LocalKnetLink(0, "127.0.0.1", 5405, 17), new LocalKnetLink(1, "127.0.1.1", 5405, 0)),
+            },
+        };
+
+        static PeerKnetLink Knet(uint link, string address, bool connected) =>
+            new(link, address, connected, 40, connected ? 38 : 30, 0.25, 0.9, connected ? 38 : 30, 500, 64_000, 480, 61_000, connected ? 0 : 17, 1, connected ? 0 : 1);
+    }
+
+    /// <summary>The knet links a fault may name; a fault on another is refused as totemd refuses it.</summary>
+    public IReadOnlyList<uint> LinkNumbers { get; set; } = [0u, 1u];
+
     public void Publish(ClusterEvent e) => _events.Writer.TryWrite(e);
 
     public NodeStatusSnapshot GetStatus() => Status;
@@ -217,7 +245,12 @@ public sealed class ScriptedNode : INodeControl
 
     public FaultSettings GetFaults() => _faults;
 
-    public void SetFaults(FaultSettings faults) => _faults = faults;
+    public void SetFaults(FaultSettings faults)
+    {
+        foreach (var l in faults.Links)
+            if (!LinkNumbers.Contains(l.Link)) throw new ArgumentException($"link {l.Link}: this node has no such link (its links: {string.Join(", ", LinkNumbers)})");
+        _faults = faults;
+    }
 
     public NodeMetrics GetMetrics() => Metrics;
 }

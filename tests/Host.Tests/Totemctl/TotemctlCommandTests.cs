@@ -80,6 +80,45 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rings_prints_one_cfgtool_block_per_knet_link_and_rings_n_each_peers_links()
+    {
+        _server.Node.Status = ScriptedNode.TwoLinkRing();
+        var (code, output, _) = await Run("rings");
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["Local node ID 1, transport knet", "LINK ID 0 udp", "\taddr\t= 127.0.0.1:5405", "\tstatus:", "\t\tnodeid:    1:\tlocalhost",
+            "\t\tnodeid:    2:\tconnected\t(127.0.0.2)", "\t\tnodeid:    3:\tconnected\t(127.0.0.3)", "\t\tnodeid:    4:\tdisconnected\t(127.0.0.4)",
+            "\t\tnodeid:    5:\tconnected\t(127.0.0.5)", "LINK ID 1 udp", "\taddr\t= 127.0.1.1:5405"], lines.Take(11));
+        Assert.Contains("\t\tnodeid:    4:\tconnected\t(127.0.1.4)", lines);
+
+        (code, output, _) = await Run("rings", "-n");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("nodeid: 4 reachable", output);
+        Assert.Contains("   LINK: 0 udp (127.0.0.1->127.0.0.4) enabled latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 30 down: 1", output);
+        Assert.Contains("   LINK: 1 udp (127.0.1.1->127.0.1.4) enabled connected latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 38 down: 0", output);
+    }
+
+    [Fact]
+    public async Task Fault_drop_on_a_link_cuts_it_both_ways_and_clear_link_heals_it()
+    {
+        var (code, output, _) = await Run("fault", "drop", "--link", "0");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(new LinkFault(0, 0, 100), _server.Node.GetFaults().ForLink(0));
+        Assert.Contains("link 0 (both ways)", output);
+        (code, _, _) = await Run("fault", "delay", "20ms", "--link", "1");
+        Assert.Equal(ExitCodes.Ok, code);
+        (code, _, _) = await Run("fault", "clear", "--link", "0");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal([1u], _server.Node.GetFaults().Links.Select(l => l.Link));
+        var (usage, _, error) = await Run("fault", "drop", "--link", "0", "--peer", "2");
+        Assert.Equal(ExitCodes.UsageOrConnection, usage);
+        Assert.Contains("--peer and --link do not go together", error);
+        (usage, _, error) = await Run("fault", "loss", "10%", "--link", "9");
+        Assert.Equal(ExitCodes.UsageOrConnection, usage);
+        Assert.Contains("--link must be a link number 0..7", error);
+    }
+
+    [Fact]
     public async Task Send_posts_the_text_and_expected_sets_votes()
     {
         var (code, output, _) = await Run("send", "hello ring");

@@ -69,6 +69,45 @@ public sealed class TotemdTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_lists_each_redundant_link_on_the_nodes_ringN_addr_and_the_links_port()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"totemd-links-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(path, """
+            totem {
+              version: 2
+              cluster_name: links
+              transport: knet
+              interface {
+                linknumber: 1
+                mcastport: 6000
+              }
+            }
+            nodelist {
+              node {
+                nodeid: 1
+                ring0_addr: 127.0.0.1
+                ring1_addr: 127.0.1.1
+              }
+              node {
+                nodeid: 2
+                ring0_addr: 127.0.0.2
+                ring1_addr: 127.0.1.2
+              }
+            }
+            """);
+        try
+        {
+            var (code, output, error) = await Run(new TotemdOptions(path, 2, null, null, CheckOnly: true));
+            Assert.True(code == TotemdExitCodes.Ok, error);
+            Assert.Contains("configuration ok: node 2 on 127.0.0.2:5405, link 1 on 127.0.1.2:6000, control API on", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_config_exits_2_with_file_and_line()
     {
         var path = Path.Combine(Path.GetTempPath(), $"totemd-bad-{Guid.NewGuid():N}.conf");

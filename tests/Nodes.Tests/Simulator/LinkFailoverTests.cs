@@ -70,6 +70,17 @@ public sealed class LinkFailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_simulated_node_refuses_a_link_fault_its_network_would_not_apply()
+    {
+        var sim = new ClusterSimulation(1, new SimulationOptions(2) { LinkNumbers = [0, 1] });
+        sim.StartAll();
+        var refused = Assert.Throws<ArgumentException>(() =>
+            sim.Node(new NodeId(1)).SetFaults(Nodes.Control.FaultSettings.None.WithLink(0, new Nodes.Control.LinkFault(0, 0, 100))));
+        Assert.Contains("the simulator cuts links with SimulatedNetwork.CutLink", refused.Message);
+        Assert.True(sim.Node(new NodeId(1)).GetFaults().IsNone);
+    }
+
+    [Fact]
     public void Passive_mode_carries_everything_on_the_best_link_and_logs_it()
     {
         var options = new SimulationOptions(2)

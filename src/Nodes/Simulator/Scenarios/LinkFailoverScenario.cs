@@ -1,4 +1,3 @@
-using System.Text;
 using Totem.Protocol.Config;
 using Totem.Protocol.Links;
 using Totem.Protocol.Wire;
@@ -170,19 +169,7 @@ public sealed record LinkFailoverOutcome(
 {
     public bool Passed => Violations.Count == 0;
 
-    public string Report(int logLines = 60)
-    {
-        var text = new StringBuilder();
-        text.AppendLine($"link failover seed {Seed} ({NodeCount} nodes, {Mode.Word()}): {(Passed ? "passed" : $"{Violations.Count} violation(s)")}");
-        foreach (var violation in Violations.Take(20)) text.AppendLine($"  {violation}");
-        text.AppendLine("  script:");
-        foreach (var step in Script) text.AppendLine($"    {step}");
-        if (Logs.Count > 0)
-        {
-            text.AppendLine($"  last {Math.Min(logLines, Logs.Count)} log lines:");
-            foreach (var line in Logs.Skip(Math.Max(0, Logs.Count - logLines))) text.AppendLine($"    {line}");
-        }
-        text.AppendLine($"  replay: TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~LinkFailoverTests\"");
-        return text.ToString();
-    }
+    public string Report(int logLines = 60) =>
+        ScenarioReport.Write($"link failover seed {Seed} ({NodeCount} nodes, {Mode.Word()})", Violations, Script, Logs, logLines,
+            $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~LinkFailoverTests\"");
 }

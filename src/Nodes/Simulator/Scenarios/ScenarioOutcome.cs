@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Totem.Nodes.Simulator.Scenarios;
 
 /// <summary>What one seeded scenario did and found; <see cref="Report"/> is what a failing test prints.</summary>
@@ -21,22 +19,8 @@ public sealed record ScenarioOutcome(
     public bool Interleaved { get; init; }
 
     /// <summary>The seed, scenario, violations, the fault script and the last log lines, with the replay command.</summary>
-    public string Report(int logLines = 50)
-    {
-        var text = new StringBuilder();
-        text.AppendLine($"scenario {RandomScenarios.NameOf(Kind)} seed {Seed} ({NodeCount} nodes): {(Passed ? "passed" : $"{Violations.Count} violation(s)")}");
-        foreach (var violation in Violations.Take(30)) text.AppendLine($"  {violation}");
-        if (Violations.Count > 30) text.AppendLine($"  ... and {Violations.Count - 30} more");
-        text.AppendLine("  script:");
-        foreach (var step in Script) text.AppendLine($"    {step}");
-        if (Logs.Count > 0)
-        {
-            text.AppendLine($"  last {Math.Min(logLines, Logs.Count)} log lines:");
-            foreach (var line in Logs.Skip(Math.Max(0, Logs.Count - logLines))) text.AppendLine($"    {line}");
-        }
-        text.AppendLine($"  replay: {ReplayCommand}");
-        return text.ToString();
-    }
+    public string Report(int logLines = 50) =>
+        ScenarioReport.Write($"scenario {RandomScenarios.NameOf(Kind)} seed {Seed} ({NodeCount} nodes)", Violations, Script, Logs, logLines, ReplayCommand);
 
     public string ReplayCommand =>
         $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~RandomScenarioTests\"   " +
