@@ -21,6 +21,10 @@ public sealed class UdpTransport : IDatagramTransport
 {
     public const int DefaultPort = 5405;
     private const int MaxDatagram = 65536;
+    // A sealed frame at corosync's netmtu 1500 fits; a larger datagram grows the thread's buffer once.
+    private const int SealBufferBytes = 2048;
+
+    [ThreadStatic] private static byte[]? t_sealed;
 
     private volatile Socket _socket;
     private readonly Func<IPEndPoint, Socket> _open;
@@ -90,21 +94,34 @@ public sealed class UdpTransport : IDatagramTransport
             Counters.OnUnknownDestination();
             return;
         }
-        SendShaped(destination, endpoint, _seal is null ? datagram : _seal.Seal(datagram, destination));
+        SendShaped(destination, endpoint, _seal is null ? datagram : SealForSending(datagram, destination));
     }
 
     public void SendToAll(byte[] datagram)
     {
         // Sealed once for every peer: the destination "everyone" lets each open it, and the counter is used once.
-        if (_seal is not null) datagram = _seal.Seal(datagram, DatagramSeal.Everyone);
+        var wire = _seal is null ? datagram : SealForSending(datagram, DatagramSeal.Everyone);
         foreach (var (node, endpoint) in _peers.Snapshot)
         {
             if (node == LocalNode) continue;
-            SendShaped(node, endpoint, datagram);
+            SendShaped(node, endpoint, wire);
         }
     }
 
-    private void SendShaped(NodeId destination, IPEndPoint endpoint, byte[] datagram)
+    /// <summary>
+    /// Seals into the sending thread's own buffer: sendto copies the bytes before it returns, so one buffer per thread
+    /// serves every sealed datagram instead of a new array each (one per frame and per token hop). Only a send held
+    /// back by the fault shaper outlives the call, and it takes its own copy.
+    /// </summary>
+    private ArraySegment<byte> SealForSending(byte[] plain, NodeId destination)
+    {
+        var needed = _seal!.SealedLength(plain.Length);
+        var buffer = t_sealed;
+        if (buffer is null || buffer.Length < needed) t_sealed = buffer = new byte[Math.Max(needed, SealBufferBytes)];
+        return new ArraySegment<byte>(buffer, 0, _seal.Seal(plain, destination, buffer));
+    }
+
+    private void SendShaped(NodeId destination, IPEndPoint endpoint, ArraySegment<byte> datagram)
     {
         if (_shaper is null)
         {
@@ -122,7 +139,7 @@ public sealed class UdpTransport : IDatagramTransport
             SendNow(endpoint, datagram);
             return;
         }
-        _ = SendLater(endpoint, datagram, delay.Value);
+        _ = SendLater(endpoint, datagram.ToArray(), delay.Value);
     }
 
     private async Task SendLater(IPEndPoint endpoint, byte[] datagram, TimeSpan delay)
@@ -138,11 +155,11 @@ public sealed class UdpTransport : IDatagramTransport
         }
     }
 
-    private void SendNow(IPEndPoint endpoint, byte[] datagram)
+    private void SendNow(IPEndPoint endpoint, ArraySegment<byte> datagram)
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, SocketAddressOf(endpoint));
+            _socket.SendTo(datagram.AsSpan(), SocketFlags.None, SocketAddressOf(endpoint));
             Counters.OnSent();
         }
         catch (SocketException)

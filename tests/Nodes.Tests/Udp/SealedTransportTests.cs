@@ -61,4 +61,40 @@ public sealed class SealedTransportTests
         Assert.All(lines, l => Assert.StartsWith("Unable to decrypt/auth packet from 127.0.0.1:", l));
         Assert.Contains("BadTag (4 so far)", lines[^1]);
     }
+
+    /// <summary>Holds back every other datagram (the held ones outlive the send call), sends the rest at once.</summary>
+    private sealed class HoldEveryOther : IOutboundShaper
+    {
+        private int _count;
+        public TimeSpan? Decide(NodeId destination) => Interlocked.Increment(ref _count) % 2 == 0 ? TimeSpan.FromMilliseconds(30) : TimeSpan.Zero;
+    }
+
+    [Fact]
+    public async Task Datagrams_sealed_one_after_another_arrive_each_intact_when_some_are_held_back_and_others_sent_at_once()
+    {
+        // The transport seals into one reused buffer per sending thread: a held-back datagram must keep its own bytes,
+        // or it goes out as whatever was sealed last (a replay the receiver refuses, and the payload lost).
+        var port = LoopbackPorts.Udp(2);
+        var peers = new PeerTable();
+        peers.Replace(Enumerable.Range(1, 2).Select(i => KeyValuePair.Create(new NodeId((uint)i), new IPEndPoint(LoopbackPorts.Address(i), port))));
+        using var sender = new UdpTransport(new NodeId(1), new IPEndPoint(LoopbackPorts.Address(1), port), peers, new HoldEveryOther(),
+            new DatagramSeal(SecauthOn, Key(1), "udp-test", new NodeId(1), 1));
+        using var receiver = new UdpTransport(new NodeId(2), new IPEndPoint(LoopbackPorts.Address(2), port), peers,
+            seal: new DatagramSeal(SecauthOn, Key(1), "udp-test", new NodeId(2), 1));
+        var got = new ConcurrentQueue<string>();
+        receiver.Start(d => got.Enqueue(System.Text.Encoding.ASCII.GetString(d.Bytes.Span)));
+
+        // Sizes vary so that a later, shorter datagram would not even cover an earlier one's bytes.
+        var sent = Enumerable.Range(0, 40).Select(i => $"message {i} " + new string((char)('a' + i % 26), 1 + i * 37 % 300)).ToList();
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var bytes = System.Text.Encoding.ASCII.GetBytes(sent[i]);
+            if (i % 3 == 0) sender.Send(new NodeId(2), bytes);
+            else sender.SendToAll(bytes);
+        }
+
+        Assert.True(await UdpRing.WaitFor(() => got.Count == sent.Count, TimeSpan.FromSeconds(10)), $"received {got.Count} of {sent.Count}");
+        Assert.Equal(sent.Order(StringComparer.Ordinal), got.Order(StringComparer.Ordinal));
+        Assert.Equal(0, receiver.Counters.Unauthenticated);
+    }
 }

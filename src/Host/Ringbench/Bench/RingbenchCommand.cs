@@ -5,7 +5,7 @@ namespace Totem.Host.Ringbench.Bench;
 
 /// <summary>
 /// `ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync]
-/// [--crypto CIPHER/HASH [--crypto-rounds N]] [--sizes B...] [--cpg-window BYTES]`, `ringbench crypto [--suite CIPHER/HASH] [--rounds N] ...`
+/// [--crypto CIPHER/HASH [--crypto-rounds N]] [--sizes B...] [--cpg-window BYTES]`, `ringbench crypto [--suite CIPHER/HASH] [--rounds N] [--sizes B...] ...`
 /// and `ringbench store ...`.
 /// </summary>
 public static class RingbenchCommand
@@ -53,7 +53,7 @@ public static class RingbenchCommand
             repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, cryptoRounds, sizes, cpgWindow,
         };
         root.Add(StoreCommand(nodes, token, coefficient));
-        root.Add(CryptoCommand(messages, nodes, token, coefficient));
+        root.Add(CryptoCommand(messages, nodes, token, coefficient, sizes));
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
             p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!)
@@ -77,10 +77,10 @@ public static class RingbenchCommand
     }
 
     /// <summary>
-    /// `ringbench crypto [--suite CIPHER/HASH] [--rounds N]`: issue 12's throughput comparison alone (<see cref="CryptoComparison"/>),
+    /// `ringbench crypto [--suite CIPHER/HASH] [--rounds N] [--sizes B...]`: issue 12's throughput comparison alone (<see cref="CryptoComparison"/>),
     /// without the cold starts and kills of the main run, so that a run of several rounds stays short.
     /// </summary>
-    private static Command CryptoCommand(Option<int> messages, Option<int> nodes, Option<uint> token, Option<uint> coefficient)
+    private static Command CryptoCommand(Option<int> messages, Option<int> nodes, Option<uint> token, Option<uint> coefficient, Option<int[]> sizes)
     {
         var suite = SuiteOption("--suite", "aes256/sha256", "crypto_cipher/crypto_hash compared with crypto none");
         suite.Validators.Add(r =>
@@ -94,12 +94,12 @@ public static class RingbenchCommand
         });
         var cmd = new Command("crypto", "Throughput with a crypto suite against crypto none, two rings side by side, rows interleaved (ABBA), median and min over the rounds; and the seal's cost per datagram")
         {
-            suite, rounds, messages, nodes, token, coefficient,
+            suite, rounds, messages, nodes, token, coefficient, sizes,
         };
         cmd.SetAction(async (p, ct) =>
         {
             var options = new BenchOptions(new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(suite)!),
-                Repeats: 1, p.GetValue(messages), InFlight: 1, PayloadSizes);
+                Repeats: 1, p.GetValue(messages), InFlight: 1, p.GetValue(sizes)!);
             try
             {
                 var result = await new CryptoComparison(options, Console.Out).RunAsync(p.GetValue(rounds), ct).ConfigureAwait(false);
