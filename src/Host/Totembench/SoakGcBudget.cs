@@ -12,19 +12,21 @@ namespace Totem.Host.Totembench;
 /// replaces itself (execve: same process id, same command line, same standard streams) with itself under the budget,
 /// before any seed runs. A budget the caller set, any value, is left as it is. Traces do not depend on it.
 /// </summary>
-internal static class SoakGcBudget
+public static class SoakGcBudget
 {
     public const string Variable = "DOTNET_GCgen0size";
     public const string Budget = "0x4000000";
 
     private static readonly string[] LegacyVariables = ["COMPlus_GCgen0size", "CORECLR_GCgen0size"];
 
+    /// <summary>Whether the command <paramref name="args"/> should run under the budget and does not yet: a seed-running command, and no gen0 budget in <paramref name="environment"/>.</summary>
+    public static bool Wanted(IReadOnlyList<string> args, Func<string, string?> environment) =>
+        args.Count > 0 && args[0] is ("soak" or "digests") && environment(Variable) is null && LegacyVariables.All(v => environment(v) is null);
+
     /// <summary>Returns only when this process keeps running as it is (not a seed command, a budget already set, not Linux, or execve failed).</summary>
     public static void Apply(string[] args, TextWriter error)
     {
-        if (args.Length == 0 || args[0] is not ("soak" or "digests")) return;
-        if (!OperatingSystem.IsLinux()) return;
-        if (Environment.GetEnvironmentVariable(Variable) is not null || LegacyVariables.Any(v => Environment.GetEnvironmentVariable(v) is not null)) return;
+        if (!OperatingSystem.IsLinux() || !Wanted(args, Environment.GetEnvironmentVariable)) return;
         string[] argv;
         try
         {

@@ -21,12 +21,14 @@ public sealed class SimulatedPayloadTests
         Assert.Equal(name, SimulatedPayload.Name(Framed(SimulatedPayload.Make(name, size))));
 
     [Theory]
-    [InlineData(6)]
-    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(16)]
+    [InlineData(17)]
     [InlineData(100)]
     [InlineData(1023)]
     public void A_byte_changed_anywhere_in_the_padding_marks_it_corrupted(int position)
     {
+        // "m12345@3" is bytes 0..7, the separator byte 8, the padding 9..1023.
         var body = SimulatedPayload.Make("m12345@3", 1024);
         body[position] ^= 0x20;
         Assert.Equal("m12345@3 (corrupted)", SimulatedPayload.Name(Framed(body)));
