@@ -256,6 +256,15 @@ public sealed class NodeBoard
         }
     }
 
+    /// <summary>
+    /// votequorum's last verdict as the engine computed it (null before the first): for a watcher that polls every node
+    /// often (the simulator's quorum safety monitor), where <see cref="Status"/> would build the whole snapshot.
+    /// </summary>
+    public QuorumStatus? Quorum
+    {
+        get { lock (_gate) return _quorum; }
+    }
+
     public NodeStatusSnapshot Status()
     {
         // The link view is read outside the board's lock: the link layer publishes its events here while holding its own.

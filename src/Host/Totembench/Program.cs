@@ -1,5 +1,6 @@
 using Totem.Host.Totembench;
 
+SoakGcBudget.Apply(args, Console.Error);
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -1,3 +1,4 @@
+using Totem.Protocol.Quorum;
 using Totem.Protocol.Wire;
 
 namespace Totem.Nodes.Simulator;
@@ -55,9 +56,8 @@ public sealed class QuorumSafetyMonitor
         var quorate = new List<(NodeId Node, HashSet<NodeId> Members)>();
         foreach (var id in _simulation.LiveNodes)
         {
-            var quorum = _simulation.Node(id).Board.Status().Quorum;
-            var members = quorum.Nodes.Where(n => n.Member).Select(n => n.NodeId).ToHashSet();
-            if (!quorum.Quorate) continue;
+            if (_simulation.Node(id).Board.Quorum is not { Quorate: true } quorum) continue;
+            var members = quorum.Nodes.Where(n => n.State == QuorumNodeState.Member).Select(n => n.NodeId).ToHashSet();
             // Judged strictly over the members the verdict stands on now: votequorum decides quorum loss as soon as
             // a membership loses nodes, so a stale quorate verdict over a shrunken membership is a violation too.
             quorate.Add((id, members));

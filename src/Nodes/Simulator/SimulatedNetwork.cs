@@ -160,7 +160,17 @@ public sealed class SimulatedNetwork
             // A partition or a link cut that starts while the datagram is in flight cuts it too.
             if (!CanReach(from, to) || IsCut(from, to, link) || !_attached.TryGetValue((to, link), out var deliver)) return;
             DatagramsDelivered++;
-            deliver(new ReceivedDatagram(datagram, link == 0 ? $"sim:{from}" : $"sim:{from}/link{link}"));
+            deliver(new ReceivedDatagram(datagram, SourceAddress(from, link)));
         });
+    }
+
+    private readonly Dictionary<(NodeId Node, uint Link), string> _sourceAddresses = new();
+
+    /// <summary>The address a datagram from <paramref name="from"/> on <paramref name="link"/> arrives from: made once per sender and link, not per datagram.</summary>
+    private string SourceAddress(NodeId from, uint link)
+    {
+        if (!_sourceAddresses.TryGetValue((from, link), out var address))
+            _sourceAddresses[(from, link)] = address = link == 0 ? $"sim:{from}" : $"sim:{from}/link{link}";
+        return address;
     }
 }

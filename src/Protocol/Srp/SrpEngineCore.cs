@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
 
@@ -79,6 +80,12 @@ public abstract class SrpEngineCore
     private protected void Check(bool holds, string invariant)
     {
         if (!holds) throw new InvariantViolation(GetType().Name, invariant);
+    }
+
+    /// <summary>As <see cref="Check(bool, string)"/>, with the text formatted only when the invariant does not hold.</summary>
+    private protected void Check(bool holds, [InterpolatedStringHandlerArgument(nameof(holds))] ref InvariantText invariant)
+    {
+        if (!holds) throw new InvariantViolation(GetType().Name, invariant.ToStringAndClear());
     }
 
     // ---- sending, timers, logs ----

@@ -193,6 +193,8 @@ public class TokenHolderEngineTests
         var violation = Assert.Throws<InvariantViolation>(() => engine.Handle(new MessageReceived(Token(5, seq: 0)), 110));
         Assert.Equal(nameof(TokenHolderEngine), violation.Engine);
         Assert.StartsWith("aru", violation.Invariant, StringComparison.Ordinal);
+        // The text is formatted only when the check fails (InvariantText): every hole of it still filled in.
+        Assert.Matches("^aru [0-9a-f]+ <= high seq received [0-9a-f]+$", violation.Invariant);
     }
 
     [Fact]
