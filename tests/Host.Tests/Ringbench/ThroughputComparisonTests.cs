@@ -23,7 +23,7 @@ public sealed class ThroughputComparisonTests
     [Fact]
     public void Each_row_has_ours_corosync_s_and_the_ratio()
     {
-        var corosync = new CorosyncFigures("Corosync Cluster Engine, version '3.1.7'");
+        var corosync = new CorosyncFigures("Corosync Cluster Engine, version '3.1.7'") { Scheduling = "corosync sched_rr: no; observed: SCHED_OTHER" };
         corosync.Throughput.AddRange([new ThroughputSample(1, 64, 1000, 100, 10_000, 90, 5), new ThroughputSample(5, 64, 1000, 80, 12_500, 70, 9)]);
         corosync.Latency.Add(new LatencySample(64, 5_000, 5_000, 15_000, 1.5, 10, 2, 20));
         corosync.Memory.AddRange([new MemorySample(1, "idle ring", 10 * 1024), new MemorySample(1, BenchResult.LoadedWhen, 20 * 1024)]);
@@ -32,6 +32,7 @@ public sealed class ThroughputComparisonTests
         var lines = b.ToString().Split('\n').Select(l => l.TrimEnd()).ToArray();
 
         Assert.Contains(lines, l => l.StartsWith("totemd vs Corosync Cluster Engine, version '3.1.7', same run (5 nodes, udpu, crypto none", StringComparison.Ordinal));
+        Assert.Contains("  scheduling: corosync sched_rr: no; observed: SCHED_OTHER", lines);
         Assert.Contains(lines, l => Row(l, "1 sender(s) x 64 B", "20000", "10000", "2.00"));
         Assert.Contains(lines, l => Row(l, "5 sender(s) x 64 B", "25000", "12500", "2.00"));
         // A row corosync has no figure for shows a dash, not a made-up ratio.

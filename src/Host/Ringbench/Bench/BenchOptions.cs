@@ -33,6 +33,9 @@ public sealed record BenchOptions(RingSpec Spec, int Repeats, int Messages, int 
     /// </summary>
     public long CpgWindowBytes { get; init; } = DefaultCpgWindowBytes;
 
+    /// <summary>--corosync: corosync keeps its default realtime scheduling (SCHED_RR 99) instead of sched_rr: no, in totemd's class (<see cref="Corosync.CorosyncScheduling"/>).</summary>
+    public bool CorosyncRealtime { get; init; }
+
     /// <summary>One IPC request ring of libcpg (IPC_REQUEST_SIZE).</summary>
     public const long DefaultCpgWindowBytes = 1024 * 1024;
 }

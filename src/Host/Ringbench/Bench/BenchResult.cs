@@ -12,6 +12,9 @@ public sealed record KillSample(int Victim, double ReformMs);
 public sealed record CorosyncFigures(string Version)
 {
     public List<double> ColdStartMs { get; } = [];
+
+    /// <summary>How corosync was scheduled, as chosen and as seen on a running node (<see cref="Corosync.CorosyncScheduling"/>).</summary>
+    public string? Scheduling { get; set; }
     public List<KillSample> Kills { get; } = [];
     public List<double> RejoinMs { get; } = [];
 
@@ -103,6 +106,7 @@ public sealed record BenchResult(
         {
             b.AppendLine();
             b.AppendLine(c, $"{cs.Version}, udpu, one network namespace per node, the same keys, each repeat right after ours:");
+            b.AppendLine(c, $"  scheduling: {cs.Scheduling ?? "not seen"}");
             Row(b, "cold start -> quorate ring (ms)", cs.ColdStartMs);
             Row(b, "SIGKILL -> new membership (ms)", cs.Kills.Select(k => k.ReformMs).ToArray());
             Row(b, "restart -> rejoined, quorate (ms)", cs.RejoinMs);

@@ -116,11 +116,13 @@ public sealed class RingBenchmark(BenchOptions options, TextWriter output)
         ct.ThrowIfCancellationRequested();
         var all = Enumerable.Range(1, options.Spec.Nodes).ToArray();
         var survivors = all.Where(n => n != victim).ToArray();
-        await using var ring = await CorosyncRing.CreateAsync(options.Spec).ConfigureAwait(false);
+        await using var ring = await CorosyncRing.CreateAsync(options.Spec, options.CorosyncRealtime).ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         ring.StartAll();
         await ring.WaitForRingAsync(all, quorate: true, FormTimeout, options.PollInterval).ConfigureAwait(false);
         figures.ColdStartMs.Add(clock.Elapsed.TotalMilliseconds);
+        // Read once the ring runs: corosync sets its scheduling after it starts.
+        figures.Scheduling ??= $"{CorosyncScheduling.Chosen(options.CorosyncRealtime)}; observed on corosync node 1: {CorosyncScheduling.Observed(ring.Process(1).Pid) ?? "gone"}";
         await output.WriteLineAsync($"repeat {r}: corosync: cold start to a quorate {all.Length}-node ring {clock.Elapsed.TotalMilliseconds:0} ms").ConfigureAwait(false);
 
         clock.Restart();

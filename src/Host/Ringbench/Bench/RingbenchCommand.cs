@@ -5,7 +5,7 @@ namespace Totem.Host.Ringbench.Bench;
 
 /// <summary>
 /// `ringbench [--repeats N] [--messages N] [--in-flight N] [--http] [--nodes N] [--token MS] [--token-coefficient MS] [--corosync]
-/// [--crypto CIPHER/HASH [--crypto-rounds N]] [--sizes B...] [--cpg-window BYTES]`, `ringbench crypto [--suite CIPHER/HASH] [--rounds N] [--sizes B...] ...`
+/// [--crypto CIPHER/HASH [--crypto-rounds N]] [--sizes B...] [--cpg-window BYTES] [--corosync-realtime]`, `ringbench crypto [--suite CIPHER/HASH] [--rounds N] [--sizes B...] ...`
 /// and `ringbench store ...`.
 /// </summary>
 public static class RingbenchCommand
@@ -27,6 +27,7 @@ public static class RingbenchCommand
                 r.AddError($"--sizes takes one or more sizes of 1..{Totem.Protocol.Pg.PgLimits.MaxMessageBytes - 1} bytes");
         });
         var cpgWindow = new Option<long>("--cpg-window") { Description = "--corosync: bytes of its own undelivered messages each CPG sender may have in flight; 0 is none (corosync then drops multicasts under load)", DefaultValueFactory = _ => BenchOptions.DefaultCpgWindowBytes };
+        var corosyncRealtime = new Option<bool>("--corosync-realtime") { Description = "--corosync: leave corosync at its default SCHED_RR 99 (by default its corosync.conf says sched_rr: no, priority: 0: SCHED_OTHER as totemd, so a loaded machine does not favour it)" };
         cpgWindow.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long>() < 0) r.AddError("--cpg-window must be 0 (none) or more bytes");
@@ -50,7 +51,7 @@ public static class RingbenchCommand
 
         var root = new RootCommand("ringbench: cold start, crash-to-membership, ordered throughput and memory of a ring of real totemd processes on 127.0.0.x")
         {
-            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, cryptoRounds, sizes, cpgWindow,
+            repeats, messages, inFlight, http, nodes, token, coefficient, corosync, crypto, cryptoRounds, sizes, cpgWindow, corosyncRealtime,
         };
         root.Add(StoreCommand(nodes, token, coefficient));
         root.Add(CryptoCommand(messages, nodes, token, coefficient, sizes));
@@ -59,6 +60,7 @@ public static class RingbenchCommand
             p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!)
         {
             Corosync = p.GetValue(corosync), Http = p.GetValue(http), CryptoRounds = p.GetValue(cryptoRounds), CpgWindowBytes = p.GetValue(cpgWindow),
+            CorosyncRealtime = p.GetValue(corosyncRealtime),
         }, ct));
         return root;
     }

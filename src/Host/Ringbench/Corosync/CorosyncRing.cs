@@ -24,10 +24,12 @@ public sealed class CorosyncRing : IAsyncDisposable
     private readonly List<TotemdProcess> _started = [];
     private readonly int _subnet;
     private readonly RingSpec _spec;
+    private readonly bool _realtime;
 
-    private CorosyncRing(RingSpec spec, string runDirectory, string tag, int subnet)
+    private CorosyncRing(RingSpec spec, bool realtime, string runDirectory, string tag, int subnet)
     {
         _spec = spec;
+        _realtime = realtime;
         RunDirectory = runDirectory;
         _subnet = subnet;
         _switch = $"rb{tag}sw";
@@ -50,7 +52,8 @@ public sealed class CorosyncRing : IAsyncDisposable
     /// <summary>corosync -v's version line, e.g. "Corosync Cluster Engine, version '3.1.7'".</summary>
     public static async Task<string> VersionAsync() => (await RunAsync(Program, ["-v"]).ConfigureAwait(false)).Split('\n')[0].Trim();
 
-    public static async Task<CorosyncRing> CreateAsync(RingSpec spec)
+    /// <param name="realtime">Leave corosync at its default SCHED_RR 99; false: its corosync.conf turns sched_rr off (<see cref="CorosyncScheduling"/>).</param>
+    public static async Task<CorosyncRing> CreateAsync(RingSpec spec, bool realtime)
     {
         if (Unavailable() is { } why) throw new InvalidOperationException($"ringbench --corosync: {why}");
         var tag = Guid.NewGuid().ToString("N")[..6];
@@ -58,7 +61,7 @@ public sealed class CorosyncRing : IAsyncDisposable
         Directory.CreateDirectory(dir);
         // 10.200-249.x.0/24: private, and only on this run's bridge.
         var subnet = 200 * 256 + Random.Shared.Next(50 * 256);
-        var ring = new CorosyncRing(spec, dir, tag, subnet);
+        var ring = new CorosyncRing(spec, realtime, dir, tag, subnet);
         try
         {
             // corosync reads the same form of key as totemd (corosync-keygen writes 256 random bytes): one key for every node.
@@ -214,6 +217,7 @@ public sealed class CorosyncRing : IAsyncDisposable
             }
             system {
               state_dir: {{stateDir}}
+            {{CorosyncScheduling.SystemKeys(_realtime)}}
             }
             """);
         return text.ToString();

@@ -16,6 +16,7 @@ public static class ThroughputComparison
         var c = CultureInfo.InvariantCulture;
         b.AppendLine();
         b.AppendLine(c, $"totemd vs {cs.Version}, same run ({result.Options.Spec.Nodes} nodes, {Crypto(result)}; ratio = totemd / corosync):");
+        if (cs.Scheduling is { } scheduling) b.AppendLine(c, $"  scheduling: {scheduling}");
         b.AppendLine("  ordered msg/s delivered on every node            totemd   corosync    ratio");
         foreach (var ours in result.Throughput)
         {
