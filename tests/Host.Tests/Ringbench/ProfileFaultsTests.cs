@@ -30,7 +30,7 @@ public sealed class ProfileFaultsTests
         var profile = Profile("latency 10ms\njitter uniform 4ms 40ms\nloss 2.5%");
         var faults = ProfileFaults.From(profile, 5, out _)!;
         Assert.Equal(new LinkFault(32, 18, 2.5), faults.Links);
-        Assert.Equal(new Control.Api.FaultRequest(null, 32, 18, 2.5), faults.Request);
+        Assert.Equal(new Totem.Host.Control.Api.FaultRequest(null, 32, 18, 2.5), faults.Request);
 
         // The node holds a datagram D + (2u - 1) J for its jitter draw u; the simulator's delay is latency + the
         // profile's uniform draw for the same u: equal for every u, so the two delay distributions are one.
