@@ -104,14 +104,11 @@ internal static class WhatifCommand
             error.WriteLine("totembench: give --nodes N, or a --config with a nodelist");
             return 2;
         }
-        if (!TryRead(request.ProfilePath, out var profileText, out var unreadable))
+        if (ProfileFile.Load(request.ProfilePath, out var unreadable) is not { } parsed)
         {
             error.WriteLine($"totembench: {request.ProfilePath}: {unreadable}");
             return 2;
         }
-        var directory = Path.GetDirectoryName(Path.GetFullPath(request.ProfilePath))!;
-        var parsed = NetworkProfileParser.Parse(profileText, request.ProfilePath,
-            (string path, out string text, out string problem) => TryRead(Path.Combine(directory, path), out text, out problem));
         foreach (var d in parsed.Diagnostics) error.WriteLine($"totembench: {d}");
         if (!parsed.IsValid)
         {

@@ -22,6 +22,19 @@ public abstract record DelayJitter
         }
     }
 
+    /// <summary>
+    /// Uniform in [min, max] milliseconds: what a node's own fault injection draws (`totemctl fault delay D --jitter J` holds
+    /// each datagram D +- J ms), so a profile written this way can be replayed on a real ring exactly.
+    /// </summary>
+    public sealed record Uniform(double MinMs, double MaxMs) : DelayJitter
+    {
+        public override double DrawMs(Random random)
+        {
+            ArgumentNullException.ThrowIfNull(random);
+            return MinMs + random.NextDouble() * (MaxMs - MinMs);
+        }
+    }
+
     /// <summary>Measured one-way delays in milliseconds (half of each round trip measured), drawn uniformly.</summary>
     public sealed record Sampled(IReadOnlyList<double> OneWayMs) : DelayJitter
     {

@@ -8,6 +8,7 @@ namespace Totem.Protocol.Whatif;
 /// <code>
 /// latency 0.2ms                      # one-way, fixed part
 /// jitter normal 0.05ms 0.02ms        # added per datagram: normal(mean, sd), cut at 0
+/// jitter uniform 0ms 40ms          # or uniform in [min, max] (what `totemctl fault delay --jitter` injects)
 /// jitter samples fping.txt           # or measured round trips (fping -C / -c output, or one number in ms a line): half of each is a one-way delay
 /// jitter burst 5ms for 2s every 1m   # for 2 s, up to 5 ms more on every link (uniform), about once a minute; 'on one|all|node N' as stall (default all)
 /// loss 0.1%                          # of datagrams
@@ -92,6 +93,14 @@ public static partial class NetworkProfileParser
             else return new DelayJitter.Normal(mean.TotalMilliseconds, sd.TotalMilliseconds);
             return null;
         }
+        if (w.Length == 4 && w[1].Equals("uniform", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!TryDuration(w[2], out var min, out var why)) problem($"jitter uniform: minimum: {why}");
+            else if (!TryDuration(w[3], out var max, out why)) problem($"jitter uniform: maximum: {why}");
+            else if (max < min) problem($"jitter uniform: the maximum {w[3]} is below the minimum {w[2]}");
+            else return new DelayJitter.Uniform(min.TotalMilliseconds, max.TotalMilliseconds);
+            return null;
+        }
         if (w.Length == 3 && w[1].Equals("samples", StringComparison.OrdinalIgnoreCase))
         {
             if (!readSamples(w[2], out var text, out var unreadable))
@@ -105,7 +114,7 @@ public static partial class NetworkProfileParser
             else return new DelayJitter.Sampled(samples.Select(rtt => rtt / 2).ToArray());
             return null;
         }
-        problem("'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'");
+        problem("'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter uniform MIN MAX' (e.g. jitter uniform 0ms 40ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'");
         return null;
     }
 

@@ -67,7 +67,7 @@ public sealed class NetworkProfileParserTests
         Assert.Equal(
         [
             "p.profile:1: latency: '2' is not a duration with a unit (us, ms, s, m, h, d), e.g. 400ms",
-            "p.profile:2: 'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'",
+            "p.profile:2: 'jitter' is 'jitter normal MEAN SD' (e.g. jitter normal 0.05ms 0.02ms), 'jitter uniform MIN MAX' (e.g. jitter uniform 0ms 40ms), 'jitter samples FILE' (fping output) or 'jitter burst EXTRA for LENGTH every PERIOD'",
             "p.profile:3: loss: '120%' is not a percentage from 0% to 100%",
             "p.profile:4: 'stall' is 'stall DURATION every PERIOD on one|all|node N' (or 'once a day' / 'once an hour' for every PERIOD)",
             "p.profile:5: unknown statement 'bandwidth': expected latency, jitter, loss or stall",
@@ -99,6 +99,34 @@ public sealed class NetworkProfileParserTests
             "p.profile:2: jitter samples: none.txt: no such file",
             "p.profile: latency and 'jitter samples' both give the delay: measured samples already hold the latency; drop one",
         ], r.Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Uniform_jitter_is_read_and_a_bad_one_reported_with_its_line()
+    {
+        var r = Parse("latency 10ms\njitter uniform 0ms 40ms");
+        Assert.True(r.IsValid, string.Join("\n", r.Diagnostics));
+        Assert.Equal(new DelayJitter.Uniform(0, 40), r.Profile.Jitter);
+
+        var bad = Parse("jitter uniform 40ms 10ms\njitter uniform 1ms 2\nloss 1%");
+        Assert.Equal(
+        [
+            "p.profile:1: jitter uniform: the maximum 10ms is below the minimum 40ms",
+            "p.profile:2: jitter uniform: maximum: '2' is not a duration with a unit (us, ms, s, m, h, d), e.g. 400ms",
+        ], bad.Diagnostics.Select(d => d.ToString()));
+        Assert.Equal(0.01, bad.Profile.LossProbability, 9);
+    }
+
+    [Fact]
+    public void Uniform_jitter_spans_its_range_evenly()
+    {
+        var jitter = new DelayJitter.Uniform(5, 25);
+        var random = new Random(3);
+        var draws = Enumerable.Range(0, 20_000).Select(_ => jitter.DrawMs(random)).ToArray();
+        Assert.All(draws, d => Assert.InRange(d, 5, 25));
+        Assert.InRange(draws.Average(), 14.8, 15.2);
+        // A quarter of the range holds a quarter of the draws.
+        Assert.InRange(draws.Count(d => d < 10) / (double)draws.Length, 0.24, 0.26);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ public static class RingbenchCommand
         };
         root.Add(StoreCommand(nodes, token, coefficient));
         root.Add(CryptoCommand(messages, nodes, token, coefficient, sizes));
+        root.Add(Whatif.WhatifValidateCommand.Command(nodes, token, coefficient));
         root.SetAction((p, ct) => run(new BenchOptions(
             new RingSpec(p.GetValue(nodes), p.GetValue(token), p.GetValue(coefficient), Crypto: p.GetValue(crypto)!),
             p.GetValue(repeats), p.GetValue(messages), p.GetValue(inFlight), p.GetValue(sizes)!)

@@ -37,7 +37,7 @@ public static class WhatifRun
         var fencesBefore = sim.Fences.Count;
         var pausesBefore = sim.PausesDetected;
 
-        var stalls = Schedule(profile.Stalls, duration, options.NodeCount, new Random(unchecked(seed * 31 + 0x57a11)));
+        var stalls = StallSchedule(profile.Stalls, duration, options.NodeCount, seed);
         var injected = 0;
         foreach (var (at, nodes, length) in stalls)
         {
@@ -60,9 +60,14 @@ public static class WhatifRun
             sim.PausesDetected - pausesBefore, watch.Gaps, watch.QuietGaps);
     }
 
-    /// <summary>Every stall's arrivals (exponential gaps with the event's period as mean) within the run, in time order.</summary>
-    private static List<(TimeSpan At, NodeId[] Nodes, TimeSpan Length)> Schedule(IReadOnlyList<StallEvent> events, TimeSpan duration, int nodeCount, Random random)
+    /// <summary>
+    /// Every stall's arrivals (exponential gaps with the event's period as mean) within the run, in time order, from the
+    /// seed's own stream: the simulated run and a real ring replaying the profile (ringbench whatif-validate) draw the same.
+    /// </summary>
+    public static IReadOnlyList<(TimeSpan At, NodeId[] Nodes, TimeSpan Length)> StallSchedule(IReadOnlyList<StallEvent> events, TimeSpan duration, int nodeCount, int seed)
     {
+        ArgumentNullException.ThrowIfNull(events);
+        var random = new Random(unchecked(seed * 31 + 0x57a11));
         var all = new List<(TimeSpan, NodeId[], TimeSpan)>();
         foreach (var e in events)
         {
