@@ -84,7 +84,7 @@ internal static class WhatifCommand
         var nodes = request.Nodes;
         if (request.ConfigPath is { } configPath)
         {
-            if (!TryRead(configPath, out var text, out var why))
+            if (!ProfileFile.TryRead(configPath, out var text, out var why))
             {
                 error.WriteLine($"totembench: {configPath}: {why}");
                 return 2;
@@ -244,21 +244,5 @@ internal static class WhatifCommand
         return chosen.TokenMs - grown >= TotemTimeouts.MinimumTimeout && current.NodeCount > 2
             ? string.Create(CultureInfo.InvariantCulture, $"totem {{ token: {chosen.TokenMs - grown}  {consensus} }} (token_coefficient {current.TokenCoefficient} x {current.NodeCount - 2} adds {grown})")
             : string.Create(CultureInfo.InvariantCulture, $"totem {{ token: {chosen.TokenMs}  token_coefficient: 0  {consensus} }}");
-    }
-
-    private static bool TryRead(string path, out string text, out string problem)
-    {
-        text = "";
-        problem = "";
-        try
-        {
-            text = File.ReadAllText(path);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            problem = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
-            return false;
-        }
     }
 }

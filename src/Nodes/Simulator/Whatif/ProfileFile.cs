@@ -15,7 +15,8 @@ public static class ProfileFile
             (string samples, out string sampleText, out string why) => TryRead(Path.Combine(directory, samples), out sampleText, out why));
     }
 
-    private static bool TryRead(string path, out string text, out string problem)
+    /// <summary>A text file's contents, or false with why it could not be read ("no such file", or the system's reason); the advisor's config file is read the same way.</summary>
+    public static bool TryRead(string path, out string text, out string problem)
     {
         text = "";
         problem = "";
