@@ -1,0 +1,2 @@
+latency 20ms
+jitter uniform 0ms 40ms

@@ -1,0 +1,3 @@
+latency 5ms
+jitter uniform 0ms 10ms
+loss 5%

@@ -1,0 +1,1 @@
+stall 400ms every 20s on one
