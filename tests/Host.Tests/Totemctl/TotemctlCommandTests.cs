@@ -94,8 +94,8 @@ public sealed class TotemctlCommandTests : IAsyncLifetime
         (code, output, _) = await Run("rings", "-n");
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("nodeid: 4 reachable", output);
-        Assert.Contains("   LINK: 0 udp (127.0.0.1->127.0.0.4) enabled latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 30 down: 1", output);
-        Assert.Contains("   LINK: 1 udp (127.0.1.1->127.0.1.4) enabled connected latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 38 down: 0", output);
+        Assert.Contains("   LINK: 0 udp (127.0.0.1->127.0.0.4) enabled mtu: 1500 latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 30 down: 1", output);
+        Assert.Contains("   LINK: 1 udp (127.0.1.1->127.0.1.4) enabled connected mtu: 1500 latency p50: 0.25 ms p99: 0.9 ms pings: 40 pongs: 38 down: 0", output);
     }
 
     [Fact]

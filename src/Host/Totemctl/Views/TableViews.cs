@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Totem.Host.Control.Api;
+using Totem.Protocol.Config;
 
 namespace Totem.Host.Totemctl.Views;
 
@@ -65,6 +66,12 @@ public static class TableViews
     }
 
     /// <summary>
+    /// The MTU corosync-cfgtool -n shows per link. knet reports what its path-MTU discovery found; this build has none and
+    /// sizes every frame for corosync's netmtu 1500 (totem.netmtu is not configurable here), so that is what every link carries.
+    /// </summary>
+    private const uint LinkMtu = TotemTimeoutRules.NetMtu;
+
+    /// <summary>
     /// corosync-cfgtool -n's format: each peer reachable or not, and each knet link to it (this node's address to the
     /// peer's, enabled, connected) with what the heartbeat measured: the round trip's p50/p99, pings and pongs.
     /// </summary>
@@ -80,7 +87,7 @@ public static class TableViews
             if (links.Count == 0)
             {
                 // One link: no heartbeat runs, connected is "heard within the token timeout".
-                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   LINK: 0 udp ({s.Link.LocalAddress}->{p.Address}) enabled{(p.Connected ? " connected" : "")}"));
+                w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   LINK: 0 udp ({s.Link.LocalAddress}->{p.Address}) enabled{(p.Connected ? " connected" : "")} mtu: {LinkMtu}"));
                 continue;
             }
             foreach (var l in links)
@@ -90,7 +97,7 @@ public static class TableViews
                     ? string.Create(CultureInfo.InvariantCulture, $" latency p50: {p50:0.###} ms p99: {p99:0.###} ms")
                     : "";
                 w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"   LINK: {l.Link} udp ({from}->{l.Address}) enabled{(l.Connected ? " connected" : "")}{latency} pings: {l.PingsSent} pongs: {l.PongsReceived} down: {l.DownCount}"));
+                    $"   LINK: {l.Link} udp ({from}->{l.Address}) enabled{(l.Connected ? " connected" : "")} mtu: {LinkMtu}{latency} pings: {l.PingsSent} pongs: {l.PongsReceived} down: {l.DownCount}"));
             }
         }
     }
