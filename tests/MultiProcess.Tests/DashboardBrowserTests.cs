@@ -35,15 +35,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             var nobody = $"{LocalRing.Address(9)}:{ring.ControlPort.ToString(CultureInfo.InvariantCulture)}";
             using var dashboard = DashboardProgram.Start(ring, listen, nobody);
 
-            using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumFactAttribute.Chromium,
-                Headless = true,
-                Args = ["--no-sandbox"],
-            });
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
-            await RetryAsync(() => page.GotoAsync($"http://{listen}/"), TimeSpan.FromSeconds(20), dashboard);
+            await using var browser = await DashboardPage.OpenAsync(listen, dashboard);
+            var page = browser.Page;
 
             await page.WaitForSelectorAsync("[data-testid=members][data-count='5']", new() { Timeout = 20_000 });
             Assert.Equal("1 2 3 4 5", await page.InnerTextAsync("[data-testid=members]"));
@@ -115,15 +108,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             var listen = $"127.0.0.1:{LoopbackPorts.Tcp(1).ToString(CultureInfo.InvariantCulture)}";
             using var dashboard = DashboardProgram.Start(ring, listen);
 
-            using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumFactAttribute.Chromium,
-                Headless = true,
-                Args = ["--no-sandbox"],
-            });
-            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
-            await RetryAsync(() => page.GotoAsync($"http://{listen}/"), TimeSpan.FromSeconds(20), dashboard);
+            await using var browser = await DashboardPage.OpenAsync(listen, dashboard);
+            var page = browser.Page;
             await page.WaitForSelectorAsync("[data-testid=members][data-count='3']", new() { Timeout = 30_000 });
             foreach (var n in ring.NodeIds)
                 await page.WaitForSelectorAsync($"[data-testid=knet-{n}][data-down='']", new() { Timeout = 20_000 });
@@ -189,6 +175,42 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"event latency, node's log line -> page, {arrived.Count} events: arrived min {arrived[0]}, median {arrived[arrived.Count / 2]}, max {arrived[^1]} ms; " +
             $"drawn min {drawn[0]}, median {drawn[drawn.Count / 2]}, max {drawn[^1]} ms{missing}"));
+    }
+
+    /// <summary>Debian's chromium, headless, on the dashboard's page (retried while the dashboard starts listening).</summary>
+    private sealed class DashboardPage(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
+    {
+        public IPage Page => page;
+
+        public static async Task<DashboardPage> OpenAsync(string listen, TotemdProcess dashboard)
+        {
+            var playwright = await Playwright.CreateAsync();
+            IBrowser? browser = null;
+            try
+            {
+                browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                {
+                    ExecutablePath = ChromiumFactAttribute.Chromium,
+                    Headless = true,
+                    Args = ["--no-sandbox"],
+                });
+                var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+                await RetryAsync(() => page.GotoAsync($"http://{listen}/"), TimeSpan.FromSeconds(20), dashboard);
+                return new DashboardPage(playwright, browser, page);
+            }
+            catch
+            {
+                if (browser is not null) await browser.DisposeAsync();
+                playwright.Dispose();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 
     private static Task Shot(IPage page, string name) => page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Shots, name), FullPage = true });
