@@ -32,7 +32,7 @@ public static class RedundantLinkPeers
                 var node = config.Nodelist[i];
                 var name = node.AddressOf(link)
                     ?? throw new InvalidOperationException($"nodelist line {node.Line}: node {ids[i]} has no ring{link}_addr (every node needs an address on every link)");
-                var endpoint = new IPEndPoint(await ResolveAsync(name, link, node, resolver, ct).ConfigureAwait(false), port);
+                var endpoint = new IPEndPoint(await StaticNodelistPeers.ResolveAddressAsync(name, link, node, resolver, ct).ConfigureAwait(false), port);
                 peers[ids[i]] = endpoint;
                 if (ids[i] == local) bindTo = endpoint;
             }
@@ -42,13 +42,5 @@ public static class RedundantLinkPeers
             links.Add(new UdpLink(link, bindTo, table));
         }
         return links;
-    }
-
-    private static async Task<IPAddress> ResolveAsync(string name, uint link, NodeEntry node, IHostResolver resolver, CancellationToken ct)
-    {
-        var addresses = await resolver.ResolveAsync(name, ct).ConfigureAwait(false);
-        return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-            ?? addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException($"nodelist line {node.Line}: ring{link}_addr {name} resolves to no address");
     }
 }

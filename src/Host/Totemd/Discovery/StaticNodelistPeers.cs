@@ -33,9 +33,17 @@ public sealed class StaticNodelistPeers(IReadOnlyList<NodeEntry> nodes, int port
     {
         if (string.IsNullOrEmpty(node.RingAddress))
             throw new InvalidOperationException($"nodelist line {node.Line}: node {node.Name ?? node.NodeId?.ToString() ?? "?"} has no ring0_addr");
-        var addresses = await resolver.ResolveAsync(node.RingAddress, ct).ConfigureAwait(false);
+        return await ResolveAddressAsync(node.RingAddress, 0, node, resolver, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The first IPv4 address of a nodelist entry's ring<paramref name="link"/>_addr <paramref name="name"/> (IPv6 when it has no IPv4 one).</summary>
+    public static async Task<IPAddress> ResolveAddressAsync(string name, uint link, NodeEntry node, IHostResolver resolver, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(resolver);
+        var addresses = await resolver.ResolveAsync(name, ct).ConfigureAwait(false);
         return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
             ?? addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException($"nodelist line {node.Line}: ring0_addr {node.RingAddress} resolves to no address");
+            ?? throw new InvalidOperationException($"nodelist line {node.Line}: ring{link}_addr {name} resolves to no address");
     }
 }
