@@ -117,15 +117,16 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
             var cut = await ring.Client(3).SetFaultAsync(new FaultRequest(null, null, null, 100, 0), CancellationToken.None);
             Assert.Contains(cut.Links ?? [], l => l.Link == 0 && l.LossPercent == 100);
-            var badge = await page.WaitForSelectorAsync("[data-testid=knet-3-link-0]", new() { Timeout = 20_000 });
-            await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=knet-3-link-0]').textContent === 'link 0 down'", null, new() { Timeout = 20_000 });
+            // Each render draws the badges anew, so a handle taken earlier may be a detached element with an older text
+            // (node 3's two hosts go down a few ms apart: "link 0 down to 1" first, then "link 0 down"; stop 28's CI):
+            // every check reads the page as it is now.
+            await WaitForTextAsync(page, "knet-3-link-0", "link 0 down");
             foreach (var n in new[] { 1, 2 })
             {
-                var other = await page.WaitForSelectorAsync($"[data-testid=knet-{n}-link-0]", new() { Timeout = 20_000 });
-                Assert.Equal("link 0 down to 3", await other!.InnerTextAsync());
+                await WaitForTextAsync(page, $"knet-{n}-link-0", "link 0 down to 3");
                 Assert.Equal("0", await page.GetAttributeAsync($"[data-testid=knet-{n}]", "data-down"));
             }
-            Assert.Equal("link 0 down", await badge!.InnerTextAsync());
+            Assert.Equal("link 0 down", await page.InnerTextAsync("[data-testid=knet-3-link-0]"));
             Assert.Contains("link: host: 3 link: 0 is down", await page.InnerTextAsync("[data-testid=log]"), StringComparison.Ordinal);
             Assert.Equal("1 2 3", await page.InnerTextAsync("[data-testid=members]"));
             await Shot(page, "knet-link-0-cut-at-3.png");
@@ -138,6 +139,21 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Contains("rx: host: 3 link: 0 is up", await page.InnerTextAsync("[data-testid=log]"), StringComparison.Ordinal);
             step.Done("page: healed, no badge left, knet's up line in the event list");
         });
+    }
+
+    /// <summary>Waits until the element with <paramref name="testId"/> exists and shows <paramref name="text"/>.</summary>
+    private static async Task WaitForTextAsync(IPage page, string testId, string text)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("([id, text]) => document.querySelector(`[data-testid=${id}]`)?.textContent === text",
+                new object[] { testId, text }, new() { Timeout = 20_000 });
+        }
+        catch (PlaywrightException)
+        {
+            var now = await page.EvaluateAsync<string?>("id => document.querySelector(`[data-testid=${id}]`)?.textContent ?? null", testId);
+            Assert.Fail($"[data-testid={testId}] did not show \"{text}\" within 20 s; it shows {(now is null ? "nothing (no such element)" : $"\"{now}\"")}");
+        }
     }
 
     private sealed record SeenEvent(uint Node, string Type, long At, long Seen, long? Shown);

@@ -343,7 +343,7 @@ public sealed class MembershipEngine : SrpEngineCore
                 _stats.RxMsgDropped++;
                 break;
             case RingPositionReport report:
-                _position = report.Position;
+                _position = KeepSavedOldRing(report.Position);
                 break;
             case PeerRingSeqReport seen:
                 NotePeerRingSeq(seen.Sender, seen.RingSeq);
@@ -733,6 +733,21 @@ public sealed class MembershipEngine : SrpEngineCore
         _commitToken = new CommitToken(_myId, new RingId(_myId, _tokenRingIdSeq + 4), 0, 0, members);
     }
 
+    /// <summary>
+    /// Takes TokenHolder's report, except that an old ring this node already saved stays saved until a ring is
+    /// installed. Between the node's two actors a report TokenHolder sent before it took the EnterCommit (a
+    /// multicast moved the log in GATHER) can arrive after COMMIT was entered: it says nothing is saved, and the
+    /// next commit token after a failed attempt would then carry the failed ring's id as this node's old ring.
+    /// corosync keeps my_old_ring_id from the first commit (old_ring_state_save) until OPERATIONAL; with the failed
+    /// ring's id the other members leave this node out of their transitional configuration and it leaves them
+    /// out of its own ("Members joined: 2 3 4 5 left: 2 3 4 5" on a survivor in the swarm test, stop 28's CI), so
+    /// nobody recovers the old ring's messages with it. Composed (TotemSrp) a report never overtakes a command.
+    /// </summary>
+    private RingPosition KeepSavedOldRing(RingPosition reported) =>
+        _position.OldRingSaved && !reported.OldRingSaved
+            ? reported with { OldRingSaved = true, OldRingId = _position.OldRingId, OldRingAru = _position.OldRingAru }
+            : reported;
+
     private void CommitEnter()
     {
         // The old ring's state as TokenHolder keeps it: saved at the first commit after OPERATIONAL (TokenHolder
@@ -839,6 +854,8 @@ public sealed class MembershipEngine : SrpEngineCore
     {
         _consensus.Clear();
         _memb = installed.Members.ToList();
+        // TokenHolder dropped the saved old ring when it installed this one (corosync's old_ring_state_reset).
+        _position = _position with { OldRingSaved = false };
         _proc.Clear();
         _proc.AddRange(_memb);
         _failed.Clear();
@@ -862,6 +879,7 @@ public sealed class MembershipEngine : SrpEngineCore
     {
         if (installed.Ring.RingId != _ringId) return;
         _memb = installed.Members.ToList();
+        _position = _position with { OldRingSaved = false };
         LogNewMembership(installed.Joined, installed.Left);
         _leaveMemb.Clear();
         _stats.OperationalEntered++;

@@ -278,4 +278,48 @@ public class MembershipEngineTests
 
         Assert.Equal(position, Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed))).Written);
     }
+
+    /// <summary>
+    /// Stop 28's CI (swarm test): a survivor logged "Members joined: 2 3 4 5 left: 2 3 4 5" after a failed attempt at
+    /// a ring. A report TokenHolder sent before it took the EnterCommit (old ring not saved yet) reached Membership
+    /// after COMMIT; the next commit token then named the failed ring as this node's old ring, so the others left it
+    /// out of their transitional configuration. The old ring stays the one this node was last OPERATIONAL on.
+    /// </summary>
+    [Fact]
+    public void A_report_sent_before_the_commit_does_not_unsave_the_old_ring_for_the_next_commit_token()
+    {
+        var engine = RepresentativeInRecovery(out var failedRingSeq);
+        var oldRing = new RingId(Me, 1);
+
+        // TokenHolder's report from GATHER, overtaken by the EnterCommit between the two actors.
+        engine.Handle(new RingPositionReport(new RingPosition(Aru: 3, HighSeqReceived: 3, HighDelivered: 3, false, oldRing, 0)), 45);
+        // The recovery fails (token lost) and the next gather agrees on the same members.
+        engine.Handle(new TokenLostReport(), 60);
+        engine.Handle(new MessageReceived(Join(2, failedRingSeq, [1, 2, 3], [])), 70);
+        var agreed = engine.Handle(new MessageReceived(Join(3, failedRingSeq, [1, 2, 3], [])), 80);
+
+        var commit = Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed)));
+        Assert.True(commit.Ring.RingId.Seq > failedRingSeq);
+        var mine = commit.CommitTokenSent.Members.Single(m => m.Node == Me);
+        Assert.Equal(oldRing, mine.OldRingId);
+        Assert.NotEqual(new RingId(Me, failedRingSeq), mine.OldRingId);
+    }
+
+    /// <summary>After a ring is installed the next commit token names that ring as the old one, whatever was saved before.</summary>
+    [Fact]
+    public void After_an_installed_ring_the_next_commit_token_names_it_as_the_old_ring()
+    {
+        var engine = RepresentativeInRecovery(out var ringSeq);
+        var ring = new RingConfig(new RingId(Me, ringSeq), Nodes(1, 2, 3), Peer);
+        engine.Handle(new InstalledReport(ring, ring.Members, Nodes(2, 3), ValueList<NodeId>.Empty), 50);
+        Assert.Equal(SrpState.Operational, engine.State);
+
+        engine.Handle(new TokenLostReport(), 60);
+        engine.Handle(new RingPositionReport(new RingPosition(Aru: 9, HighSeqReceived: 9, HighDelivered: 9, false, ring.RingId, 0)), 61);
+        engine.Handle(new MessageReceived(Join(2, ringSeq, [1, 2, 3], [3])), 70);
+        var agreed = engine.Handle(new MessageReceived(Join(2, ringSeq, [1, 2, 3], [3])), 80);
+
+        var commit = Assert.IsType<EnterCommit>(Assert.Single(Commands(agreed)));
+        Assert.Equal(new CommitMember(Me, ring.RingId, 9, 9, true), commit.CommitTokenSent.Members.Single(m => m.Node == Me));
+    }
 }
