@@ -82,18 +82,22 @@ same_key_in() { # container...: every listed node reads one key, mode 400
     [ "$(wc -l <<<"$keys")" = 1 ] && [[ $keys == "400 "* ]]
 }
 
-# Seconds from a time to the first log line of a container containing the text (docker's timestamps).
-log_delay_of() { # since (unix s.ns), container, text
-    local ts
-    ts=$(docker logs -t --since "$1" "$2" 2>&1 | grep -F -- "$3" | head -1 | awk '{ print $1 }')
+# Seconds from a time to the first log line of a container containing the text (docker's timestamps). With -E
+# first, the text is an extended regular expression (grep -E) instead of a fixed string.
+log_delay_of() { # [-E] since (unix s.ns), container, text
+    local mode=-F ts
+    [ "$1" = -E ] && { mode=-E; shift; }
+    ts=$(docker logs -t --since "$1" "$2" 2>&1 | grep "$mode" -- "$3" | head -1 | awk '{ print $1 }')
     [ -n "$ts" ] || return 1
     awk -v a="$1" -v b="$(date -d "$ts" +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
 }
 # The earliest of the containers' log_delay_of.
-first_log_delay_of() { # since, text, container...
-    local since=$1 text=$2 c
+first_log_delay_of() { # [-E] since, text, container...
+    local mode=() since text c
+    [ "$1" = -E ] && { mode=(-E); shift; }
+    since=$1 text=$2
     shift 2
-    for c in "$@"; do log_delay_of "$since" "$c" "$text"; echo; done | grep . | sort -n | head -1
+    for c in "$@"; do log_delay_of "${mode[@]}" "$since" "$c" "$text"; echo; done | grep . | sort -n | head -1
 }
 
 # Effective token + consensus as the node computed them (cmap keys), in seconds.

@@ -735,13 +735,13 @@ public sealed class MembershipEngine : SrpEngineCore
 
     /// <summary>
     /// Takes TokenHolder's report, except that an old ring this node already saved stays saved until a ring is
-    /// installed. Between the node's two actors a report TokenHolder sent before it took the EnterCommit (a
-    /// multicast moved the log in GATHER) can arrive after COMMIT was entered: it says nothing is saved, and the
-    /// next commit token after a failed attempt would then carry the failed ring's id as this node's old ring.
-    /// corosync keeps my_old_ring_id from the first commit (old_ring_state_save) until OPERATIONAL; with the failed
-    /// ring's id the other members leave this node out of their transitional configuration and it leaves them
-    /// out of its own ("Members joined: 2 3 4 5 left: 2 3 4 5" on a survivor in the swarm test, stop 28's CI), so
-    /// nobody recovers the old ring's messages with it. Composed (TotemSrp) a report never overtakes a command.
+    /// installed, as corosync keeps my_old_ring_id from the first commit (old_ring_state_save) until OPERATIONAL.
+    /// Between the node's two actors a report TokenHolder sent before it took the EnterCommit (a multicast moved the
+    /// log in GATHER) can arrive after COMMIT was entered and say nothing is saved; taken as it is, the next commit
+    /// token after a failed attempt would name the failed ring as this node's old ring, and the other members would
+    /// leave this node out of their transitional configuration. The Membership actor holds every other input until
+    /// TokenHolder's answer (a current report) is in, which covers the usual case; this keeps the engine's own
+    /// state right whatever order its reports come in. Composed (TotemSrp) a report never overtakes a command.
     /// </summary>
     private RingPosition KeepSavedOldRing(RingPosition reported) =>
         _position.OldRingSaved && !reported.OldRingSaved

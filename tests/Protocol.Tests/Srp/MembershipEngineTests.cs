@@ -280,10 +280,9 @@ public class MembershipEngineTests
     }
 
     /// <summary>
-    /// Stop 28's CI (swarm test): a survivor logged "Members joined: 2 3 4 5 left: 2 3 4 5" after a failed attempt at
-    /// a ring. A report TokenHolder sent before it took the EnterCommit (old ring not saved yet) reached Membership
-    /// after COMMIT; the next commit token then named the failed ring as this node's old ring, so the others left it
-    /// out of their transitional configuration. The old ring stays the one this node was last OPERATIONAL on.
+    /// A report TokenHolder sent before it took the EnterCommit (old ring not saved yet) reaches Membership after
+    /// COMMIT: the next commit token after the failed attempt must still name the ring this node was last OPERATIONAL
+    /// on as its old ring, not the failed one (else the others leave it out of their transitional configuration).
     /// </summary>
     [Fact]
     public void A_report_sent_before_the_commit_does_not_unsave_the_old_ring_for_the_next_commit_token()
