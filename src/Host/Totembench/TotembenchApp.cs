@@ -67,6 +67,12 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         cmd.SetAction((p, ct) =>
         {
             KnownFailures list;
+            if (p.GetValue(known) is not null && (p.GetValue(busy) || p.GetValue(interleave)))
+            {
+                // A listed seed was analysed in the plain mode; the same seed with busy nodes or interleaving is another run.
+                error.WriteLine("totembench: --known-failures lists seeds of the plain mode; it cannot be combined with --busy or --interleave");
+                return Task.FromResult(2);
+            }
             try
             {
                 list = p.GetValue(known) is { } file ? KnownFailures.Load(file.FullName) : KnownFailures.None;
