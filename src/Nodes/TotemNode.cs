@@ -247,6 +247,7 @@ public sealed class TotemNode : IRunningNode
         foreach (var reply in _storeReplies.Keys)
             if (_storeReplies.TryRemove(reply, out var atExit)) atExit();
         if (_environment.System.Scheduler is Simulator.VirtualTimeScheduler simulated) simulated.SystemTerminating();
+        if (_environment.System.Dispatchers.DefaultGlobalDispatcher is Simulator.SimulatedDispatcher dispatcher) dispatcher.SystemTerminating();
         _ = _environment.System.Terminate();
         _environment.Transport.Dispose();
         _exited.TrySetResult(exit);

@@ -62,10 +62,17 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             Description = "A file of 'scenario seed reason' lines: seeds already analysed and filed; they are reported but do not fail the soak",
         };
         var interleave = InterleaveOption();
-        var cmd = new Command("soak", "Run many seeds of the random scenarios and list every failing seed with how to replay it") { scenario, seeds, first, parallel, known, interleave };
+        var busy = BusyOption();
+        var cmd = new Command("soak", "Run many seeds of the random scenarios and list every failing seed with how to replay it") { scenario, seeds, first, parallel, known, interleave, busy };
         cmd.SetAction((p, ct) =>
         {
             KnownFailures list;
+            if (p.GetValue(known) is not null && (p.GetValue(busy) || p.GetValue(interleave)))
+            {
+                // A listed seed was analysed in the plain mode; the same seed with busy nodes or interleaving is another run.
+                error.WriteLine("totembench: --known-failures lists seeds of the plain mode; it cannot be combined with --busy or --interleave");
+                return Task.FromResult(2);
+            }
             try
             {
                 list = p.GetValue(known) is { } file ? KnownFailures.Load(file.FullName) : KnownFailures.None;
@@ -75,7 +82,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
                 error.WriteLine($"totembench: {e.Message}");
                 return Task.FromResult(2);
             }
-            return Task.FromResult(Soak(Kinds(p.GetValue(scenario)!), p.GetValue(first), p.GetValue(seeds), p.GetValue(parallel), list, p.GetValue(interleave), ct));
+            return Task.FromResult(Soak(Kinds(p.GetValue(scenario)!), p.GetValue(first), p.GetValue(seeds), p.GetValue(parallel), list, new RunModes(p.GetValue(interleave), p.GetValue(busy)), ct));
         });
         return cmd;
     }
@@ -84,6 +91,14 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
     {
         Description = "Let the inputs of one virtual instant interleave with the messages between a node's actors (opens the TokenHolder/Membership handshake's windows; other traces)",
     };
+
+    private static Option<bool> BusyOption() => new("--busy")
+    {
+        Description = "Busy nodes: every mailbox run of a node's actors waits a seeded 0-50 ms first, as on a loaded 2-core machine (messages between a node's actors are overtaken by datagrams and timers; other traces)",
+    };
+
+    /// <summary>The simulation modes a soak runs every seed in.</summary>
+    private readonly record struct RunModes(bool Interleave, bool Busy);
 
     private Command ReplayCommand()
     {
@@ -94,13 +109,14 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
         var trace = new Option<bool>("--trace") { Description = "Log every membership message put on the wire (join, leave, commit token, merge detect)" };
         var budget = new Option<long>("--event-budget") { Description = "Stop and report a livelock after this many events", DefaultValueFactory = _ => RandomScenarios.EventBudget };
         var interleave = InterleaveOption();
-        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget, interleave };
+        var busy = BusyOption();
+        var cmd = new Command("replay", "Re-run one seed exactly, with the nodes' log lines in virtual time") { scenario, seed, lines, debug, trace, budget, interleave, busy };
         cmd.SetAction(p =>
         {
             RandomScenarios.TryParse(p.GetValue(scenario)!, out var kind);
             RandomScenarios.EventBudget = p.GetValue(budget);
             var level = p.GetValue(debug) ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Information;
-            var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace), p.GetValue(interleave));
+            var outcome = RandomScenarios.Run(kind, p.GetValue(seed), captureLogs: true, level, p.GetValue(trace), p.GetValue(interleave), p.GetValue(busy));
             var count = p.GetValue(lines);
             output.Write(outcome.Report(count <= 0 ? int.MaxValue : count));
             output.WriteLine(StatsLine(outcome));
@@ -113,7 +129,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
     internal static IReadOnlyList<ScenarioKind> Kinds(string name) =>
         name == "all" ? RandomScenarios.Soaked : [RandomScenarios.TryParse(name, out var kind) ? kind : throw new ArgumentException(name)];
 
-    private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, bool interleave, CancellationToken ct)
+    private int Soak(IReadOnlyList<ScenarioKind> kinds, int firstSeed, int seeds, int parallel, KnownFailures known, RunModes modes, CancellationToken ct)
     {
         var failures = 0;
         var knownFailing = 0;
@@ -133,7 +149,7 @@ public sealed class TotembenchApp(TextWriter output, TextWriter error)
             var gate = new object();
             Parallel.For(firstSeed, firstSeed + seeds, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct }, seed =>
             {
-                var outcome = RandomScenarios.Run(kind, seed, interleave: interleave);
+                var outcome = RandomScenarios.Run(kind, seed, interleave: modes.Interleave, busy: modes.Busy);
                 lock (gate)
                 {
                     done++;

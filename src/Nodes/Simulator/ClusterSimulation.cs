@@ -30,7 +30,7 @@ public sealed class ClusterSimulation
     {
         Seed = seed;
         Options = options;
-        Simulation = new Simulation(seed) { InterleaveSameInstant = options.InterleaveSameInstant };
+        Simulation = new Simulation(seed) { InterleaveSameInstant = options.InterleaveSameInstant, BusyNodes = options.BusyNodes };
         Network = new SimulatedNetwork(Simulation);
         Recorder = new DeliveryRecorder(SimulatedPayload.Name, syncRecorded: true);
         foreach (var id in options.NodeIds)

@@ -28,6 +28,9 @@ public sealed record SimulationOptions(int NodeCount)
     /// <summary>Let the inputs of one virtual instant interleave with the actors' own messages (<see cref="Simulation.InterleaveSameInstant"/>).</summary>
     public bool InterleaveSameInstant { get; init; }
 
+    /// <summary>Each mailbox run of a node's actors waits a seeded <see cref="BusyNodeDelay"/> first (<see cref="Simulation.BusyNodes"/>).</summary>
+    public bool BusyNodes { get; init; }
+
     /// <summary>With <see cref="CaptureLogs"/>: log every membership message put on the wire (join, leave, commit token, merge detect).</summary>
     public bool TraceMembership { get; init; }
 

@@ -13,11 +13,11 @@ internal static class SeedRunner
 {
     public const string SeedVariable = "TOTEM_SIM_SEED";
 
-    public static void RunSeeds(ScenarioKind kind, int firstSeed, int count, ITestOutputHelper output) =>
-        RunSeeds(kind, Enumerable.Range(firstSeed, count).ToList(), output);
+    public static void RunSeeds(ScenarioKind kind, int firstSeed, int count, ITestOutputHelper output, bool busy = false) =>
+        RunSeeds(kind, Enumerable.Range(firstSeed, count).ToList(), output, busy);
 
-    /// <summary>Runs the given seeds (pinned seeds that once failed beyond the default range).</summary>
-    public static void RunSeeds(ScenarioKind kind, IReadOnlyList<int> pinned, ITestOutputHelper output)
+    /// <summary>Runs the given seeds (pinned seeds that once failed beyond the default range); busy: with busy nodes (SimulationOptions.BusyNodes).</summary>
+    public static void RunSeeds(ScenarioKind kind, IReadOnlyList<int> pinned, ITestOutputHelper output, bool busy = false)
     {
         var replay = Environment.GetEnvironmentVariable(SeedVariable);
         var seeds = replay is null
@@ -27,14 +27,14 @@ internal static class SeedRunner
         var outcomes = new ScenarioOutcome[seeds.Count];
         // Each simulation is single-threaded and independent: two at a time use the machine's two cores.
         Parallel.For(0, seeds.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 },
-            i => outcomes[i] = RandomScenarios.Run(kind, seeds[i], captureLogs: replay is not null));
+            i => outcomes[i] = RandomScenarios.Run(kind, seeds[i], captureLogs: replay is not null, busy: busy));
         var settle = outcomes.Where(o => o.Stats.SettleTime is not null).Select(o => o.Stats.SettleTime!.Value.TotalMilliseconds).ToList();
         var failed = new List<int>();
         foreach (var outcome in outcomes.Where(o => !o.Passed))
         {
             failed.Add(outcome.Seed);
             // The replay with logs is the same run (a seed replays exactly); only the report gets the log lines.
-            var reported = replay is null && failed.Count <= 5 ? RandomScenarios.Run(kind, outcome.Seed, captureLogs: true) : outcome;
+            var reported = replay is null && failed.Count <= 5 ? RandomScenarios.Run(kind, outcome.Seed, captureLogs: true, busy: busy) : outcome;
             failures.AppendLine(failed.Count <= 5 || replay is not null ? reported.Report() : $"scenario {RandomScenarios.NameOf(kind)} seed {outcome.Seed}: {outcome.Violations[0]}");
         }
         if (settle.Count > 0)

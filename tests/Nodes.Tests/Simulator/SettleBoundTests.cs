@@ -1,3 +1,4 @@
+using Totem.Nodes.Simulator;
 using Totem.Nodes.Simulator.Scenarios;
 using Totem.Protocol.Config;
 
@@ -46,5 +47,17 @@ public sealed class SettleBoundTests
         // outlast three consensus timeouts.
         var timeouts = TotemTimeouts.Derive(new TotemSettings { Token = 3000, Consensus = 1000 }, 3);
         Assert.Equal(3650 + 2 * 1000 + 500, Ms(RandomScenarios.SettleBound(timeouts, oneRingAtLastChange: false, commitUnderWay: false)));
+    }
+
+    [Theory]
+    [InlineData(3, 15 + 14 * 3)]
+    [InlineData(5, 15 + 14 * 5)]
+    public void Busy_nodes_add_the_longest_wait_for_every_mailbox_run_on_the_changes_critical_path(int nodes, int runs)
+    {
+        // 9 runs of three verdicts, 6 of the merge and join period, 8 per node of two commit token rotations, 6 per node of RECOVERY.
+        Assert.Equal(runs * 50.0, Ms(BusyNodeDelay.SettleAllowance(nodes)));
+        var timeouts = Scenario(nodes);
+        Assert.Equal(Ms(RandomScenarios.SettleBound(timeouts, oneRingAtLastChange: false, commitUnderWay: true)) + runs * 50.0,
+            Ms(RandomScenarios.SettleBound(timeouts, oneRingAtLastChange: false, commitUnderWay: true, BusyNodeDelay.SettleAllowance(nodes))));
     }
 }

@@ -54,6 +54,7 @@ public sealed class Simulation
     private long _foreignWork;
     private string? _firstForeignWork;
     private readonly Random _interleaving;
+    private readonly Random _busyDelays;
 
     public Simulation(int seed)
     {
@@ -61,6 +62,7 @@ public sealed class Simulation
         Random = new Random(seed);
         // A stream of its own, so a run without interleaving draws exactly what it always drew.
         _interleaving = new Random(unchecked(seed * 31 + 17));
+        _busyDelays = new Random(unchecked(seed * 37 + 29));
         _loopThread = Environment.CurrentManagedThreadId;
         TimeProvider = new VirtualTimeProvider(this);
     }
@@ -75,6 +77,16 @@ public sealed class Simulation
     /// windows of the asynchronous TokenHolder/Membership handshake open. Set before the run starts.
     /// </summary>
     public bool InterleaveSameInstant { get; init; }
+
+    /// <summary>
+    /// Off (the default), a mailbox run takes no virtual time and is ready at once, so a message between two actors of
+    /// a node is never in flight while a datagram or a timer's expiry arrives. On, each run of a node's actors waits a
+    /// seeded <see cref="BusyNodeDelay"/> on the heap first, as a real node's work items wait for a core on a loaded
+    /// machine: the asynchronous handshakes between Membership and TokenHolder are then overtaken by the network and
+    /// the timers, as the swarm CI saw. Akka's guarantees hold: a mailbox is one queue and is scheduled once at a time,
+    /// so delaying its run keeps each sender's order and one run per actor. Set before the run starts.
+    /// </summary>
+    public bool BusyNodes { get; init; }
 
     /// <summary>The only source of randomness a simulated run may use.</summary>
     public Random Random { get; }
@@ -384,6 +396,23 @@ public sealed class Simulation
     }
 
     // ---- called by the dispatcher and the scheduler ----
+
+    /// <summary>
+    /// A dispatcher's mailbox run: ready now, or with <see cref="BusyNodes"/> due after a seeded wait (drawn from a stream
+    /// of its own, so the network's and the scenario's draws do not shift). The creation of a system is pumped apart
+    /// from the heap (see <see cref="CreateSystem"/>), so its work is never delayed.
+    /// </summary>
+    internal void ExecuteMailboxRun(SimulatedDispatcher dispatcher, IRunnable run)
+    {
+        if (!BusyNodes || Volatile.Read(ref _creating) > 0 || !dispatcher.Delays)
+        {
+            EnqueueReady(run);
+            return;
+        }
+        var delay = BusyNodeDelay.Draw(_busyDelays);
+        if (delay == TimeSpan.Zero) EnqueueReady(run);
+        else AddTimer(delay, dispatcher.Delayed(run));
+    }
 
     internal void EnqueueReady(IRunnable run)
     {

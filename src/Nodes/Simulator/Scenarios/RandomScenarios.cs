@@ -59,21 +59,24 @@ public static class RandomScenarios
     /// again (see ScenarioRun.MarkLastFault).
     /// </para>
     /// </summary>
-    public static TimeSpan SettleBound(TotemTimeouts timeouts, bool oneRingAtLastChange, bool commitUnderWay)
+    /// <param name="busyAllowance">With busy nodes, what their waiting mailbox runs may add (<see cref="BusyNodeDelay.SettleAllowance"/>); zero otherwise.</param>
+    public static TimeSpan SettleBound(TotemTimeouts timeouts, bool oneRingAtLastChange, bool commitUnderWay, TimeSpan busyAllowance = default)
     {
         ArgumentNullException.ThrowIfNull(timeouts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(busyAllowance, TimeSpan.Zero);
         var rounds = oneRingAtLastChange
             ? timeouts.Token + timeouts.Consensus
             : 2 * timeouts.Consensus + Math.Max(timeouts.Consensus, timeouts.Token);
         var commit = commitUnderWay ? timeouts.Token : 0;
-        return TimeSpan.FromMilliseconds(rounds + commit) + SettleSlack;
+        return TimeSpan.FromMilliseconds(rounds + commit) + SettleSlack + busyAllowance;
     }
 
     /// <summary>How <see cref="SettleBound"/> was composed, for a liveness violation's text.</summary>
-    public static string DescribeSettleBound(bool oneRingAtLastChange, bool commitUnderWay) =>
+    public static string DescribeSettleBound(bool oneRingAtLastChange, bool commitUnderWay, TimeSpan busyAllowance = default) =>
         (oneRingAtLastChange ? "effective token + consensus" : "2 x consensus + max(consensus, effective token) (a change landed in another one or joined rings formed apart)") +
         (commitUnderWay ? " + token (a COMMIT or RECOVERY was under way)" : "") +
-        $" + {SettleSlack.TotalMilliseconds:F0} ms";
+        $" + {SettleSlack.TotalMilliseconds:F0} ms" +
+        (busyAllowance > TimeSpan.Zero ? $" + {busyAllowance.TotalMilliseconds:F0} ms for busy nodes' mailbox runs" : "");
 
     /// <summary>The classes `soak --scenario all` runs (and CI with it); a new class joins once 2,000 fresh seeds of it passed (pauses: 3000000..3001999).</summary>
     public static IReadOnlyList<ScenarioKind> Soaked { get; } = [ScenarioKind.Traffic, ScenarioKind.Crashes, ScenarioKind.PartitionSafety, ScenarioKind.Pauses];
@@ -84,8 +87,9 @@ public static class RandomScenarios
     /// <param name="captureLogs">Capture the nodes' log lines (at <paramref name="captureLevel"/> and above) for the report.</param>
     /// <param name="traceMembership">Also log every membership message put on the wire.</param>
     public static ScenarioOutcome Run(ScenarioKind kind, int seed, bool captureLogs = false,
-        Serilog.Events.LogEventLevel captureLevel = Serilog.Events.LogEventLevel.Information, bool traceMembership = false, bool interleave = false) =>
-        new ScenarioRun(kind, seed, captureLogs, captureLevel, traceMembership, interleave).Execute();
+        Serilog.Events.LogEventLevel captureLevel = Serilog.Events.LogEventLevel.Information, bool traceMembership = false, bool interleave = false,
+        bool busy = false) =>
+        new ScenarioRun(kind, seed, captureLogs, captureLevel, traceMembership, interleave, busy).Execute();
 
     /// <summary>The scenario's name on the command line ("traffic", "crashes", "partition-safety").</summary>
     public static string NameOf(ScenarioKind kind) => kind switch
@@ -143,7 +147,7 @@ internal sealed class ScenarioRun
     private TimeSpan? _settle;
     private readonly HashSet<NodeId> _started = new();
 
-    public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership, bool interleave)
+    public ScenarioRun(ScenarioKind kind, int seed, bool captureLogs, Serilog.Events.LogEventLevel captureLevel, bool traceMembership, bool interleave, bool busy)
     {
         _kind = kind;
         _seed = seed;
@@ -153,6 +157,7 @@ internal sealed class ScenarioRun
         _sim = new ClusterSimulation(seed, OptionsFor(kind, captureLogs) with
         {
             CaptureLevel = captureLevel, TraceMembership = traceMembership, InterleaveSameInstant = interleave,
+            BusyNodes = busy,
         });
     }
 
@@ -193,6 +198,9 @@ internal sealed class ScenarioRun
     private TotemTimeouts Timeouts => _sim.Options.Timeouts;
     private TimeSpan TokenPlusConsensus => TimeSpan.FromMilliseconds(Timeouts.Token + Timeouts.Consensus);
 
+    /// <summary>What busy nodes may add to a membership change or a token's rounds (zero without them).</summary>
+    private TimeSpan BusyAllowance => _sim.Options.BusyNodes ? BusyNodeDelay.SettleAllowance(_sim.Options.NodeCount) : TimeSpan.Zero;
+
     public ScenarioOutcome Execute()
     {
         try
@@ -229,7 +237,7 @@ internal sealed class ScenarioRun
                 _sim.Fences.Count, network.DatagramsLost, network.DatagramsDuplicated, network.DatagramsBlockedByPartition, _settle,
                 _monitor?.CheckPoints ?? 0) { Pauses = _pauses, PausesDetected = _sim.PausesDetected })
         {
-            TraceHash = _sim.TraceHash, Interleaved = _sim.Options.InterleaveSameInstant,
+            TraceHash = _sim.TraceHash, Interleaved = _sim.Options.InterleaveSameInstant, Busy = _sim.Options.BusyNodes,
         };
     }
 
@@ -481,7 +489,7 @@ internal sealed class ScenarioRun
         // Everything comes back: one ring of every node, quorate.
         Heal();
         foreach (var id in _sim.NodeIds.Where(n => !_sim.IsUp(n)).ToList()) Restart(id);
-        var limit = TokenPlusConsensus * 3 + _sim.Options.BootDelay;
+        var limit = TokenPlusConsensus * 3 + _sim.Options.BootDelay + BusyAllowance;
         var formed = RunUntil(() => _sim.LiveNodes.Count() == _sim.Options.NodeCount && _sim.OneRingOfLiveNodes(), limit);
         if (formed is null)
             _violations.Add($"liveness: after the final heal and restarts no ring of all {_sim.Options.NodeCount} nodes formed within {limit.TotalMilliseconds:F0} ms; {RingSummary()}");
@@ -617,7 +625,7 @@ internal sealed class ScenarioRun
     /// <summary>After the faults stop: one ring of every live node within token + consensus + slack of the last fault, then every queued message delivered.</summary>
     private void Settle()
     {
-        var bound = RandomScenarios.SettleBound(Timeouts, _oneRingAtLastFault, _commitUnderWayAtLastFault);
+        var bound = RandomScenarios.SettleBound(Timeouts, _oneRingAtLastFault, _commitUnderWayAtLastFault, BusyAllowance);
         var formed = RunUntil(_sim.OneRingOfLiveNodes, TimeSpan.FromSeconds(120));
         if (formed is null)
         {
@@ -632,7 +640,7 @@ internal sealed class ScenarioRun
         Describe($"one ring of [{string.Join(" ", _sim.LiveNodes.Order())}] after {_settle.Value.TotalMilliseconds:F0} ms (bound {bound.TotalMilliseconds:F0} ms)");
         if (_settle > bound)
             _violations.Add($"liveness: one ring of the live nodes formed {_settle.Value.TotalMilliseconds:F0} ms after the last fault, above " +
-                            $"{RandomScenarios.DescribeSettleBound(_oneRingAtLastFault, _commitUnderWayAtLastFault)} = {bound.TotalMilliseconds:F0} ms");
+                            $"{RandomScenarios.DescribeSettleBound(_oneRingAtLastFault, _commitUnderWayAtLastFault, BusyAllowance)} = {bound.TotalMilliseconds:F0} ms");
         Run(_trafficUntil > _sim.Now ? _trafficUntil - _sim.Now : TimeSpan.Zero);
         if (RunUntil(_sim.QueuesDrained, TimeSpan.FromSeconds(30)) is null)
             _violations.Add($"liveness: messages still wait for the token 30 s after the ring formed; {RingSummary()}");
@@ -641,9 +649,11 @@ internal sealed class ScenarioRun
         // token it sent, timer_function_token_retransmit_timeout), which is longer than a fixed second with 4
         // or more nodes; if it does not, token loss forms a new ring within token + consensus whose recovery
         // delivers the rest. So wait for every message to be delivered everywhere, up to that bound.
-        else if (RunUntil(_sim.DeliveriesSettled, TokenPlusConsensus + RandomScenarios.SettleSlack) is null)
-            _violations.Add($"liveness: messages still undelivered {(TokenPlusConsensus + RandomScenarios.SettleSlack).TotalMilliseconds:F0} ms " +
-                            $"(effective token + consensus + {RandomScenarios.SettleSlack.TotalMilliseconds:F0} ms) after the queues drained; {_sim.DeliverySummary()}");
+        else if (RunUntil(_sim.DeliveriesSettled, TokenPlusConsensus + RandomScenarios.SettleSlack + BusyAllowance) is null)
+            _violations.Add($"liveness: messages still undelivered {(TokenPlusConsensus + RandomScenarios.SettleSlack + BusyAllowance).TotalMilliseconds:F0} ms " +
+                            $"(effective token + consensus + {RandomScenarios.SettleSlack.TotalMilliseconds:F0} ms" +
+                            (BusyAllowance > TimeSpan.Zero ? $" + {BusyAllowance.TotalMilliseconds:F0} ms for busy nodes" : "") +
+                            $") after the queues drained; {_sim.DeliverySummary()}");
         Run(TimeSpan.FromSeconds(1));
     }
 

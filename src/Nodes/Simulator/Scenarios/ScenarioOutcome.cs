@@ -18,17 +18,20 @@ public sealed record ScenarioOutcome(
     /// <summary>The run let one instant's inputs interleave with the actors' messages (SimulationOptions.InterleaveSameInstant).</summary>
     public bool Interleaved { get; init; }
 
+    /// <summary>The run delayed every mailbox run of the nodes' actors (SimulationOptions.BusyNodes).</summary>
+    public bool Busy { get; init; }
+
     /// <summary>The seed, scenario, violations, the fault script and the last log lines, with the replay command.</summary>
     public string Report(int logLines = 50) =>
         ScenarioReport.Write($"scenario {RandomScenarios.NameOf(Kind)} seed {Seed} ({NodeCount} nodes)", Violations, Script, Logs, logLines, ReplayCommand);
 
     public string ReplayCommand =>
-        $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~RandomScenarioTests\"   " +
-        $"or: {TotembenchReplayCommand}";
+        (Interleaved || Busy ? "" : $"TOTEM_SIM_SEED={Seed} dotnet test tests/Nodes.Tests --filter \"FullyQualifiedName~RandomScenarioTests\"   or: ") +
+        TotembenchReplayCommand;
 
     /// <summary>The one command that re-runs this seed with its full story (what a soak prints for each failure).</summary>
     public string TotembenchReplayCommand =>
-        $"dotnet run --project src/Host/Totembench -c Release -- replay --scenario {RandomScenarios.NameOf(Kind)} --seed {Seed}{(Interleaved ? " --interleave" : "")} --debug --trace --log-lines 0";
+        $"dotnet run --project src/Host/Totembench -c Release -- replay --scenario {RandomScenarios.NameOf(Kind)} --seed {Seed}{(Interleaved ? " --interleave" : "")}{(Busy ? " --busy" : "")} --debug --trace --log-lines 0";
 }
 
 /// <summary>Counts of what a scenario injected and what the cluster did.</summary>
