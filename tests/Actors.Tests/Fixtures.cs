@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
-using Totem.Nodes.Messages;
 using Totem.Nodes.Transport;
 using Totem.Protocol.Config;
 using Totem.Protocol.Wire;
@@ -74,28 +73,6 @@ internal sealed class RecordingTransport(NodeId local) : IDatagramTransport
     }
 
     public void Dispose() => Disposed = true;
-}
-
-/// <summary>
-/// A transport that tells a probe each datagram sent, decoded, as the <see cref="SendTotemMessage"/> it stands for
-/// (destination null: to every peer): TokenHolder sends its own datagrams, and a test watches them on the probe.
-/// </summary>
-internal sealed class ProbeTransport(NodeId local, IActorRef probe) : IDatagramTransport
-{
-    public NodeId LocalNode { get; } = local;
-    public TransportCounters Counters { get; } = new();
-
-    public void Start(Action<ReceivedDatagram> onDatagram)
-    {
-    }
-
-    public void Send(NodeId destination, byte[] datagram) => probe.Tell(new SendTotemMessage(TotemCodec.Decode(datagram).Message!, destination));
-
-    public void SendToAll(byte[] datagram) => probe.Tell(new SendTotemMessage(TotemCodec.Decode(datagram).Message!, null));
-
-    public void Dispose()
-    {
-    }
 }
 
 /// <summary>Forwards everything it receives to a probe: stands in for a child whose messages a test watches.</summary>

@@ -10,7 +10,7 @@ using static Totem.Nodes.ActorTests.Nodes;
 
 namespace Totem.Nodes.ActorTests;
 
-/// <summary>TokenHolder alone: a probe plays Membership (its batches in, the reports out), another the wire (what it sends, <see cref="ProbeTransport"/>).</summary>
+/// <summary>TokenHolder alone: a probe plays Membership (its batches in, the reports out), another the adapter.</summary>
 public sealed class TokenHolderTests : VirtualTimeTestKit
 {
     // The ring the engine boots on (InitialRingSeq 0, bumped as Membership bumps it) and a ring of one to install.
@@ -32,7 +32,7 @@ public sealed class TokenHolderTests : VirtualTimeTestKit
         _quorum = CreateTestProbe();
         _membership = CreateTestProbe();
         _board = Board(_options, Sys);
-        _holder = Sys.ActorOf(TokenHolder.Props(() => new SrpOptions(_options.NodeId, _options.Timeouts), _board, new OutboundDatagrams(new ProbeTransport(_options.NodeId, _adapter)),
+        _holder = Sys.ActorOf(TokenHolder.Props(() => new SrpOptions(_options.NodeId, _options.Timeouts), _board, _adapter,
             Forwarder.Props(_quorum), Props.Empty, RingHooks.None, Logger.None), "token-holder");
         _quorum.ExpectMsg<ForwarderStarted>();
     }

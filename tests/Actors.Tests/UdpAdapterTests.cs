@@ -16,7 +16,7 @@ public sealed class UdpAdapterTests : VirtualTimeTestKit
     public void A_message_with_a_destination_is_encoded_and_unicast_to_it()
     {
         var transport = new RecordingTransport(N(1));
-        var adapter = Sys.ActorOf(UdpAdapter.Props(new OutboundDatagrams(transport)));
+        var adapter = Sys.ActorOf(UdpAdapter.Props(transport));
 
         adapter.Tell(new SendTotemMessage(Join, N(2)));
         adapter.Tell(new FlushTransport(), TestActor);
@@ -31,7 +31,7 @@ public sealed class UdpAdapterTests : VirtualTimeTestKit
     public void A_message_without_a_destination_goes_to_every_peer()
     {
         var transport = new RecordingTransport(N(1));
-        var adapter = Sys.ActorOf(UdpAdapter.Props(new OutboundDatagrams(transport)));
+        var adapter = Sys.ActorOf(UdpAdapter.Props(transport));
 
         adapter.Tell(new SendTotemMessage(Join, null));
         adapter.Tell(new FlushTransport(), TestActor);
@@ -44,7 +44,7 @@ public sealed class UdpAdapterTests : VirtualTimeTestKit
     public void A_flush_is_answered_after_every_send_queued_before_it()
     {
         var transport = new RecordingTransport(N(1));
-        var adapter = Sys.ActorOf(UdpAdapter.Props(new OutboundDatagrams(transport)));
+        var adapter = Sys.ActorOf(UdpAdapter.Props(transport));
         for (var i = 0; i < 20; i++) adapter.Tell(new SendTotemMessage(Join with { RingSeq = (ulong)i }, null));
         adapter.Tell(new FlushTransport(), TestActor);
 

@@ -8,8 +8,8 @@ public static class TotemdRuntime
 {
     /// <summary>
     /// Socket completions run on the thread that polled them instead of hopping to the thread pool: the token's way
-    /// through a node is receive -> TokenHolder (which sends its datagrams itself), and each hand-off is a wake-up on a
-    /// machine where wake-ups, not CPU, bound the ring (notes/issue-18-tput.md, issue-18-tput-3.md). What runs inline is short: InboundDatagrams decodes
+    /// through a node is receive -> TokenHolder -> UdpAdapter -> send, and each hop is a wake-up on a machine where
+    /// wake-ups, not CPU, bound the ring (notes/issue-18-tput.md). What runs inline is short: InboundDatagrams decodes
     /// and tells an actor; Kestrel dispatches to its own queues unless told otherwise; the client socket's reader
     /// decodes a frame and tells the daemon.
     /// </summary>

@@ -40,12 +40,11 @@ public sealed class NodeDaemon : UntypedActor
     {
         var p = _parts;
         var watchdog = Context.ActorOf(Watchdog.Props(p.Options, p.Board, p.Fence, p.Log), "watchdog");
-        var outbound = new OutboundDatagrams(p.Transport);
-        _adapter = Context.ActorOf(UdpAdapter.Props(outbound), "udp-adapter");
+        _adapter = Context.ActorOf(UdpAdapter.Props(p.Transport), "udp-adapter");
         var quorum = VoteQuorumService.Props(p.Options, p.Board, watchdog, p.Log, verdictsToRing: p.Store is not null);
         var cfg = CfgService.Props(p.Options.NodeId, p.Board, p.ReadConfig, p.Log);
         var store = p.Store is { } hosting ? StoreService.Props(p.Options.NodeId, hosting, p.Board, p.Log) : null;
-        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, outbound, quorum, cfg, p.Hooks, p.Log, store), TokenHolderName);
+        var tokenHolder = Context.ActorOf(TokenHolder.Props(p.RingOptions, p.Board, _adapter, quorum, cfg, p.Hooks, p.Log, store), TokenHolderName);
         var membership = Context.ActorOf(Membership.Props(p.RingOptions, p.Board, _adapter, tokenHolder, p.Hooks, p.Log), MembershipName);
         _ring = new RingHalves(tokenHolder, membership);
         // A child that its supervisor stopped (it could not be created) leaves the node without it: the node has failed.

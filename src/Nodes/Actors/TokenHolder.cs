@@ -54,7 +54,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
 {
     private readonly TokenHolderEngine _engine;
     private readonly NodeBoard _board;
-    private readonly OutboundDatagrams _outbound;
+    private readonly IActorRef _adapter;
     private readonly Props _quorumProps;
     private readonly Props _cfgProps;
     private readonly Props? _storeProps;
@@ -90,7 +90,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
     /// argument): a restarted ring starts above the ring seqs seen so far.</param>
     /// <param name="quorum">votequorum's Props; <paramref name="cfg"/>: the cfg service's (reloads). Both become children.</param>
     /// <param name="store">The replicated store's Props (a child synchronized as <see cref="ServiceId.Store"/>), or null: the node runs no store.</param>
-    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, OutboundDatagrams outbound, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store)
+    public TokenHolder(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store)
     {
         var options = optionsNow();
         _engine = new TokenHolderEngine(options);
@@ -98,7 +98,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
         _maxPendingBytes = options.MaxPendingBytes;
         _tokenTimeoutMs = options.Timeouts.Token;
         _board = board;
-        _outbound = outbound;
+        _adapter = adapter;
         _quorumProps = quorum;
         _cfgProps = cfg;
         _storeProps = store;
@@ -119,8 +119,8 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, OutboundDatagrams outbound, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store = null) =>
-        Akka.Actor.Props.Create(() => new TokenHolder(optionsNow, board, outbound, quorum, cfg, hooks, log, store));
+    public static Props Props(Func<SrpOptions> optionsNow, NodeBoard board, IActorRef adapter, Props quorum, Props cfg, RingHooks hooks, ILogger log, Props? store = null) =>
+        Akka.Actor.Props.Create(() => new TokenHolder(optionsNow, board, adapter, quorum, cfg, hooks, log, store));
 
     private long NowMs => Context.System.Scheduler.Now.ToUnixTimeMilliseconds();
 
@@ -380,9 +380,7 @@ public sealed class TokenHolder : UntypedActor, IWithTimers
             switch (output)
             {
                 case SendMessage send:
-                    // Straight to the wire, on this step's thread: the token's way through a node is then one hand-off
-                    // (socket -> this mailbox), not two (notes/issue-18-tput-3.md).
-                    _outbound.Send(send.Message, send.Destination);
+                    _adapter.Tell(new SendTotemMessage(send.Message, send.Destination));
                     break;
                 case TellMembership tell:
                     _reports.Add(tell.Report);

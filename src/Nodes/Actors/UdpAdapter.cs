@@ -11,18 +11,17 @@ namespace Totem.Nodes.Actors;
 
 /// <summary>
 /// Speaks for the transport on the way out (the transport is started and disposed by the node, so a restart of
-/// this actor keeps the socket): puts what Membership sends on the wire (<see cref="OutboundDatagrams"/>; TokenHolder
-/// sends its own); answers a flush once every datagram queued before it is sent. The way in is
-/// <see cref="InboundDatagrams"/>, which decodes on the transport's receive path so that a malformed datagram never
-/// reaches an actor.
+/// this actor keeps the socket): encodes what the ring sends and puts it on the wire; answers a flush once every
+/// datagram queued before it is sent. The way in is <see cref="InboundDatagrams"/>, which decodes on the
+/// transport's receive path so that a malformed datagram never reaches an actor.
 /// </summary>
 public sealed class UdpAdapter : UntypedActor
 {
-    private readonly OutboundDatagrams _outbound;
+    private readonly IDatagramTransport _transport;
 
-    public UdpAdapter(OutboundDatagrams outbound)
+    public UdpAdapter(IDatagramTransport transport)
     {
-        _outbound = outbound;
+        _transport = transport;
     }
 
     protected override void OnReceive(object message)
@@ -30,7 +29,7 @@ public sealed class UdpAdapter : UntypedActor
         switch (message)
         {
             case SendTotemMessage send:
-                _outbound.Send(send.Message, send.Destination);
+                OnSend(send);
                 break;
             case FlushTransport:
                 Sender.Tell(new Flushed());
@@ -41,7 +40,14 @@ public sealed class UdpAdapter : UntypedActor
         }
     }
 
-    public static Props Props(OutboundDatagrams outbound) => Akka.Actor.Props.Create<UdpAdapter>(outbound);
+    public static Props Props(IDatagramTransport transport) => Akka.Actor.Props.Create<UdpAdapter>(transport);
+
+    private void OnSend(SendTotemMessage send)
+    {
+        var bytes = TotemCodec.Encode(send.Message);
+        if (send.Destination is { } destination) _transport.Send(destination, bytes);
+        else _transport.SendToAll(bytes);
+    }
 }
 
 /// <summary>
