@@ -1,15 +1,11 @@
-using Totem.Host.Totembench;
-
 namespace Totem.Host.Tests.Totembench;
 
 public sealed class SoakCommandTests
 {
     private static async Task<(int Exit, string Output)> Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await new TotembenchApp(output, error).RunAsync(args, CancellationToken.None);
-        return (exit, output.ToString() + error);
+        var run = await TotembenchRun.RunAsync(args);
+        return (run.Exit, run.Text);
     }
 
     [Fact]

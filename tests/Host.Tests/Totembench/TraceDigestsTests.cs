@@ -1,5 +1,3 @@
-using Totem.Host.Totembench;
-
 namespace Totem.Host.Tests.Totembench;
 
 public sealed class TraceDigestsTests : IDisposable
@@ -10,10 +8,8 @@ public sealed class TraceDigestsTests : IDisposable
 
     private static async Task<(int Exit, string Output)> Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await new TotembenchApp(output, error).RunAsync(args, CancellationToken.None);
-        return (exit, output.ToString() + error);
+        var run = await TotembenchRun.RunAsync(args);
+        return (run.Exit, run.Text);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Totem.Host.Totembench;
 
 namespace Totem.Host.Tests.Totembench;
 
@@ -7,10 +6,8 @@ public sealed class WhatifCommandTests
 {
     private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await new TotembenchApp(output, error).RunAsync(args, CancellationToken.None);
-        return (exit, output.ToString(), error.ToString());
+        var run = await TotembenchRun.RunAsync(args);
+        return (run.Exit, run.Output, run.Error);
     }
 
     [Fact]
