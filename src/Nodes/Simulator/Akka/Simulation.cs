@@ -83,7 +83,7 @@ public sealed class Simulation
     /// a node is never in flight while a datagram or a timer's expiry arrives. On, each run of a node's actors waits a
     /// seeded <see cref="BusyNodeDelay"/> on the heap first, as a real node's work items wait for a core on a loaded
     /// machine: the asynchronous handshakes between Membership and TokenHolder are then overtaken by the network and
-    /// the timers, as the swarm CI saw. Akka's guarantees hold: a mailbox is one queue and is scheduled once at a time,
+    /// the timers, as on a real machine. Akka's guarantees hold: a mailbox is one queue and is scheduled once at a time,
     /// so delaying its run keeps each sender's order and one run per actor. Set before the run starts.
     /// </summary>
     public bool BusyNodes { get; init; }
